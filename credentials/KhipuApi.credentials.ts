@@ -1,0 +1,214 @@
+import type {
+	IAuthenticate,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { buildAccountCredential } from '../nodes/shared/accountCredential';
+import { BALANCES_PATH, DEFAULT_BASE_URL } from '../nodes/shared/constants';
+
+/**
+ * Adds exactly one auth header, and in API-key mode the per-account credential,
+ * so secrets only ever enter a request here and JWT mode never carries bank logins.
+ */
+const authenticate: IAuthenticate = async (
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> => {
+	const headers: IDataObject = { ...(requestOptions.headers ?? {}) };
+	for (const name of Object.keys(headers)) {
+		const lower = name.toLowerCase();
+		if (lower === 'authorization' || lower === 'x-api-key') delete headers[name];
+	}
+	if (credentials.authType !== 'apiKey') {
+		headers.Authorization = `Bearer ${String(credentials.jwtToken ?? '').trim()}`;
+		return { ...requestOptions, headers };
+	}
+
+	headers['x-api-key'] = String(credentials.apiKey ?? '').trim();
+	const body = requestOptions.body;
+	if (body && typeof body === 'object' && !Array.isArray(body) && 'RequestData' in body) {
+		const requestData = (body as IDataObject).RequestData;
+		if (requestData && typeof requestData === 'object' && !Array.isArray(requestData)) {
+			return {
+				...requestOptions,
+				headers,
+				body: {
+					...(body as IDataObject),
+					RequestData: {
+						...(requestData as IDataObject),
+						AccountCredential: buildAccountCredential(credentials),
+					},
+				},
+			};
+		}
+	}
+	return { ...requestOptions, headers };
+};
+
+export class KhipuApi implements ICredentialType {
+	name = 'khipuApi';
+
+	displayName = 'Khipu API';
+
+	icon: Icon = { light: 'file:../icons/khipu.svg', dark: 'file:../icons/khipu.dark.svg' };
+
+	documentationUrl =
+		'https://github.com/khipu-n8n/n8n-nodes-khipu-santander-ar#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Authentication',
+			name: 'authType',
+			type: 'options',
+			options: [
+				{
+					name: 'JWT (Bearer Token)',
+					value: 'jwt',
+					description: 'Sent as Authorization: Bearer. Khipu’s recommended method.',
+				},
+				{
+					name: 'API Key (Deprecated by Khipu)',
+					value: 'apiKey',
+					description:
+						'Sent as x-api-key. Khipu then also requires a per-account credential below.',
+				},
+			],
+			default: 'jwt',
+		},
+		{
+			displayName: 'JWT',
+			name: 'jwtToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authType: ['jwt'] } },
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authType: ['apiKey'] } },
+		},
+		{
+			displayName: 'Account Credential',
+			name: 'accountCredentialType',
+			type: 'options',
+			description:
+				'Khipu requires this deprecated per-account credential with API-key authentication; it is never sent with a JWT',
+			options: [
+				{ name: 'Account Link Token', value: 'accountLink' },
+				{ name: 'Santander Online-Banking Login', value: 'santanderLogin' },
+			],
+			default: 'accountLink',
+			displayOptions: { show: { authType: ['apiKey'] } },
+		},
+		{
+			displayName: 'Account Link Token',
+			name: 'accountLinkToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { authType: ['apiKey'], accountCredentialType: ['accountLink'] } },
+		},
+		{
+			displayName: 'Document Number (DNI)',
+			name: 'documentNumberSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: '6 to 11 digits, no dots',
+			displayOptions: {
+				show: { authType: ['apiKey'], accountCredentialType: ['santanderLogin'] },
+			},
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			description: 'Online-banking user ID, 1 to 20 characters',
+			displayOptions: {
+				show: { authType: ['apiKey'], accountCredentialType: ['santanderLogin'] },
+			},
+		},
+		{
+			displayName: 'PIN',
+			name: 'pinPassword',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'The 4-digit online-banking password',
+			displayOptions: {
+				show: { authType: ['apiKey'], accountCredentialType: ['santanderLogin'] },
+			},
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL,
+			description: 'Change only to use a proxy or the local Khipu sandbox',
+		},
+	];
+
+	authenticate = authenticate;
+
+	/**
+	 * An empty RequestData makes Khipu check the secret and then reject the body,
+	 * so a good secret gets 400 and a bad one 401, without touching a bank account.
+	 */
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: BALANCES_PATH,
+			method: 'POST',
+			body: { RequestData: {} },
+			ignoreHttpStatusErrors: true,
+			returnFullResponse: true,
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'statusCode',
+					value: 401,
+					message: 'Khipu rejected the JWT or API key (HTTP 401)',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'statusCode',
+					value: 403,
+					message: 'Khipu refused access with this JWT or API key (HTTP 403)',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'statusCode',
+					value: 404,
+					message: 'No Khipu API at this Base URL (HTTP 404)',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'body.Error.Code',
+					value: 'A000',
+					message: 'Khipu says the JWT is expired, revoked or invalid (A000)',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,81 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IExecuteFunctions,
+	type IHookFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
+import { asNodeError } from '../shared/nodeErrors';
+import { InputError } from '../shared/validation';
+import { balanceFields, DELIVERY } from './descriptions/balanceFields';
+import { optionsCollection } from './descriptions/options';
+import { operationProperty, resourceProperty } from './descriptions/resource';
+import { executeBalances, inputErrorToNodeError, prepareRun } from './executeBalances';
+import { executePause, resumeWebhook, RESUME_WEBHOOK } from './pauseUntilCallback';
+
+export class KhipuSantanderAr implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Khipu Santander AR',
+		name: 'khipuSantanderAr',
+		icon: { light: 'file:../../icons/khipu.svg', dark: 'file:../../icons/khipu.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] === "getPendingCurrentDayBalances" ? "Get pending current day balances" : $parameter["operation"] }}',
+		description: 'Read Banco Santander Argentina balances through Khipu’s open-banking API',
+		defaults: { name: 'Khipu Santander AR' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: KHIPU_CREDENTIAL_TYPE, required: true }],
+		// Only used by "Pause This Workflow Until Khipu Calls Back": n8n registers
+		// restart webhooks per waiting execution, never at activation.
+		webhooks: [RESUME_WEBHOOK],
+		properties: [resourceProperty, operationProperty, ...balanceFields, optionsCollection],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeWebhook(this);
+	}
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getInputData().length === 0) return [[]];
+		let run;
+		try {
+			run = await prepareRun(this);
+		} catch (error) {
+			if (!(error instanceof InputError)) throw asNodeError(this.getNode(), error);
+			if (!this.continueOnFail()) throw inputErrorToNodeError(this, error, 0);
+			return [
+				this.getInputData().map((_, index) => ({
+					json: { error: error.message, field: error.field },
+					pairedItem: { item: index },
+				})),
+			];
+		}
+		if (run.delivery === DELIVERY.resumeOnCallback) return await executePause(this, run);
+		if (run.delivery !== DELIVERY.sync && run.delivery !== DELIVERY.callbackUrl) {
+			throw new NodeOperationError(this.getNode(), `Unknown delivery "${String(run.delivery)}"`);
+		}
+		return await executeBalances(this, run);
+	}
+}

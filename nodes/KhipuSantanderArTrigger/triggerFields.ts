@@ -1,0 +1,100 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const TOKEN_QUERY_PARAM = 'token';
+export const MIN_TOKEN_LENGTH = 24;
+export const MAX_TOKEN_LENGTH = 128;
+
+export const TRIGGER_LIMITS = {
+	dedupeHours: { min: 0, max: 720, default: 24 },
+	maxBodyKb: { min: 1, max: 16_384, default: 1024 },
+} as const;
+
+export const triggerFields: INodeProperties[] = [
+	{
+		displayName:
+			'Give Khipu this node’s Production URL followed by <code>?token=</code> and the Callback Token below, for example in the Khipu Santander AR node’s Callback URL. Khipu cannot authenticate callbacks, so the token is what keeps strangers out.',
+		name: 'urlNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Callback Token',
+		name: 'callbackToken',
+		type: 'string',
+		typeOptions: { password: true },
+		required: true,
+		default: '',
+		description: `A secret of ${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} letters, digits, "-" or "_". Activating with a shorter one fails and suggests a freshly generated token.`,
+	},
+	{
+		displayName: 'Start On',
+		name: 'statuses',
+		type: 'options',
+		default: 'both',
+		options: [
+			{ name: 'OK and ERROR Callbacks', value: 'both' },
+			{ name: 'OK Callbacks Only', value: 'OK' },
+			{ name: 'ERROR Callbacks Only', value: 'ERROR' },
+		],
+		description: 'Which callback statuses start the workflow; the others are acknowledged and dropped',
+	},
+	{
+		displayName: 'IP Allowlist',
+		name: 'ipAllowlist',
+		type: 'string',
+		default: '',
+		placeholder: '203.0.113.0/24, 2001:db8::/32',
+		description:
+			'Addresses or CIDR ranges allowed to call, separated by commas. Empty allows any address. Behind a reverse proxy set N8N_PROXY_HOPS so n8n sees the client address.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Ignore Repeated Deliveries (Hours)',
+				name: 'dedupeHours',
+				type: 'number',
+				typeOptions: { minValue: TRIGGER_LIMITS.dedupeHours.min, maxValue: TRIGGER_LIMITS.dedupeHours.max },
+				default: 24,
+				description:
+					'A callback with an OperationId already received within this many hours starts no new execution. 0 turns this off.',
+			},
+			{
+				displayName: 'Max Body Size (KB)',
+				name: 'maxBodyKb',
+				type: 'number',
+				typeOptions: { minValue: TRIGGER_LIMITS.maxBodyKb.min, maxValue: TRIGGER_LIMITS.maxBodyKb.max },
+				default: 1024,
+				description: 'Larger callbacks are rejected with HTTP 413',
+			},
+			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				default: 'simplified',
+				options: [
+					{
+						name: 'One Item per Balance',
+						value: 'simplified',
+						description: 'The same items the Khipu Santander AR node outputs',
+					},
+					{ name: 'Raw Khipu Callback', value: 'raw', description: 'The callback body exactly as received' },
+				],
+			},
+			{
+				displayName: 'When No Balances',
+				name: 'onEmpty',
+				type: 'options',
+				default: 'infoItem',
+				options: [
+					{ name: 'Output an Info Item', value: 'infoItem' },
+					{ name: 'Start No Execution', value: 'nothing' },
+				],
+			},
+		],
+	},
+];

@@ -1,0 +1,28 @@
+/** Credential type name; workflows store it, so it must never change. */
+export const KHIPU_CREDENTIAL_TYPE = 'khipuApi';
+
+export const DEFAULT_BASE_URL = 'https://api.khipu.com';
+
+export const BALANCES_PATH =
+	'/v1/ar/banking/personal/santander.com.ar/pending/current-day/ACY/balances';
+
+/** Limits from Khipu's published schema for this endpoint. */
+export const LIMITS = {
+	accountNumber: 20,
+	callbackUrl: 255,
+	operationId: 36,
+	documentNumberMin: 6,
+	documentNumberMax: 11,
+	usernameMin: 1,
+	usernameMax: 20,
+	pinLength: 4,
+} as const;
+
+export const ERROR_TYPES = [
+	'RETRY_IMMEDIATELY',
+	'DO_NOT_RETRY',
+	'WAIT_4_HOURS_BEFORE_RETRY',
+	'RETRY_AFTER_NOTIFICATION',
+] as const;
+
+export type KhipuErrorType = (typeof ERROR_TYPES)[number];

@@ -1,0 +1,17 @@
+/**
+ * Control characters are never legitimate in identifiers or URLs, and they make
+ * error messages and logs ambiguous, so they are rejected rather than stripped.
+ */
+export function hasControlChars(value: string): boolean {
+	for (let i = 0; i < value.length; i++) {
+		const code = value.charCodeAt(i);
+		if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+	}
+	return false;
+}
+
+export function describeType(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return `a ${typeof value}`;
+}

@@ -1,0 +1,121 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
+
+import { BALANCES_PATH, KHIPU_CREDENTIAL_TYPE } from './constants';
+
+export interface KhipuHttpResponse {
+	statusCode: number;
+	headers: Record<string, string>;
+	bodyText: string;
+}
+
+/** A failure below HTTP: the request never got an answer. */
+export class KhipuConnectionError extends Error {
+	constructor(
+		readonly code: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'KhipuConnectionError';
+	}
+}
+
+export interface BalancesRequest {
+	accountNumber: string;
+	callbackUrl?: string;
+}
+
+/**
+ * The JSON body Khipu expects. AccountCredential is added by the credential's
+ * authenticate() in API-key mode only, so secrets never pass through node code.
+ */
+export function buildBalancesBody(request: BalancesRequest): IDataObject {
+	const body: IDataObject = { RequestData: { AccountNumber: request.accountNumber } };
+	if (request.callbackUrl) body.CallbackUrl = request.callbackUrl;
+	return body;
+}
+
+function normalizeHeaders(headers: unknown): Record<string, string> {
+	const result: Record<string, string> = {};
+	if (!headers || typeof headers !== 'object') return result;
+	for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+		if (value === undefined || value === null) continue;
+		result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	return result;
+}
+
+function bodyToText(body: unknown): string {
+	if (typeof body === 'string') return body;
+	if (body === undefined || body === null) return '';
+	if (Buffer.isBuffer(body)) return body.toString('utf8');
+	return JSON.stringify(body);
+}
+
+const CONNECTION_MESSAGES: Record<string, string> = {
+	ECONNRESET: 'the connection was reset before Khipu answered',
+	ECONNREFUSED: 'the connection was refused',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved (DNS is unavailable)',
+	ETIMEDOUT: 'the request timed out',
+	ECONNABORTED: 'the request timed out',
+	EPIPE: 'the connection was closed while sending the request',
+	ERR_SOCKET_CONNECTION_TIMEOUT: 'the connection timed out',
+};
+
+/**
+ * Only the code and a fixed sentence survive: the library error holds the
+ * request, and with it the credential headers and body.
+ */
+function toConnectionError(error: unknown, timeoutMs: number): KhipuConnectionError {
+	const source = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
+	const rawCode = source?.code ?? source?.cause?.code;
+	let code = typeof rawCode === 'string' ? rawCode : 'UNKNOWN';
+	const message = typeof source?.message === 'string' ? source.message : '';
+	if (code === 'UNKNOWN' && /timeout/i.test(message)) code = 'ETIMEDOUT';
+	const reason = CONNECTION_MESSAGES[code] ?? 'the request failed before Khipu answered';
+	const suffix = code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? ` after ${timeoutMs} ms` : '';
+	return new KhipuConnectionError(code, `Could not get an answer from Khipu: ${reason}${suffix}`);
+}
+
+/** The one place that speaks HTTP to Khipu. */
+export async function postBalances(
+	context: IExecuteFunctions,
+	baseUrl: string,
+	request: BalancesRequest,
+	timeoutMs: number,
+): Promise<KhipuHttpResponse | KhipuConnectionError> {
+	const options: IHttpRequestOptions = {
+		method: 'POST',
+		baseURL: baseUrl,
+		url: BALANCES_PATH,
+		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+		body: buildBalancesBody(request),
+		// Raw text so gateway HTML pages and malformed JSON can be told apart from envelopes.
+		encoding: 'text',
+		json: false,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		timeout: timeoutMs,
+	};
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			KHIPU_CREDENTIAL_TYPE,
+			options,
+		)) as IN8nHttpFullResponse;
+	} catch (error) {
+		return toConnectionError(error, timeoutMs);
+	}
+	return {
+		statusCode: Number(response.statusCode),
+		headers: normalizeHeaders(response.headers),
+		bodyText: bodyToText(response.body),
+	};
+}
