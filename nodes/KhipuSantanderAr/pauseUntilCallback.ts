@@ -25,6 +25,8 @@ export const RESUME_WEBHOOK: IWebhookDescription = {
 	name: 'default',
 	httpMethod: 'POST',
 	responseMode: 'onReceived',
+	// Empty so n8n answers with the webhookResponse acknowledgement, not the literal 'firstEntryJson'.
+	responseData: '',
 	path: '={{ $nodeId }}',
 	restartWebhook: true,
 	isFullPath: true,

@@ -55,6 +55,9 @@ export class KhipuSantanderArTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// Without it n8n 2.8 falls back to 'firstEntryJson' and answers with that literal
+				// string; empty makes it send the webhookResponse (our acknowledgement) instead.
+				responseData: '',
 				path: 'khipu',
 			},
 		],

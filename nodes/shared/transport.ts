@@ -68,18 +68,52 @@ const CONNECTION_MESSAGES: Record<string, string> = {
 };
 
 /**
+ * n8n wraps the HTTP library's error (sometimes twice), so the socket error code
+ * is searched for along the cause chain.
+ */
+function findErrorCode(error: unknown): { code: string; timedOut: boolean } {
+	let timedOut = false;
+	let current: unknown = error;
+	for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+		const candidate = current as {
+			code?: unknown;
+			message?: unknown;
+			messages?: unknown;
+			cause?: unknown;
+			error?: unknown;
+			reason?: unknown;
+			errorResponse?: unknown;
+			httpCode?: unknown;
+		};
+		if (typeof candidate.httpCode === 'string' && CONNECTION_MESSAGES[candidate.httpCode]) {
+			const code = candidate.httpCode;
+			return { code, timedOut: timedOut || code === 'ETIMEDOUT' || code === 'ECONNABORTED' };
+		}
+		const texts = [candidate.message, ...(Array.isArray(candidate.messages) ? candidate.messages : [])];
+		for (const text of texts) {
+			if (typeof text !== 'string') continue;
+			if (/timeout|timed out/i.test(text)) timedOut = true;
+			if (/socket hang up/i.test(text)) return { code: 'ECONNRESET', timedOut };
+			const found = /\b(E[A-Z]{4,}[A-Z0-9_]*)\b/.exec(text)?.[1];
+			if (found && CONNECTION_MESSAGES[found]) return { code: found, timedOut: timedOut || found === 'ETIMEDOUT' || found === 'ECONNABORTED' };
+		}
+		if (typeof candidate.code === 'string' && /^E[A-Z0-9_]+$/.test(candidate.code)) {
+			return { code: candidate.code, timedOut: timedOut || candidate.code === 'ECONNABORTED' || candidate.code === 'ETIMEDOUT' };
+		}
+		current = candidate.cause ?? candidate.errorResponse ?? candidate.error ?? candidate.reason;
+	}
+	return { code: timedOut ? 'ETIMEDOUT' : 'UNKNOWN', timedOut };
+}
+
+/**
  * Only the code and a fixed sentence survive: the library error holds the
  * request, and with it the credential headers and body.
  */
 function toConnectionError(error: unknown, timeoutMs: number): KhipuConnectionError {
-	const source = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
-	const rawCode = source?.code ?? source?.cause?.code;
-	let code = typeof rawCode === 'string' ? rawCode : 'UNKNOWN';
-	const message = typeof source?.message === 'string' ? source.message : '';
-	if (code === 'UNKNOWN' && /timeout/i.test(message)) code = 'ETIMEDOUT';
-	const reason = CONNECTION_MESSAGES[code] ?? 'the request failed before Khipu answered';
-	const suffix = code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? ` after ${timeoutMs} ms` : '';
-	return new KhipuConnectionError(code, `Could not get an answer from Khipu: ${reason}${suffix}`);
+	const { code, timedOut } = findErrorCode(error);
+	const reason = timedOut ? 'the request timed out' : (CONNECTION_MESSAGES[code] ?? 'the request failed before Khipu answered');
+	const suffix = timedOut ? ` after ${timeoutMs} ms` : '';
+	return new KhipuConnectionError(timedOut ? 'ETIMEDOUT' : code, `Could not get an answer from Khipu: ${reason}${suffix}`);
 }
 
 /** The one place that speaks HTTP to Khipu. */

@@ -35,8 +35,7 @@ export const optionsCollection: INodeProperties = {
 			typeOptions: { minValue: OPTION_LIMITS.maxRetries.min, maxValue: OPTION_LIMITS.maxRetries.max },
 			default: 2,
 			description:
-				'How many times a temporary failure (Khipu error type RETRY_IMMEDIATELY, or HTTP 429) is retried, with a doubling delay',
-			displayOptions: { show: { retryTemporaryErrors: [true] } },
+				'How many times a temporary failure (Khipu error type RETRY_IMMEDIATELY, or HTTP 429) is retried, with a doubling delay. Used while Retry Temporary Errors is on.',
 		},
 		{
 			displayName: 'Max Retry-After (Seconds)',
@@ -49,7 +48,6 @@ export const optionsCollection: INodeProperties = {
 			default: 60,
 			description:
 				'Longest wait accepted from an HTTP 429 Retry-After header; a longer one fails at once and says when to retry',
-			displayOptions: { show: { retryTemporaryErrors: [true] } },
 		},
 		{
 			displayName: 'On Wait Timeout',
@@ -87,8 +85,7 @@ export const optionsCollection: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: OPTION_LIMITS.retryDelayMs.min, maxValue: OPTION_LIMITS.retryDelayMs.max },
 			default: 1000,
-			description: 'Delay before the first retry; each further retry waits twice as long',
-			displayOptions: { show: { retryTemporaryErrors: [true] } },
+			description: 'Delay before the first retry; each further retry waits twice as long (at most 30 s)',
 		},
 		{
 			displayName: 'Retry Temporary Errors',

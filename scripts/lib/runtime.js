@@ -1,0 +1,258 @@
+'use strict';
+// Installs / verifies a pinned n8n runtime under runtime/<name>/ (its own package root).
+// Plain CommonJS, node builtins only.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { DEFAULT_RUNTIME, runtimeDir, n8nBin } = require('./paths');
+
+const STAMP_NAME = '.khipu-runtime-stamp';
+const TICK_MS = 15_000;
+
+function readIfExists(file) {
+	try {
+		return fs.readFileSync(file);
+	} catch (err) {
+		if (err.code === 'ENOENT') return null;
+		throw err;
+	}
+}
+
+/**
+ * Hash of what determines the installed tree: package.json, package-lock.json, and the Node ABI
+ * (sqlite3 is compiled from source for the running Node).
+ */
+function computeStamp(runtime = DEFAULT_RUNTIME) {
+	const dir = runtimeDir(runtime);
+	const pkg = readIfExists(path.join(dir, 'package.json'));
+	if (!pkg) throw new Error(`runtime ${runtime}: ${path.join(dir, 'package.json')} not found`);
+	const lock = readIfExists(path.join(dir, 'package-lock.json'));
+	const h = crypto.createHash('sha256');
+	h.update('package.json\0').update(pkg).update('\0package-lock.json\0').update(lock || '');
+	h.update(`\0${process.platform}-${process.arch}-abi${process.versions.modules}`);
+	return h.digest('hex');
+}
+
+function stampFile(runtime = DEFAULT_RUNTIME) {
+	// Inside node_modules on purpose: deleting node_modules invalidates it.
+	return path.join(runtimeDir(runtime), 'node_modules', STAMP_NAME);
+}
+
+/** Files a working install must have (the sqlite3 binding is compiled from source on Node 20). */
+function missingEssentials(runtime = DEFAULT_RUNTIME) {
+	const nm = path.join(runtimeDir(runtime), 'node_modules');
+	return [n8nBin(runtime), path.join(nm, 'sqlite3', 'build', 'Release', 'node_sqlite3.node')].filter(
+		(f) => !fs.existsSync(f),
+	);
+}
+
+/** true when the n8n binary exists and the stamp matches package.json + package-lock.json */
+function isRuntimeReady(runtime = DEFAULT_RUNTIME) {
+	if (missingEssentials(runtime).length) return false;
+	const stamp = readIfExists(stampFile(runtime));
+	return !!stamp && stamp.toString('utf8').trim() === computeStamp(runtime);
+}
+
+/**
+ * An install made without this script (e.g. a plain `npm install`) has no stamp. Adopt it when npm's
+ * own record of the tree (node_modules/.package-lock.json) matches package-lock.json: same version for
+ * every installed package, and only optional (other-platform) packages absent.
+ * @returns {string|null} null when adoptable, else the reason it is not
+ */
+function whyNotAdoptable(runtime = DEFAULT_RUNTIME) {
+	const dir = runtimeDir(runtime);
+	const missing = missingEssentials(runtime);
+	if (missing.length) return `missing ${missing.join(', ')}`;
+	let lock;
+	let hidden;
+	try {
+		lock = JSON.parse(fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8')).packages;
+		hidden = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', '.package-lock.json'), 'utf8')).packages;
+	} catch (err) {
+		return `cannot compare lockfiles (${err.code || err.message})`;
+	}
+	if (!lock || !hidden) return 'lockfile without "packages"';
+	const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+	const root = lock[''] || {};
+	for (const field of ['dependencies', 'devDependencies', 'optionalDependencies']) {
+		if (JSON.stringify(root[field] || {}) !== JSON.stringify(pkg[field] || {})) {
+			return `package-lock.json ${field} differ from package.json`;
+		}
+	}
+	for (const [key, entry] of Object.entries(hidden)) {
+		if (!lock[key]) return `extraneous ${key}`;
+		if (lock[key].version !== entry.version) return `${key}: ${entry.version} installed, ${lock[key].version} locked`;
+	}
+	for (const [key, entry] of Object.entries(lock)) {
+		if (key === '' || hidden[key]) continue;
+		if (!entry.optional && !entry.devOptional && !entry.dev && !entry.peer) return `${key} not installed`;
+	}
+	return null;
+}
+
+function pidAlive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return err.code === 'EPERM';
+	}
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Cross-process lock (mkdir is atomic) so parallel jest workers / scripts don't install twice. */
+async function withLock(runtime, log, fn) {
+	const key = crypto.createHash('sha1').update(runtimeDir(runtime)).digest('hex').slice(0, 12);
+	const lockDir = path.join(os.tmpdir(), `khipu-n8n-runtime-${key}.lock`);
+	const pidFile = path.join(lockDir, 'pid');
+	const started = Date.now();
+	let lastNote = 0;
+	for (;;) {
+		try {
+			fs.mkdirSync(lockDir);
+			fs.writeFileSync(pidFile, String(process.pid));
+			break;
+		} catch (err) {
+			if (err.code !== 'EEXIST') throw err;
+			const owner = Number((readIfExists(pidFile) || '').toString()) || 0;
+			if (owner && !pidAlive(owner)) {
+				fs.rmSync(lockDir, { recursive: true, force: true });
+				continue;
+			}
+			if (!owner && Date.now() - started > 10_000) {
+				// lock dir without pid for 10 s: crashed between mkdir and write
+				fs.rmSync(lockDir, { recursive: true, force: true });
+				continue;
+			}
+			if (Date.now() - lastNote >= TICK_MS) {
+				lastNote = Date.now();
+				log(`waiting for another install of runtime ${runtime} (pid ${owner || '?'}) … ${Math.round((Date.now() - started) / 1000)}s`);
+			}
+			await sleep(500);
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		fs.rmSync(lockDir, { recursive: true, force: true });
+	}
+}
+
+function countPackages(dir) {
+	try {
+		let n = 0;
+		for (const e of fs.readdirSync(path.join(dir, 'node_modules'))) {
+			if (e.startsWith('.')) continue;
+			if (e.startsWith('@')) {
+				try {
+					n += fs.readdirSync(path.join(dir, 'node_modules', e)).length;
+				} catch {
+					/* racing with npm */
+				}
+			} else n++;
+		}
+		return n;
+	} catch {
+		return 0;
+	}
+}
+
+function runNpm(args, { cwd, log, label }) {
+	return new Promise((resolve, reject) => {
+		const started = Date.now();
+		const tail = [];
+		let lastLine = '';
+		const env = {
+			...process.env,
+			npm_config_yes: 'true', // ~/.npmrc has yes=false; npx-based lifecycle scripts would fail
+			npm_config_update_notifier: 'false',
+			npm_config_fund: 'false',
+			npm_config_audit: 'false',
+			// @scarf/scarf (an n8n dependency) phones home from its postinstall unless told not to
+			SCARF_ANALYTICS: 'false',
+			DO_NOT_TRACK: '1',
+		};
+		const child = spawn('npm', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const onData = (buf) => {
+			const text = buf.toString('utf8');
+			process.stdout.write(text.replace(/^(?=.)/gm, '  | '));
+			for (const line of text.split(/\r?\n/)) {
+				if (!line.trim()) continue;
+				lastLine = line.trim();
+				tail.push(line);
+				if (tail.length > 80) tail.shift();
+			}
+		};
+		child.stdout.on('data', onData);
+		child.stderr.on('data', onData);
+		const timer = setInterval(() => {
+			const secs = Math.round((Date.now() - started) / 1000);
+			const last = lastLine ? `; last output: ${lastLine.slice(0, 120)}` : '';
+			log(`${label}: ${secs}s elapsed, ${countPackages(cwd)} top-level packages in node_modules${last}`);
+		}, TICK_MS);
+		const done = (err, code) => {
+			clearInterval(timer);
+			const secs = (Date.now() - started) / 1000;
+			if (err) return reject(err);
+			if (code !== 0) {
+				const e = new Error(`${label} failed (exit ${code}) after ${secs.toFixed(0)}s in ${cwd}. Last output:\n${tail.join('\n')}`);
+				e.exitCode = code;
+				return reject(e);
+			}
+			resolve(secs);
+		};
+		child.once('error', (err) => done(new Error(`${label}: could not run npm: ${err.message}`)));
+		child.once('close', (code, signal) => done(null, code === null ? `signal ${signal}` : code));
+	});
+}
+
+/**
+ * Ensures runtime/<runtime>/node_modules/.bin/n8n exists and matches the lockfile.
+ * @param {{runtime?: string, force?: boolean, log?: (msg: string) => void}} [opts]
+ * @returns {Promise<{cached: boolean, seconds: number, command?: string}>}
+ */
+async function ensureRuntime({ runtime = DEFAULT_RUNTIME, force = false, log = (m) => console.log(`[install-runtime] ${m}`) } = {}) {
+	const dir = runtimeDir(runtime);
+	if (!fs.existsSync(path.join(dir, 'package.json'))) {
+		throw new Error(`runtime ${runtime}: no package.json in ${dir}`);
+	}
+	if (!force && isRuntimeReady(runtime)) {
+		log('n8n runtime ready (cached)');
+		return { cached: true, seconds: 0 };
+	}
+	return withLock(runtime, log, async () => {
+		if (!force && isRuntimeReady(runtime)) {
+			log('n8n runtime ready (cached)');
+			return { cached: true, seconds: 0 };
+		}
+		if (!force && fs.existsSync(path.join(dir, 'package-lock.json')) && !fs.existsSync(stampFile(runtime))) {
+			const why = whyNotAdoptable(runtime);
+			if (!why) {
+				fs.writeFileSync(stampFile(runtime), computeStamp(runtime) + '\n');
+				log('n8n runtime ready (existing install matches package-lock.json; stamp written)');
+				return { cached: true, seconds: 0, adopted: true };
+			}
+			if (fs.existsSync(n8nBin(runtime))) log(`existing install not reused: ${why}`);
+		}
+		const hasLock = fs.existsSync(path.join(dir, 'package-lock.json'));
+		const args = hasLock ? ['ci', '--yes', '--no-audit', '--no-fund'] : ['install', '--yes', '--no-audit', '--no-fund'];
+		const label = `npm ${args[0]} (${runtime})`;
+		log(`${label} in ${dir} — this takes about 5 minutes on a cold cache`);
+		try {
+			fs.rmSync(stampFile(runtime), { force: true });
+		} catch {
+			/* ignore */
+		}
+		const seconds = await runNpm(args, { cwd: dir, log, label });
+		const missing = missingEssentials(runtime);
+		if (missing.length) throw new Error(`${label} finished but ${missing.join(', ')} missing`);
+		fs.writeFileSync(stampFile(runtime), computeStamp(runtime) + '\n');
+		log(`n8n runtime ready (${label} took ${seconds.toFixed(0)}s)`);
+		return { cached: false, seconds, command: `npm ${args.join(' ')}` };
+	});
+}
+
+module.exports = { ensureRuntime, isRuntimeReady, whyNotAdoptable, computeStamp, stampFile };

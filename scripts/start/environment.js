@@ -1,0 +1,241 @@
+'use strict';
+// Everything `npm start` runs, as a library (the integration and browser tests use it too):
+// install/build what is missing, start the Khipu sandbox and n8n on 127.0.0.1, owner + API key,
+// the Khipu credential, the example workflows. Returns handles and a stop().
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { DEFAULT_RUNTIME } = require('../lib/paths');
+const { ensureRuntime } = require('../lib/runtime');
+const { startN8n, n8nClient } = require('../lib/n8n');
+const { isPortFree } = require('../lib/ports');
+const { OWNER_FILE } = require('../lib/n8n-client');
+const { startSandbox, DEFAULT_JWT } = require('../../sandbox/server');
+const { createProgress } = require('./progress');
+const { ensureDevDependencies, ensureBuilt, ensurePackageInstalled } = require('./prepare');
+const { importExamples, EXAMPLE_CREDENTIAL_NAME, CREDENTIAL_TYPE } = require('./examples');
+
+const STATE_FILE = 'khipu-start-state.json';
+const MIN_NODE = [20, 19]; // n8n 2.8.4: engines node >=20.19
+
+function readState(dataDir) {
+	try {
+		return JSON.parse(fs.readFileSync(path.join(dataDir, STATE_FILE), 'utf8'));
+	} catch {
+		return {};
+	}
+}
+
+function writeState(dataDir, state) {
+	fs.mkdirSync(dataDir, { recursive: true });
+	const file = path.join(dataDir, STATE_FILE);
+	fs.writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+	fs.renameSync(`${file}.tmp`, file);
+}
+
+function checkNode() {
+	const [major, minor] = process.versions.node.split('.').map(Number);
+	if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+		throw new Error(`Node ${process.versions.node} is too old: n8n 2.8.4 needs Node >= ${MIN_NODE.join('.')}`);
+	}
+}
+
+class StartError extends Error {}
+
+async function sandboxAlreadyThere(port) {
+	try {
+		const res = await fetch(`http://127.0.0.1:${port}/__sandbox/health`, { signal: AbortSignal.timeout(2000) });
+		const body = await res.json();
+		return res.ok && body && body.status === 'ok';
+	} catch {
+		return false;
+	}
+}
+
+async function startOrReuseSandbox({ port, dataDir, note }) {
+	const logFile = path.join(dataDir, 'sandbox.log');
+	const jwt = process.env.KHIPU_SANDBOX_JWT || DEFAULT_JWT;
+	const stream = fs.createWriteStream(logFile, { flags: 'a' });
+	stream.write(`\n===== ${new Date().toISOString()} sandbox starting on 127.0.0.1:${port} =====\n`);
+	const sandboxOptions = { port, host: '127.0.0.1', quiet: false, log: (line) => stream.write(`${line}\n`) };
+	if (process.env.KHIPU_SANDBOX_JWT) sandboxOptions.jwt = process.env.KHIPU_SANDBOX_JWT;
+	if (process.env.KHIPU_SANDBOX_API_KEY) sandboxOptions.apiKey = process.env.KHIPU_SANDBOX_API_KEY;
+	try {
+		const sandbox = await startSandbox(sandboxOptions);
+		return {
+			url: sandbox.url,
+			port: sandbox.port,
+			jwt,
+			logFile,
+			owned: true,
+			sandbox,
+			close: async () => {
+				await sandbox.close();
+				stream.end();
+			},
+		};
+	} catch (err) {
+		stream.end();
+		if (err.code !== 'EADDRINUSE') throw err;
+		if (await sandboxAlreadyThere(port)) {
+			note(`a Khipu sandbox is already listening on 127.0.0.1:${port} (npm run sandbox?): using it, not stopping it on exit`);
+			return { url: `http://127.0.0.1:${port}`, port, jwt, logFile: null, owned: false, close: async () => {} };
+		}
+		throw new StartError(`port ${port} (Khipu sandbox) is in use by something else: stop it or pick another with --sandbox-port / KHIPU_SANDBOX_PORT`);
+	}
+}
+
+async function listCredentials(client) {
+	const out = [];
+	let cursor;
+	do {
+		const qs = new URLSearchParams({ limit: '250' });
+		if (cursor) qs.set('cursor', cursor);
+		const page = await client.api('GET', `/credentials?${qs}`);
+		out.push(...(page.data || []));
+		cursor = page.nextCursor;
+	} while (cursor);
+	return out;
+}
+
+/** Creates the credential, or updates the one of the same name (the sandbox port may have changed). */
+async function upsertCredential(client, { name, data: given }) {
+	// n8n 2.8.4 adds "Allowed HTTP Request Domains" to credentials with an authenticate() and its public-API
+	// schema then demands allowedDomains unless allowedHttpRequestDomains is set: send the UI's default.
+	const data = { allowedHttpRequestDomains: 'all', ...given };
+	const existing = (await listCredentials(client)).find((c) => c.name === name && c.type === CREDENTIAL_TYPE);
+	if (existing) {
+		await client.api('PATCH', `/credentials/${encodeURIComponent(existing.id)}`, { data });
+		return { credential: { id: String(existing.id), name }, action: 'updated' };
+	}
+	const created = await client.createCredential({ name, type: CREDENTIAL_TYPE, data });
+	return { credential: { id: String(created.id), name }, action: 'created' };
+}
+
+/**
+ * @param {object} opts   see options.js (port, sandboxPort, dataDir, ownerEmail, examples, resetExamples, reset, khipu)
+ * @param {{progress?: ReturnType<typeof createProgress>, runtime?: string, n8nEnv?: object, skipDevDependencies?: boolean}} [extra]
+ */
+async function startEnvironment(opts, extra = {}) {
+	const progress = extra.progress || createProgress();
+	const runtime = extra.runtime || process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
+	const { step } = progress;
+	checkNode();
+	const handles = { sandbox: null, n8n: null };
+	const stop = async () => {
+		const n8n = handles.n8n;
+		const sandbox = handles.sandbox;
+		handles.n8n = null;
+		handles.sandbox = null;
+		if (n8n) await n8n.stop();
+		if (sandbox) await sandbox.close();
+	};
+
+	try {
+		if (opts.reset && fs.existsSync(opts.dataDir)) {
+			await step(`Deleting the data folder ${opts.dataDir} (--reset)`, async () => fs.rmSync(opts.dataDir, { recursive: true, force: true }));
+		}
+		fs.mkdirSync(opts.dataDir, { recursive: true });
+		const state = readState(opts.dataDir);
+		const firstStart = !fs.existsSync(path.join(opts.dataDir, '.n8n', 'database.sqlite'));
+
+		if (!extra.skipDevDependencies) await step('Checking the repo\'s dev dependencies', (note) => ensureDevDependencies(note));
+		await step(`Checking the n8n runtime (runtime/${runtime})`, async (note) => {
+			const r = await ensureRuntime({ runtime, log: note });
+			return { summary: r.cached ? 'installed already' : `installed in ${Math.round(r.seconds)}s` };
+		});
+		await step('Building the package', (note) => ensureBuilt(state, note));
+		writeState(opts.dataDir, state);
+		await step('Installing the package into the n8n data folder as a community package', async () => ensurePackageInstalled(state, opts.dataDir));
+		writeState(opts.dataDir, state);
+
+		// ports: fail early and clearly rather than deep inside n8n's log
+		if (opts.port && !(await isPortFree(opts.port))) {
+			throw new StartError(`port ${opts.port} (n8n) is in use: is another n8n or npm start running? Stop it or use --port / N8N_PORT`);
+		}
+
+		let khipuCredential;
+		if (opts.khipu.mode === 'sandbox') {
+			const sb = await step('Starting the Khipu sandbox', async (note) => {
+				const s = await startOrReuseSandbox({ port: opts.sandboxPort, dataDir: opts.dataDir, note });
+				s.summary = s.url;
+				return s;
+			});
+			handles.sandbox = sb;
+			khipuCredential = { name: EXAMPLE_CREDENTIAL_NAME, data: { authType: 'jwt', jwtToken: sb.jwt, baseUrl: sb.url } };
+		} else {
+			progress.log(`real Khipu at ${opts.khipu.baseUrl}: no sandbox started`);
+			khipuCredential = { name: opts.khipu.credentialName, data: opts.khipu.data };
+		}
+
+		const n8n = await step(firstStart ? 'Starting n8n (first start: creating the database)' : 'Starting n8n', async () => {
+			const instance = await startN8n({ runtime, userFolder: opts.dataDir, port: opts.port, env: extra.n8nEnv || {}, timeoutMs: 180_000 });
+			instance.summary = `${instance.baseUrl} (log: ${instance.logFile})`;
+			return instance;
+		});
+		handles.n8n = n8n;
+
+		const api = await n8nClient(n8n, { userFolder: opts.dataDir, apiKey: state.apiKey });
+		const setup = await step('Setting up the owner account and API key', async (note) => {
+			const owner = await api.setupOwner({ email: opts.ownerEmail });
+			let key = 'reused';
+			if (state.apiKey) {
+				try {
+					await api.api('GET', '/workflows?limit=1');
+				} catch (err) {
+					if (err.status !== 401 && err.status !== 403) throw err;
+					note('the stored API key is no longer accepted: creating a new one');
+					delete state.apiKey;
+				}
+			}
+			if (!state.apiKey) {
+				state.apiKey = await api.createApiKey({ label: `npm start ${new Date().toISOString()}` });
+				key = 'created';
+			}
+			return { owner, summary: `${owner.created ? `owner ${owner.email} created` : `logged in as ${owner.email}`}, API key ${key}` };
+		});
+		writeState(opts.dataDir, state);
+
+		const credentialResult = await step(`Saving the "${khipuCredential.name}" credential`, async () => {
+			const r = await upsertCredential(api, khipuCredential);
+			return { ...r, summary: `${r.action} (id ${r.credential.id})` };
+		});
+
+		let workflows = [];
+		if (opts.examples) {
+			if (!state.callbackToken) state.callbackToken = crypto.randomBytes(24).toString('base64url');
+			workflows = await step('Importing the example workflows', async (note) => {
+				const list = await importExamples(api, {
+					credential: credentialResult.credential,
+					baseUrl: n8n.baseUrl,
+					callbackToken: state.callbackToken,
+					state,
+					resetExamples: opts.resetExamples,
+					note,
+				});
+				writeState(opts.dataDir, state);
+				return Object.assign(list, { summary: `${list.length} workflows` });
+			});
+		}
+		writeState(opts.dataDir, state);
+
+		return {
+			n8n,
+			sandbox: handles.sandbox,
+			client: api,
+			owner: { email: setup.owner.email, password: setup.owner.password, created: setup.owner.created, file: path.join(opts.dataDir, OWNER_FILE) },
+			credential: credentialResult.credential,
+			workflows: [...workflows],
+			callbackToken: state.callbackToken,
+			dataDir: opts.dataDir,
+			firstStart,
+			stop,
+		};
+	} catch (err) {
+		await stop().catch(() => {});
+		throw err;
+	}
+}
+
+module.exports = { startEnvironment, StartError, STATE_FILE, readState };

@@ -1,0 +1,246 @@
+'use strict';
+// Issue 2 proof: the balances node inside a real n8n (installed as a community package)
+// against the Khipu sandbox: synchronous and callback delivery, every error type,
+// Continue On Fail, bad input, concurrency and order.
+const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, executionError } = require('./support/stack');
+
+jest.setTimeout(120_000);
+
+let stack;
+
+beforeAll(async () => {
+	stack = await startStack();
+}, 900_000);
+
+afterAll(async () => {
+	if (stack) await stack.stop();
+}, 30_000);
+
+beforeEach(async () => {
+	// A request the node gave up on (timeout test) may still be open at the sandbox.
+	for (let waited = 0; stack.sandbox.state.stats().inFlight > 0 && waited < 5000; waited += 50) {
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	await stack.sandbox.state.reset();
+	stack.sandbox.state.configure({ latencyMs: 0 });
+});
+
+async function deploy(parameters = {}, { credential = 'jwt', nodeSettings = {} } = {}) {
+	const path = stack.uniquePath('bal');
+	const workflow = await deployWorkflow(
+		stack,
+		balancesWorkflow({ path, credential: stack.credentials[credential], parameters, nodeSettings }),
+	);
+	return { workflow, path };
+}
+
+async function run(accounts, parameters, settings) {
+	const { workflow, path } = await deploy(parameters, settings);
+	return runAccounts(stack, workflow, path, accounts);
+}
+
+function endpointRequests() {
+	return stack.sandbox.state.requests().filter((r) => r.path.startsWith('/v1/'));
+}
+
+describe('synchronous delivery', () => {
+	test('returns one simplified item per balance for the documented example account', async () => {
+		const { response, execution } = await run(['000011887755'], { options: {} });
+		expect(response.status).toBe(200);
+		expect(execution.status).toBe('success');
+		const items = nodeOutput(execution);
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({
+			accountNumber: '000011887755',
+			accountId: expect.stringContaining('000011887755'),
+			balanceType: 'InterimAvailable',
+			creditDebitIndicator: 'Credit',
+			amount: 125000,
+			amountString: '125000.00',
+			currency: 'ARS',
+			operationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+		});
+		expect(items[0].json.dateTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
+		expect(items[0].pairedItem).toEqual({ item: 0 });
+		const [request] = endpointRequests();
+		expect(request).toMatchObject({ authScheme: 'jwt', authValid: true, accountNumber: '000011887755', accountCredentialKind: null });
+		expect(request.callbackUrl ?? null).toBeNull();
+	});
+
+	test('Debit balances are negative; multi-currency and single-object amounts are split and read', async () => {
+		const { execution } = await run(['1000000004', '1000000005', '1000000006'], {});
+		const items = nodeOutput(execution).map((i) => i.json);
+		const debit = items.find((i) => i.accountNumber === '1000000004');
+		expect(debit).toMatchObject({ creditDebitIndicator: 'Debit', amount: -1520.5, amountString: '1520.50' });
+		const currencies = items.filter((i) => i.accountNumber === '1000000005').map((i) => i.currency).sort();
+		expect(currencies).toEqual(['ARS', 'USD']);
+		const single = items.filter((i) => i.accountNumber === '1000000006');
+		expect(single.length).toBeGreaterThan(0);
+		expect(typeof single[0].amount).toBe('number');
+		expect(single[0].currency).toMatch(/^[A-Z]{3}$/);
+	});
+
+	test('empty list and Data null give an info item, or nothing when asked', async () => {
+		const info = await run(['1000000002', '1000000003'], {});
+		const items = nodeOutput(info.execution).map((i) => i.json);
+		expect(items).toEqual([
+			expect.objectContaining({ accountNumber: '1000000002', noBalances: true, message: 'No balances for the current day' }),
+			expect.objectContaining({ accountNumber: '1000000003', noBalances: true, message: expect.stringMatching(/no data/) }),
+		]);
+		const nothing = await run(['1000000002', '000011887755'], { options: { onEmpty: 'nothing' } });
+		expect(nodeOutput(nothing.execution).map((i) => i.json.accountNumber)).toEqual(['000011887755']);
+	});
+
+	test('raw output returns Khipu’s envelope as received', async () => {
+		const { execution } = await run(['000011887755'], { options: { output: 'raw' } });
+		const [item] = nodeOutput(execution);
+		expect(Object.keys(item.json).sort()).toEqual(['AdditionalInformation', 'Data', 'Error', 'LifeSpan', 'OperationId', 'Status']);
+		expect(item.json.Data.Balance[0].Amount).toEqual([{ Amount: '125000.00', Currency: 'ARS' }]);
+	});
+
+	test('API-key mode sends x-api-key and the per-account credential; JWT mode never does', async () => {
+		await run(['000011887755'], {}, { credential: 'apiKeyLink' });
+		await run(['000011887755'], {}, { credential: 'apiKeyLogin' });
+		const requests = endpointRequests();
+		expect(requests.map((r) => [r.authScheme, r.authValid, r.accountCredentialKind, r.status])).toEqual([
+			['apiKey', true, 'AccountLink', 200],
+			['apiKey', true, 'SantanderLogin', 200],
+		]);
+	});
+});
+
+describe('callback delivery', () => {
+	test('Khipu’s 202 becomes an ACCEPTED item with the OperationId and LifeSpan', async () => {
+		const { execution } = await run(['000011887755'], {
+			delivery: 'callbackUrl',
+			callbackUrl: `${stack.sandbox.url}/__sandbox/health`,
+		});
+		const [item] = nodeOutput(execution);
+		expect(item.json).toMatchObject({ accountNumber: '000011887755', status: 'ACCEPTED', operationId: expect.any(String) });
+		expect(Date.parse(item.json.lifeSpan)).toBeGreaterThan(Date.now());
+		const [request] = endpointRequests();
+		expect(request.callbackUrlLocation).toBe('body');
+		const deliveries = await stack.sandbox.state.waitForCallbacks(1, 5000);
+		expect(deliveries[0].operationId).toBe(item.json.operationId);
+	});
+});
+
+describe('Khipu errors', () => {
+	test('RETRY_IMMEDIATELY is retried with backoff and recovers', async () => {
+		const { execution } = await run(['2000000002'], { options: { retryDelayMs: 50 } });
+		expect(execution.status).toBe('success');
+		expect(nodeOutput(execution)[0].json.accountNumber).toBe('2000000002');
+		expect(endpointRequests()).toHaveLength(2);
+	});
+
+	test('RETRY_IMMEDIATELY that never recovers fails after maxRetries + 1 attempts', async () => {
+		const { execution } = await run(['2000000001'], { options: { retryDelayMs: 20, maxRetries: 3 } });
+		expect(execution.status).toBe('error');
+		expect(executionError(execution).message).toMatch(/Item 1: Khipu error E201 \(RETRY_IMMEDIATELY\)/);
+		expect(executionError(execution).description).toMatch(/tried 4 times/);
+		expect(endpointRequests()).toHaveLength(4);
+	});
+
+	test('retries can be switched off', async () => {
+		await run(['2000000001'], { options: { retryTemporaryErrors: false } });
+		expect(endpointRequests()).toHaveLength(1);
+	});
+
+	test.each([
+		['2000000003', 'DO_NOT_RETRY', /fix the cause/],
+		['2000000004', 'WAIT_4_HOURS_BEFORE_RETRY', /Do not retry before \d{4}-\d{2}-\d{2}T/],
+		['2000000005', 'RETRY_AFTER_NOTIFICATION', /after the account holder or Khipu/],
+	])('%s (%s) fails at once with advice', async (account, type, advice) => {
+		const { execution } = await run([account], { options: { retryDelayMs: 20 } });
+		expect(execution.status).toBe('error');
+		const error = executionError(execution);
+		expect(error.message).toContain(`(${type})`);
+		expect(error.description).toMatch(advice);
+		expect(endpointRequests()).toHaveLength(1);
+	});
+
+	test.each([
+		['3000000401', /HTTP 401/, /JWT or API key/],
+		['3000000404', /HTTP 404/, /Base URL/],
+		['3000000500', /HTTP 500 \(Khipu error E000/, /internal error/],
+		['3000000501', /HTTP 500 with text\/html/, /internal error/],
+		['3000000504', /HTTP 504 with text\/html page/, /callback delivery/],
+		['3000000200', /HTTP 200 with text\/html .* instead of a JSON envelope/, /proxy or gateway/],
+		['3000000000', /Could not get an answer from Khipu: the connection was reset/, /network/],
+	])('%s gives a clear error', async (account, message, description) => {
+		const { execution } = await run([account], { options: { retryDelayMs: 20 } });
+		expect(execution.status).toBe('error');
+		const error = executionError(execution);
+		expect(error.message).toMatch(message);
+		expect(error.description).toMatch(description);
+	});
+
+	test('429 honours Retry-After within the cap, and fails at once past it', async () => {
+		const honoured = await run(['3000000429'], { options: { maxRetries: 1 } });
+		expect(executionError(honoured.execution).message).toMatch(/HTTP 429/);
+		const times = endpointRequests().map((r) => Date.parse(r.receivedAt));
+		expect(times).toHaveLength(2);
+		expect(times[1] - times[0]).toBeGreaterThanOrEqual(900);
+		await stack.sandbox.state.reset();
+		await run(['3000000429'], { options: { maxRetries: 3, maxRetryAfterSeconds: 0 } });
+		expect(endpointRequests()).toHaveLength(1);
+	});
+
+	test('a wrong JWT is reported as 401', async () => {
+		const { execution } = await run(['000011887755'], {}, { credential: 'badJwt' });
+		expect(executionError(execution).message).toMatch(/HTTP 401/);
+	});
+
+	test('a response slower than the timeout fails with the timeout in the message', async () => {
+		const { execution } = await run(['4000000001'], { options: { timeoutMs: 1000 } });
+		expect(executionError(execution).message).toMatch(/timed out after 1000 ms/);
+	});
+});
+
+describe('Continue On Fail and many items', () => {
+	test('every failed item becomes an error item paired to its input, the rest still run', async () => {
+		const accounts = ['000011887755', '2000000003', 'x'.repeat(21), '3000000504', '1000000004'];
+		const { execution } = await run(accounts, { options: { retryDelayMs: 20 } }, { nodeSettings: { onError: 'continueRegularOutput' } });
+		expect(execution.status).toBe('success');
+		const items = nodeOutput(execution);
+		expect(items.map((i) => i.pairedItem.item)).toEqual([0, 1, 2, 3, 4]);
+		expect(items[0].json.amount).toBe(125000);
+		expect(items[1].json).toMatchObject({ code: 'E101', type: 'DO_NOT_RETRY', error: expect.stringContaining('E101') });
+		expect(items[2].json).toMatchObject({ field: 'Account Number', error: expect.stringMatching(/at most 20/) });
+		expect(items[3].json).toMatchObject({ httpStatus: 504 });
+		expect(items[4].json.amount).toBe(-1520.5);
+		expect(endpointRequests().map((r) => r.accountNumber).sort()).toEqual(['000011887755', '1000000004', '2000000003', '3000000504'].sort());
+	});
+
+	test('40 accounts run with bounded concurrency and keep input order and pairing', async () => {
+		stack.sandbox.state.configure({ latencyMs: 150 });
+		const accounts = Array.from({ length: 40 }, (_, i) => `77${String(i).padStart(8, '0')}`);
+		const { execution } = await run(accounts, { options: { concurrency: 4 } });
+		const items = nodeOutput(execution);
+		expect(items).toHaveLength(80);
+		items.forEach((item, k) => {
+			const index = Math.floor(k / 2);
+			expect(item.json.accountNumber).toBe(accounts[index]);
+			expect(item.pairedItem).toEqual({ item: index });
+		});
+		const stats = stack.sandbox.state.stats();
+		expect(stats.maxInFlight).toBe(4);
+	});
+});
+
+describe('bad input fails before any request', () => {
+	test.each([
+		[['x'.repeat(21)], {}, /Item 1: Account Number is 21 characters long; Khipu accepts at most 20/],
+		[['   '], {}, /Item 1: Account Number is required/],
+		[['000011887755', ''], {}, /Item 2: Account Number is required/],
+		[['000011887755'], { delivery: 'callbackUrl', callbackUrl: 'ftp://example.com/x' }, /Callback URL must use http or https; "ftp"/],
+		[['000011887755'], { delivery: 'callbackUrl', callbackUrl: `https://example.com/${'a'.repeat(236)}` }, /Callback URL is 256 characters long; Khipu accepts at most 255/],
+		[['000011887755'], { delivery: 'callbackUrl', callbackUrl: 'javascript:alert(1)' }, /"javascript" is not allowed/],
+		[['000011887755'], { options: { concurrency: 0 } }, /Concurrency must be a whole number from 1 to 20/],
+	])('%j %j', async (accounts, parameters, message) => {
+		const { execution } = await run(accounts, parameters);
+		expect(execution.status).toBe('error');
+		expect(executionError(execution).message).toMatch(message);
+		expect(endpointRequests()).toHaveLength(0);
+	});
+});

@@ -1,0 +1,294 @@
+'use strict';
+// The example workflows in examples/ imported into a real n8n 2.8.4 the way `npm start` imports them
+// (scripts/start/environment.js, same code), then run against the Khipu sandbox. The notification step
+// is swapped for a No-Op, and the Schedule / Manual triggers for Webhook triggers (n8n 2.8.4's API can't
+// start those), in test copies; the shipped scheduled workflow also runs unchanged through `n8n execute`.
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+
+const { buildEnv } = require('../../scripts/lib/n8n');
+const { getFreePort } = require('../../scripts/lib/ports');
+const { n8nBin } = require('../../scripts/lib/paths');
+const { importExamples, loadExamples, EXAMPLE_BASE_URL, EXAMPLE_CALLBACK_TOKEN, TRIGGER_TYPE } = require('../../scripts/start/examples');
+const { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP, RUNTIME } = require('./support/examples-stack');
+
+jest.setTimeout(120_000);
+
+const NAMES = {
+	alert: 'Khipu example: scheduled balance alert',
+	request: 'Khipu example: request balances by callback',
+	receiver: 'Khipu example: receive balances (trigger)',
+	pause: 'Khipu example: pause until Khipu calls back',
+};
+const KHIPU_NODE = 'n8n-nodes-khipu-santander-ar.khipuSantanderAr';
+
+let stack;
+let counter = 0;
+const uniquePath = (prefix) => `${prefix}-${process.pid}-${++counter}-${crypto.randomBytes(3).toString('hex')}`;
+
+function runOf(execution, nodeName) {
+	const runs = execution?.data?.resultData?.runData?.[nodeName];
+	return runs ? runs[runs.length - 1] : undefined;
+}
+function outputOf(execution, nodeName, index = 0) {
+	return (runOf(execution, nodeName)?.data?.main?.[index] ?? []).map((item) => item.json);
+}
+
+/** A copy of an imported example under a new name, modified by `change`, created (not activated). */
+async function testCopy(name, change) {
+	const original = await stack.client.getWorkflow(stack.workflowByName(name).id);
+	const copy = {
+		name: `test copy ${crypto.randomBytes(3).toString('hex')} of ${name}`,
+		nodes: JSON.parse(JSON.stringify(original.nodes)),
+		connections: original.connections,
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all', timezone: original.settings?.timezone },
+	};
+	change(copy);
+	return stack.client.createWorkflow(copy);
+}
+
+async function newExecutions(workflowId, known, { count = 1, timeoutMs = 60_000, status } = {}) {
+	const all = await stack.client.waitForExecutions({ workflowId, count: known.size + count, timeoutMs, includeData: true, status });
+	return all.filter((e) => !known.has(String(e.id))).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+beforeAll(async () => {
+	stack = await startExamplesStack();
+}, startTimeoutMs());
+
+afterAll(async () => {
+	if (stack) await stack.stop();
+}, 60_000);
+
+describe('importing the examples', () => {
+	test('every example is imported once, Khipu credentials point at the created credential', async () => {
+		const files = loadExamples();
+		expect(files.map((f) => f.workflow.name).sort()).toEqual(Object.values(NAMES).sort());
+		for (const { workflow } of files) {
+			const imported = await stack.client.getWorkflow(stack.workflowByName(workflow.name).id);
+			const khipuNodes = imported.nodes.filter((n) => n.type.startsWith('n8n-nodes-khipu-santander-ar.') && n.type !== TRIGGER_TYPE);
+			for (const node of khipuNodes) {
+				expect({ node: node.name, credential: node.credentials?.khipuApi }).toEqual({
+					node: node.name,
+					credential: { id: stack.credential.id, name: 'Khipu (sandbox)' },
+				});
+			}
+			// every sticky note explains something
+			expect(imported.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote').length).toBeGreaterThan(0);
+			expect(JSON.stringify(imported.nodes)).not.toContain(EXAMPLE_CALLBACK_TOKEN);
+		}
+	});
+
+	test('the callback pair is wired to this n8n: trigger URL and token rewritten, receiver active', async () => {
+		const request = await stack.client.getWorkflow(stack.workflowByName(NAMES.request).id);
+		const receiver = await stack.client.getWorkflow(stack.workflowByName(NAMES.receiver).id);
+		const trigger = receiver.nodes.find((n) => n.type === TRIGGER_TYPE);
+		const khipu = request.nodes.find((n) => n.type === KHIPU_NODE);
+		expect(khipu.parameters.callbackUrl).toBe(`${stack.n8n.baseUrl}/webhook/${trigger.webhookId}/khipu?token=${stack.callbackToken}`);
+		expect(trigger.parameters.callbackToken).toBe(stack.callbackToken);
+		expect(stack.callbackToken).toMatch(/^[A-Za-z0-9_-]{24,128}$/);
+		expect(receiver.active).toBe(true);
+		if (stack.n8n.baseUrl !== EXAMPLE_BASE_URL) expect(JSON.stringify(request.nodes)).not.toContain(EXAMPLE_BASE_URL);
+	});
+
+	test('the scheduled alert is imported inactive and its notification step is disabled', async () => {
+		const alert = await stack.client.getWorkflow(stack.workflowByName(NAMES.alert).id);
+		expect(alert.active).toBe(false);
+		const notify = alert.nodes.find((n) => n.name === 'Notify treasury');
+		expect(notify).toMatchObject({ type: 'n8n-nodes-base.emailSend', disabled: true });
+		expect(alert.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule.interval[0]).toMatchObject({
+			field: 'weeks',
+			triggerAtDay: [1, 2, 3, 4, 5],
+			triggerAtHour: 8,
+			triggerAtMinute: 30,
+		});
+		expect(alert.settings.timezone).toBe('America/Argentina/Buenos_Aires');
+	});
+
+	test('importing again updates in place (no duplicates) and keeps a workflow the user edited', async () => {
+		const state = JSON.parse(JSON.stringify(require('../../scripts/start/environment').readState(stack.dataDir)));
+		const ctx = { credential: stack.credential, baseUrl: stack.n8n.baseUrl, callbackToken: stack.callbackToken, state };
+		const again = await importExamples(stack.client, ctx);
+		expect(again.map((r) => r.action)).toEqual(again.map(() => 'unchanged'));
+
+		// the user edits the pause workflow in n8n
+		const pauseId = stack.workflowByName(NAMES.pause).id;
+		const pause = await stack.client.getWorkflow(pauseId);
+		pause.nodes.find((n) => n.name === 'Account').parameters.assignments.assignments[0].value = '000011887755';
+		await stack.client.api('PUT', `/workflows/${pauseId}`, { name: pause.name, nodes: pause.nodes, connections: pause.connections, settings: { executionOrder: 'v1' } });
+		const kept = await importExamples(stack.client, ctx);
+		expect(kept.find((r) => r.name === NAMES.pause).action).toMatch(/^kept/);
+		expect((await stack.client.getWorkflow(pauseId)).nodes.find((n) => n.name === 'Account').parameters.assignments.assignments[0].value).toBe('000011887755');
+
+		const reset = await importExamples(stack.client, { ...ctx, resetExamples: true });
+		expect(reset.find((r) => r.name === NAMES.pause).action).toBe('updated');
+		expect((await stack.client.getWorkflow(pauseId)).nodes.find((n) => n.name === 'Account').parameters.assignments.assignments[0].value).toBe('1000000005');
+
+		for (const name of Object.values(NAMES)) {
+			const listed = await stack.client.api('GET', `/workflows?name=${encodeURIComponent(name)}`);
+			expect({ name, count: listed.data.filter((w) => w.name === name).length }).toEqual({ name, count: 1 });
+		}
+	});
+});
+
+describe('scheduled balance alert', () => {
+	test('webhook-started copy: IF splits balances by each account\'s minimum, summary item is readable', async () => {
+		const hookPath = uniquePath('alert');
+		const wf = await testCopy(NAMES.alert, (copy) => {
+			swapNode(copy, 'Every weekday at 08:30', webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' }));
+			swapNode(copy, 'Notify treasury', NO_OP);
+		});
+		await stack.client.activateWorkflow(wf.id);
+		const res = await stack.client.callWebhook(hookPath, {});
+		expect(res.status).toBe(200);
+		const summary = res.body;
+		expect(summary).toMatchObject({
+			title: 'Khipu balances: 3 of 4 below the minimum',
+			balancesChecked: 4,
+			belowMinimumCount: 3,
+			belowMinimum: [
+				'Operating account (000011887755): ARS 125000.00 is below the minimum of 200000.00',
+				'Payroll account (1000000004): ARS -1520.50 is below the minimum of 0.00',
+				'Treasury (ARS + USD) (1000000005): USD 1250.00 is below the minimum of 2000.00',
+			],
+			ok: ['Treasury (ARS + USD) (1000000005): ARS 843210.55'],
+		});
+		expect(summary.text.split('\n')).toEqual([
+			'Khipu balances: 3 of 4 below the minimum',
+			'! Operating account (000011887755): ARS 125000.00 is below the minimum of 200000.00',
+			'! Payroll account (1000000004): ARS -1520.50 is below the minimum of 0.00',
+			'! Treasury (ARS + USD) (1000000005): USD 1250.00 is below the minimum of 2000.00',
+			'  Treasury (ARS + USD) (1000000005): ARS 843210.55',
+		]);
+		expect(Number.isNaN(Date.parse(summary.checkedAt))).toBe(false);
+
+		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, includeData: true, timeoutMs: 30_000 });
+		expect(execution.status).toBe('success');
+		const below = outputOf(execution, 'Below the minimum?', 0);
+		const above = outputOf(execution, 'Below the minimum?', 1);
+		expect(below.map((b) => [b.accountNumber, b.currency, b.amount, b.minimumBalance])).toEqual([
+			['000011887755', 'ARS', 125000, 200000],
+			['1000000004', 'ARS', -1520.5, 0],
+			['1000000005', 'USD', 1250, 2000],
+		]);
+		expect(above.map((b) => [b.accountNumber, b.currency, b.amount, b.minimumBalance])).toEqual([['1000000005', 'ARS', 843210.55, 500000]]);
+		// the notification step (here a No-Op) gets one item per alert, with the message in `line`
+		expect(outputOf(execution, 'Notify treasury').map((i) => i.line)).toEqual(summary.belowMinimum);
+		await stack.client.deactivateWorkflow(wf.id);
+	});
+
+	test('raising a minimum moves that balance to the alert branch; all OK gives an all-clear summary', async () => {
+		const hookPath = uniquePath('alert-ok');
+		const wf = await testCopy(NAMES.alert, (copy) => {
+			swapNode(copy, 'Every weekday at 08:30', webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' }));
+			swapNode(copy, 'Notify treasury', NO_OP);
+			const accounts = copy.nodes.find((n) => n.name === 'Accounts and minimums');
+			accounts.parameters.jsonOutput = JSON.stringify({
+				accounts: [
+					{ accountNumber: '000011887755', label: 'Operating', minimumBalance: { ARS: 125000 } },
+					{ accountNumber: '1000000005', label: 'Treasury', minimumBalance: { ARS: 843210.55 } },
+				],
+			});
+		});
+		await stack.client.activateWorkflow(wf.id);
+		const res = await stack.client.callWebhook(hookPath, {});
+		expect(res.status).toBe(200);
+		expect(res.body).toMatchObject({
+			title: 'Khipu balances: all 3 at or above the minimum',
+			balancesChecked: 3,
+			belowMinimumCount: 0,
+			belowMinimum: [],
+			ok: ['Operating (000011887755): ARS 125000.00', 'Treasury (1000000005): ARS 843210.55', 'Treasury (1000000005): USD 1250.00'],
+		});
+		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, includeData: true, timeoutMs: 30_000 });
+		expect(outputOf(execution, 'Below the minimum?', 0)).toEqual([]);
+		expect(runOf(execution, 'Notify treasury')).toBeUndefined();
+		await stack.client.deactivateWorkflow(wf.id);
+	});
+
+	test('the shipped workflow, Schedule Trigger included, runs through `n8n execute` (notification as No-Op)', async () => {
+		const wf = await testCopy(NAMES.alert, (copy) => swapNode(copy, 'Notify treasury', NO_OP));
+		const brokerPort = await getFreePort();
+		const env = buildEnv({ runtime: RUNTIME, userFolder: stack.dataDir, port: stack.n8n.port, brokerPort });
+		const result = await new Promise((resolve, reject) => {
+			const child = spawn(n8nBin(RUNTIME), ['execute', `--id=${wf.id}`, '--rawOutput'], { cwd: stack.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+			let out = '';
+			child.stdout.on('data', (b) => (out += b));
+			child.stderr.on('data', (b) => (out += b));
+			const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+			child.once('error', reject);
+			child.once('close', (code) => {
+				clearTimeout(timer);
+				resolve({ code, out });
+			});
+		});
+		expect({ code: result.code, tail: result.code === 0 ? '' : result.out.slice(-2000) }).toEqual({ code: 0, tail: '' });
+		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, includeData: true, timeoutMs: 30_000 });
+		expect(execution).toMatchObject({ status: 'success', mode: 'cli' });
+		expect(Object.keys(execution.data.resultData.runData)).toContain('Every weekday at 08:30');
+		expect(outputOf(execution, 'Summary')).toEqual([expect.objectContaining({ title: 'Khipu balances: 3 of 4 below the minimum', belowMinimumCount: 3 })]);
+	}, 150_000);
+});
+
+describe('callback pair', () => {
+	test('the request gets ACCEPTED items; the active trigger workflow receives each account\'s balances', async () => {
+		const receiverId = stack.workflowByName(NAMES.receiver).id;
+		const known = new Set((await stack.client.listExecutions({ workflowId: receiverId })).map((e) => String(e.id)));
+		const hookPath = uniquePath('request');
+		const wf = await testCopy(NAMES.request, (copy) => swapNode(copy, 'When clicking ‘Execute workflow’', webhookNode(hookPath)));
+		await stack.client.activateWorkflow(wf.id);
+
+		const res = await stack.client.callWebhook(hookPath, {});
+		expect(res.status).toBe(200);
+		const accepted = res.body;
+		expect(accepted).toEqual([
+			expect.objectContaining({ accountNumber: '000011887755', status: 'ACCEPTED', operationId: expect.any(String) }),
+			expect.objectContaining({ accountNumber: '1000000005', status: 'ACCEPTED', operationId: expect.any(String) }),
+		]);
+
+		const executions = await newExecutions(receiverId, known, { count: 2 });
+		expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
+		const byOperation = {};
+		for (const e of executions) {
+			for (const item of outputOf(e, 'Readable balance')) (byOperation[item.operationId] ||= []).push(item);
+		}
+		const [first, second] = accepted.map((a) => byOperation[a.operationId]);
+		expect(first.map((i) => i.line)).toEqual(['ARS 125000.00 (InterimAvailable)']);
+		expect(second.map((i) => i.line)).toEqual(['ARS 843210.55 (InterimAvailable)', 'USD 1250.00 (InterimAvailable)']);
+		for (const item of [...first, ...second]) {
+			expect(item.callbackUrl).toMatch(/\/khipu\?token=\*\*\*$/);
+			expect(JSON.stringify(item)).not.toContain(stack.callbackToken);
+		}
+		await stack.client.deactivateWorkflow(wf.id);
+	});
+
+	test('a callback without the right token starts nothing', async () => {
+		const receiver = await stack.client.getWorkflow(stack.workflowByName(NAMES.receiver).id);
+		const webhookId = receiver.nodes.find((n) => n.type === TRIGGER_TYPE).webhookId;
+		const res = await stack.client.callWebhook(`${webhookId}/khipu`, { OperationId: 'x', Status: 'OK' }, { query: { token: 'wrong-token-wrong-token-wrong' } });
+		expect(res.status).toBe(403);
+	});
+});
+
+describe('pause until callback', () => {
+	test('the execution waits for the sandbox\'s callback, then outputs the balances', async () => {
+		const hookPath = uniquePath('pause');
+		const wf = await testCopy(NAMES.pause, (copy) => swapNode(copy, 'When clicking ‘Execute workflow’', webhookNode(hookPath, { responseMode: 'onReceived' })));
+		await stack.client.activateWorkflow(wf.id);
+		const res = await stack.client.callWebhook(hookPath, {});
+		expect(res.status).toBe(200);
+
+		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, status: 'success', includeData: true, timeoutMs: 60_000 });
+		expect(outputOf(execution, 'Readable balance').map((i) => [i.accountNumber, i.line])).toEqual([
+			['1000000005', 'ARS 843210.55 (InterimAvailable)'],
+			['1000000005', 'USD 1250.00 (InterimAvailable)'],
+		]);
+		// the sandbox was given a resume URL into this very execution
+		const requests = await (await fetch(`${stack.sandbox.url}/__sandbox/requests`)).json();
+		const list = Array.isArray(requests) ? requests : requests.requests || requests.data || [];
+		const mine = list.filter((r) => r.accountNumber === '1000000005' && String(r.callbackUrl || '').includes('/webhook-waiting/'));
+		expect(mine.length).toBeGreaterThan(0);
+		expect(mine[mine.length - 1].callbackUrl).toContain(`/webhook-waiting/${execution.id}/`);
+		await stack.client.deactivateWorkflow(wf.id);
+	});
+});

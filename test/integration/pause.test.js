@@ -1,0 +1,310 @@
+'use strict';
+// Issue 3 "proof", pause mode ("Pause This Workflow Until Khipu Calls Back"): a real n8n 2.8.4 with
+// the packed package, the Khipu sandbox calling back into $execution.resumeUrl.
+//
+// n8n's public API does not list an execution while it waits (n8n 2.8.4 keeps waiting executions in
+// ActiveExecutions and the list handler excludes those ids), so a waiting execution is found by the
+// id in the resume URL the node gave Khipu (seen through a recording proxy) and read with
+// GET /executions/:id; finished ones are counted with the list as usual.
+const { DEFAULT_JWT, DEFAULT_API_KEY } = require('../../sandbox/server');
+const { balancesWorkflow, deployWorkflow } = require('./support/stack');
+const {
+	startCallbackStack,
+	pauseWorkflow,
+	postRaw,
+	executionsOf,
+	settledExecutions,
+	waitForExecution,
+	outputJson,
+	without,
+	sleep,
+} = require('./support/callbacks');
+
+jest.setTimeout(120_000);
+
+const FIXED_NOW = new Date('2026-03-10T15:04:05.000Z');
+// Khipu needs seconds to read a bank; a callback that arrives before n8n has stored the execution
+// as waiting is answered 409 by n8n (see the report), so the sandbox answers after a short delay.
+const CALLBACK_DELAY_MS = 300;
+
+describe('pause mode in a real n8n', () => {
+	let stack;
+	let sync;
+	let timeout;
+	const timings = {};
+
+	/**
+	 * A pause workflow, started at once for `accounts`; the HTTP answer comes before Khipu is called
+	 * back. With `callbackDelayMs` the sandbox holds this one callback back that long (the setting is
+	 * read when the request arrives, so it is restored once the sandbox has answered it).
+	 */
+	async function startPause(accounts, options = {}, { callbackDelayMs } = {}) {
+		const hookPath = stack.uniquePath('pause');
+		const workflow = await deployWorkflow(
+			stack,
+			pauseWorkflow({ path: hookPath, credential: stack.credentials.jwtRecorded, options }),
+		);
+		if (callbackDelayMs !== undefined) stack.sandbox.state.configure({ callbackDelayMs });
+		try {
+			const startedAt = Date.now();
+			const response = await stack.client.callWebhook(hookPath, { accounts: accounts.map((accountNumber) => ({ accountNumber })) });
+			if (callbackDelayMs !== undefined) await answeredBySandbox(accounts[0]);
+			return { workflow, response, startedAt };
+		} finally {
+			if (callbackDelayMs !== undefined) stack.sandbox.state.configure({ callbackDelayMs: CALLBACK_DELAY_MS });
+		}
+	}
+
+	async function answeredBySandbox(accountNumber) {
+		const until = Date.now() + 15_000;
+		const answered = (r) => r.accountNumber === accountNumber && r.callbackUrlLength !== null && r.status !== null;
+		while (!stack.sandbox.state.requests().some(answered)) {
+			if (Date.now() > until) throw new Error(`the sandbox did not answer a request for ${accountNumber}`);
+			await sleep(50);
+		}
+	}
+
+	/** The CallbackUrl the node sent to Khipu for this account, and the execution id inside it. */
+	async function resumeUrlFor(accountNumber) {
+		const until = Date.now() + 15_000;
+		for (;;) {
+			const body = stack.proxy.bodies.find((b) => b && b.RequestData && b.RequestData.AccountNumber === accountNumber);
+			if (body) {
+				const url = body.CallbackUrl;
+				const [, prefix, executionId, nodeId] = new URL(url).pathname.split('/');
+				expect(prefix).toBe('webhook-waiting');
+				return { url, executionId, nodeId };
+			}
+			if (Date.now() > until) throw new Error(`no balances request for ${accountNumber} reached Khipu`);
+			await sleep(100);
+		}
+	}
+
+	/** The sandbox's record of the one request for this account that carried a CallbackUrl. */
+	function sandboxRequest(accountNumber) {
+		const records = stack.sandbox.state
+			.requests()
+			.filter((r) => r.accountNumber === accountNumber && r.callbackUrlLength !== null);
+		expect(records).toHaveLength(1);
+		return records[0];
+	}
+
+	async function syncItems(accountNumber) {
+		const response = await stack.client.callWebhook(sync.path, { accounts: [{ accountNumber }] });
+		expect(response.status).toBe(200);
+		return response.body;
+	}
+
+	beforeAll(async () => {
+		const started = Date.now();
+		stack = await startCallbackStack({ sandbox: { now: () => new Date(FIXED_NOW), callbackDelayMs: CALLBACK_DELAY_MS } });
+		timings.stackMs = Date.now() - started;
+		// The never-called-back run takes the whole wait limit (1 minute), so it starts first and is
+		// checked by the last test, while the others run.
+		timeout = await startPause(['5000000001'], { waitLimitMinutes: 1, onWaitTimeout: 'item' });
+		const path = stack.uniquePath('sync');
+		const created = await deployWorkflow(stack, balancesWorkflow({ path, credential: stack.credentials.jwt, parameters: { delivery: 'sync' } }));
+		sync = { id: created.id, path };
+	}, 180_000);
+
+	afterAll(async () => {
+		if (stack) await stack.stop();
+		console.log(`pause suite timings (ms): ${JSON.stringify(timings)}`);
+	}, 30_000);
+
+	test('the execution waits, the callback resumes it, and the Khipu node outputs the synchronous items', async () => {
+		const run = await startPause(['000011887755'], {}, { callbackDelayMs: 1500 });
+		expect(run.response.status).toBe(200);
+		expect(run.response.body).toEqual({ message: 'Workflow was started' });
+
+		const resume = await resumeUrlFor('000011887755');
+		const waiting = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'running' && e.status !== 'new');
+		expect(waiting.status).toBe('waiting');
+		expect(waiting.workflowId).toBe(String(run.workflow.id));
+		expect(Date.parse(waiting.waitTill) - run.startedAt).toBeGreaterThan(59 * 60_000); // default limit: 60 min
+
+		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting', { timeoutMs: 20_000 });
+		timings.resumeMs = Date.now() - run.startedAt;
+		expect(done.status).toBe('success');
+		const [delivery] = stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest('000011887755').operationId);
+		expect(delivery.statusCode).toBe(200);
+
+		const paused = outputJson(done, 'Khipu');
+		const synchronous = await syncItems('000011887755');
+		expect(synchronous).toEqual([expect.objectContaining({ accountNumber: '000011887755', amount: 125000, currency: 'ARS' })]);
+		expect(paused.map((item) => item.operationId)).toEqual([sandboxRequest('000011887755').operationId]);
+		expect(paused.map((item) => without(item, ['operationId']))).toEqual(synchronous.map((item) => without(item, ['operationId'])));
+
+		// Exactly one execution of the workflow, now listed as finished.
+		expect(await settledExecutions(stack.client, run.workflow.id, { count: 1, settleMs: 500 })).toHaveLength(1);
+	});
+
+	test('the resume URL given to Khipu fits in 255 characters and carries no credential', async () => {
+		const resume = await resumeUrlFor('000011887755');
+		const record = sandboxRequest('000011887755');
+		expect(record.callbackUrlLength).toBe(resume.url.length);
+		expect(resume.url.length).toBeLessThanOrEqual(255);
+		expect(resume.url).toMatch(
+			new RegExp(`^${stack.n8n.baseUrl}/webhook-waiting/${resume.executionId}/${resume.nodeId}\\?account=000011887755&token=[A-Za-z0-9_-]{32}$`),
+		);
+		for (const secret of [DEFAULT_JWT, DEFAULT_API_KEY, stack.client.apiKey]) {
+			expect(resume.url.includes(secret)).toBe(false);
+		}
+		// No JWT-looking segment (base64url JSON header "eyJ...").
+		expect(resume.url).not.toMatch(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
+	});
+
+	test('forged calls to the resume URL get 401 and leave the execution waiting; the real callback still resumes it', async () => {
+		const account = '7000000042';
+		const run = await startPause([account], {}, { callbackDelayMs: 6000 });
+		const resume = await resumeUrlFor(account);
+		await waitForExecution(stack.client, resume.executionId, (e) => e.status === 'waiting');
+
+		const url = new URL(resume.url);
+		const token = url.searchParams.get('token');
+		const forgedToken = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+		const body = {
+			OperationId: '11111111-2222-3333-4444-555555555555',
+			Status: 'OK',
+			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '999999999.00', Currency: 'ARS' }] },
+		};
+		const base = `${url.origin}${url.pathname}`;
+		const forgeries = [
+			['wrong token', `${base}?account=${account}&token=${forgedToken}`],
+			['no token', `${base}?account=${account}`],
+			['token for another account', `${base}?account=7000000043&token=${token}`],
+			['no account', `${base}?token=${token}`],
+		];
+		for (const [name, forged] of forgeries) {
+			const response = await postRaw(forged, body);
+			expect({ name, status: response.status, body: response.json }).toEqual({
+				name,
+				status: 401,
+				body: { error: 'Invalid resume token' },
+			});
+		}
+		// A right token with a body that is not a Khipu envelope is refused too, and changes nothing.
+		const notEnvelope = await postRaw(resume.url, { OperationId: 'x'.repeat(37), Status: 'OK' });
+		expect([notEnvelope.status, notEnvelope.json]).toEqual([400, { error: 'Not a Khipu callback: OperationId is longer than 36 characters' }]);
+
+		const stillWaiting = await stack.client.getExecution(resume.executionId, { includeData: true });
+		expect(stillWaiting.status).toBe('waiting');
+		expect(stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest(account).operationId)).toHaveLength(0);
+
+		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting', { timeoutMs: 20_000 });
+		expect(done.status).toBe('success');
+		const paused = outputJson(done, 'Khipu');
+		expect(paused.map((item) => item.amount)).not.toContain(999999999);
+		expect(paused.map((item) => item.operationId)).toEqual(
+			paused.map(() => sandboxRequest(account).operationId),
+		);
+		expect(paused.map((item) => without(item, ['operationId']))).toEqual(
+			(await syncItems(account)).map((item) => without(item, ['operationId'])),
+		);
+		// A replay after the execution finished is refused by n8n (409), not run again.
+		const replay = await postRaw(resume.url, body);
+		expect(replay.status).toBe(409);
+		expect(await settledExecutions(stack.client, run.workflow.id, { count: 1, settleMs: 500 })).toHaveLength(1);
+	});
+
+	test('a valid callback is acknowledged with {received, operationId} and its balances become the node output', async () => {
+		const account = '7000000044';
+		// The sandbox's own callback is held back past the end of the suite; this test delivers it.
+		await startPause([account], {}, { callbackDelayMs: 300_000 });
+		const resume = await resumeUrlFor(account);
+		await waitForExecution(stack.client, resume.executionId, (e) => e.status === 'waiting');
+		const { operationId } = sandboxRequest(account);
+
+		const answer = await postRaw(resume.url, {
+			OperationId: operationId,
+			Status: 'OK',
+			Data: {
+				Balance: [
+					{
+						AccountId: 'AR-9',
+						Type: 'InterimAvailable',
+						CreditDebitIndicator: 'Debit',
+						DateTime: '2026-03-10T12:04:00-0300',
+						Amount: [{ Amount: '1.520,50', Currency: 'ARS' }],
+					},
+				],
+			},
+			Unknown: 'ignored',
+		});
+		expect([answer.status, answer.json]).toEqual([200, { received: true, operationId }]);
+
+		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new');
+		expect(done.status).toBe('success');
+		expect(outputJson(done, 'Khipu')).toEqual([
+			{
+				accountNumber: account,
+				accountId: 'AR-9',
+				balanceType: 'InterimAvailable',
+				creditDebitIndicator: 'Debit',
+				amount: -1520.5,
+				amountString: '1.520,50',
+				currency: 'ARS',
+				dateTime: '2026-03-10T12:04:00-03:00',
+				operationId,
+			},
+		]);
+		// The earlier nodes' data is still there after the resume.
+		expect(Object.keys(done.data.resultData.runData).sort()).toEqual(['Khipu', 'Split Out', 'Webhook']);
+	});
+
+	test('two input items fail at once with a message naming the one-account limit, and nothing is sent to Khipu', async () => {
+		const run = await startPause(['1000000004', '1000000005']);
+		expect(run.response.status).toBe(200);
+		const [execution] = await settledExecutions(stack.client, run.workflow.id, { count: 1, includeData: true, settleMs: 300 });
+		expect(execution.status).toBe('error');
+		const error = execution.data.resultData.error;
+		expect(error.message).toBe('"Pause This Workflow Until Khipu Calls Back" handles one account per execution, but 2 items arrived');
+		expect(error.description).toMatch(/Loop Over Items node \(batch size 1\)/);
+		expect(error.node.name).toBe('Khipu');
+		const sent = stack.sandbox.state.requests().filter((r) => ['1000000004', '1000000005'].includes(r.accountNumber));
+		expect(sent).toHaveLength(0);
+	});
+
+	test('an ERROR callback fails the resumed execution with the Khipu error and is acknowledged with 200', async () => {
+		const run = await startPause(['2000000003']);
+		const resume = await resumeUrlFor('2000000003');
+		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new');
+		expect(done.status).toBe('error');
+		expect(done.data.resultData.error.message).toBe('Khipu error E101 (DO_NOT_RETRY): Invalid bank credentials');
+		const deliveries = stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest('2000000003').operationId);
+		expect(deliveries.map((d) => d.statusCode)).toEqual([200]);
+		expect(await executionsOf(stack.client, run.workflow.id)).toHaveLength(1);
+	});
+
+	test('never called back (account 5000000001), Wait Limit 1 minute: the execution ends at the limit with one TIMED_OUT item', async () => {
+		expect(timeout.response.status).toBe(200);
+		const resume = await resumeUrlFor('5000000001');
+		const request = sandboxRequest('5000000001');
+		expect(request.status).toBe(202);
+		const waiting = await stack.client.getExecution(resume.executionId, { includeData: false });
+		expect(waiting.status).toBe('waiting');
+		const limit = Date.parse(waiting.waitTill);
+		expect(limit - timeout.startedAt).toBeGreaterThan(55_000);
+		expect(limit - timeout.startedAt).toBeLessThan(65_000);
+
+		// n8n's WaitTracker resumes it at waitTill (it polls every minute and schedules what is due).
+		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting', {
+			timeoutMs: 100_000,
+			intervalMs: 1000,
+		});
+		timings.timeoutMs = Date.now() - timeout.startedAt;
+		expect(done.status).toBe('success');
+		expect(Date.now()).toBeGreaterThanOrEqual(limit);
+		expect(outputJson(done, 'Khipu')).toEqual([
+			{
+				accountNumber: '5000000001',
+				operationId: request.operationId,
+				status: 'TIMED_OUT',
+				timedOut: true,
+				message: 'Khipu did not call back within the wait limit of 1 minute(s)',
+			},
+		]);
+		expect(stack.sandbox.state.callbacks().filter((d) => d.operationId === request.operationId)).toHaveLength(0);
+		expect(await executionsOf(stack.client, timeout.workflow.id)).toHaveLength(1);
+	}, 150_000);
+});

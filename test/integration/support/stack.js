@@ -1,0 +1,239 @@
+'use strict';
+// One real n8n (package installed as a community package) plus an in-process Khipu sandbox,
+// with the credentials and workflow builders the integration suites share.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../../scripts/lib/paths');
+const { assertBuilt, installPackageInto } = require('../../../scripts/lib/pack');
+const { isRuntimeReady } = require('../../../scripts/lib/runtime');
+const { startN8n, n8nClient } = require('../../../scripts/lib/n8n');
+const { startSandbox, DEFAULT_JWT, DEFAULT_API_KEY } = require('../../../sandbox/server');
+
+const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
+const PKG = 'n8n-nodes-khipu-santander-ar';
+const NODE_TYPE = `${PKG}.khipuSantanderAr`;
+const TRIGGER_TYPE = `${PKG}.khipuSantanderArTrigger`;
+const SECRETS = {
+	jwt: DEFAULT_JWT,
+	apiKey: DEFAULT_API_KEY,
+	accountLink: 'link-token-7f3a9c2e5b1d8f604a2c',
+	documentNumber: '30111222',
+	username: 'maria.gonzalez',
+	pin: '4821',
+};
+
+function ensureBuilt() {
+	try {
+		assertBuilt(REPO_ROOT);
+	} catch {
+		const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
+		if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+		assertBuilt(REPO_ROOT);
+	}
+}
+
+function ensureRuntime() {
+	if (isRuntimeReady(RUNTIME)) return;
+	const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'install-runtime.js'), '--runtime', RUNTIME], {
+		cwd: REPO_ROOT,
+		stdio: 'inherit',
+	});
+	if (r.status !== 0) throw new Error('install-runtime.js failed');
+}
+
+async function startStack({ sandbox: sandboxOptions = {}, n8nEnv = {} } = {}) {
+	ensureBuilt();
+	ensureRuntime();
+	const sandbox = await startSandbox({ callbackDelayMs: 20, slowMs: 3000, ...sandboxOptions });
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-it-'));
+	installPackageInto(userFolder);
+	let n8n;
+	try {
+		n8n = await startN8n({ runtime: RUNTIME, userFolder, env: n8nEnv });
+	} catch (error) {
+		await sandbox.close();
+		throw error;
+	}
+	try {
+		return await prepareStack({ sandbox, n8n, userFolder });
+	} catch (error) {
+		await n8n.stop();
+		await sandbox.close();
+		throw error;
+	}
+}
+
+async function prepareStack({ sandbox, n8n, userFolder }) {
+	const client = await n8nClient(n8n);
+	await client.setupOwner();
+	await client.createApiKey();
+
+	const credentials = {};
+	credentials.jwt = await client.createCredential({
+		name: 'Khipu sandbox (JWT)',
+		type: 'khipuApi',
+		data: { authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: sandbox.url, allowedHttpRequestDomains: 'all' },
+	});
+	credentials.apiKeyLink = await client.createCredential({
+		name: 'Khipu sandbox (API key, Account Link)',
+		type: 'khipuApi',
+		data: {
+			authType: 'apiKey',
+			apiKey: SECRETS.apiKey,
+			accountCredentialType: 'accountLink',
+			accountLinkToken: SECRETS.accountLink,
+			// n8n's public API schema wants every API-key field present; unused ones stay empty.
+			documentNumberSecret: '',
+			username: '',
+			pinPassword: '',
+			baseUrl: sandbox.url,
+			allowedHttpRequestDomains: 'all',
+		},
+	});
+	credentials.apiKeyLogin = await client.createCredential({
+		name: 'Khipu sandbox (API key, Santander login)',
+		type: 'khipuApi',
+		data: {
+			authType: 'apiKey',
+			apiKey: SECRETS.apiKey,
+			accountCredentialType: 'santanderLogin',
+			documentNumberSecret: SECRETS.documentNumber,
+			username: SECRETS.username,
+			pinPassword: SECRETS.pin,
+			accountLinkToken: '',
+			baseUrl: sandbox.url,
+			allowedHttpRequestDomains: 'all',
+		},
+	});
+	credentials.badJwt = await client.createCredential({
+		name: 'Khipu sandbox (wrong JWT)',
+		type: 'khipuApi',
+		data: { authType: 'jwt', jwtToken: 'not-the-right-jwt-000', baseUrl: sandbox.url, allowedHttpRequestDomains: 'all' },
+	});
+
+	let counter = 0;
+	const uniquePath = (prefix) => `${prefix}-${process.pid}-${++counter}-${crypto.randomBytes(3).toString('hex')}`;
+
+	return {
+		sandbox,
+		n8n,
+		client,
+		credentials,
+		uniquePath,
+		async stop() {
+			await n8n.stop();
+			await sandbox.close();
+			if (!process.env.KHIPU_KEEP_N8N) fs.rmSync(userFolder, { recursive: true, force: true });
+		},
+		n8nLog() {
+			return fs.existsSync(n8n.logFile) ? fs.readFileSync(n8n.logFile, 'utf8') : '';
+		},
+	};
+}
+
+function credentialRef(credential) {
+	return { khipuApi: { id: String(credential.id), name: credential.name } };
+}
+
+/**
+ * Webhook (accounts in the body) -> Split Out -> Khipu Santander AR, answering with every
+ * item of the last node, so a test sees exactly what a user's next node would see.
+ */
+function balancesWorkflow({ path: hookPath, credential, parameters = {}, nodeSettings = {}, name }) {
+	const webhookId = crypto.randomUUID();
+	return {
+		name: name || `balances ${hookPath}`,
+		nodes: [
+			{
+				id: crypto.randomUUID(),
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId,
+				parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+			},
+			{
+				id: crypto.randomUUID(),
+				name: 'Split Out',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { fieldToSplitOut: 'body.accounts', options: {} },
+			},
+			{
+				id: crypto.randomUUID(),
+				name: 'Khipu',
+				type: NODE_TYPE,
+				typeVersion: 1,
+				position: [400, 0],
+				parameters: {
+					resource: 'balance',
+					operation: 'getPendingCurrentDayBalances',
+					accountNumber: '={{ $json.accountNumber }}',
+					...parameters,
+				},
+				credentials: credentialRef(credential),
+				...nodeSettings,
+			},
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: 'Khipu', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+	};
+}
+
+async function deployWorkflow(stack, workflow) {
+	const created = await stack.client.createWorkflow(workflow);
+	await stack.client.activateWorkflow(created.id);
+	return created;
+}
+
+/** Calls the workflow and returns the HTTP answer plus the stored execution (with data). */
+async function runAccounts(stack, workflow, hookPath, accounts) {
+	const prior = await stack.client.listExecutions({ workflowId: workflow.id });
+	const response = await stack.client.callWebhook(hookPath, { accounts: accounts.map((accountNumber) => ({ accountNumber })) });
+	const executions = await stack.client.waitForExecutions({
+		workflowId: workflow.id,
+		count: prior.length + 1,
+		timeoutMs: 60_000,
+		includeData: true,
+	});
+	const known = new Set(prior.map((e) => String(e.id)));
+	const execution = executions.filter((e) => !known.has(String(e.id))).sort((a, b) => Number(b.id) - Number(a.id))[0];
+	return { response, execution };
+}
+
+function nodeRun(execution, nodeName = 'Khipu') {
+	const runData = execution?.data?.resultData?.runData?.[nodeName];
+	return runData ? runData[runData.length - 1] : undefined;
+}
+
+function nodeOutput(execution, nodeName = 'Khipu') {
+	return nodeRun(execution, nodeName)?.data?.main?.[0] ?? [];
+}
+
+function executionError(execution) {
+	return execution?.data?.resultData?.error;
+}
+
+module.exports = {
+	startStack,
+	balancesWorkflow,
+	deployWorkflow,
+	runAccounts,
+	nodeRun,
+	nodeOutput,
+	executionError,
+	credentialRef,
+	SECRETS,
+	NODE_TYPE,
+	TRIGGER_TYPE,
+	PKG,
+};

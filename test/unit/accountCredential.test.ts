@@ -1,0 +1,93 @@
+import { KhipuApi } from '../../credentials/KhipuApi.credentials';
+import { buildAccountCredential, validateKhipuCredential } from '../../nodes/shared/accountCredential';
+import type { IHttpRequestOptions, IAuthenticate } from 'n8n-workflow';
+
+const SECRETS = { jwt: 'jwt-secret-value-123', apiKey: 'api-key-secret-456', link: 'link-secret-789', dni: '30111222', pin: '4321' };
+
+async function authenticate(credentials: Record<string, unknown>, options: IHttpRequestOptions) {
+	const auth = new KhipuApi().authenticate as Extract<IAuthenticate, (...args: never[]) => unknown>;
+	return await auth(credentials as never, options);
+}
+
+describe('credential authenticate()', () => {
+	const request: IHttpRequestOptions = {
+		url: '/x',
+		method: 'POST',
+		headers: { 'x-api-key': 'stale', Authorization: 'stale' },
+		body: { RequestData: { AccountNumber: '1' } },
+	};
+
+	it('JWT mode sends only the Bearer header and no account credential', async () => {
+		const out = await authenticate({ authType: 'jwt', jwtToken: SECRETS.jwt, apiKey: SECRETS.apiKey, accountLinkToken: SECRETS.link }, request);
+		expect(out.headers).toEqual({ Authorization: `Bearer ${SECRETS.jwt}` });
+		expect(out.body).toEqual({ RequestData: { AccountNumber: '1' } });
+	});
+
+	it('API-key mode sends only x-api-key and adds the Account Link credential', async () => {
+		const out = await authenticate(
+			{ authType: 'apiKey', apiKey: SECRETS.apiKey, jwtToken: SECRETS.jwt, accountCredentialType: 'accountLink', accountLinkToken: SECRETS.link },
+			request,
+		);
+		expect(out.headers).toEqual({ 'x-api-key': SECRETS.apiKey });
+		expect(out.body).toEqual({ RequestData: { AccountNumber: '1', AccountCredential: { AccountLink: SECRETS.link } } });
+		expect(request.body).toEqual({ RequestData: { AccountNumber: '1' } });
+	});
+
+	it('API-key mode with the Santander login sends DNI, username and PIN as strings', async () => {
+		const out = await authenticate(
+			{
+				authType: 'apiKey',
+				apiKey: SECRETS.apiKey,
+				accountCredentialType: 'santanderLogin',
+				documentNumberSecret: '00123456',
+				username: 'maria01',
+				pinPassword: SECRETS.pin,
+			},
+			request,
+		);
+		expect((out.body as { RequestData: { AccountCredential: unknown } }).RequestData.AccountCredential).toEqual({
+			DocumentNumber: '00123456',
+			Username: 'maria01',
+			Password: SECRETS.pin,
+		});
+	});
+});
+
+describe('credential validation', () => {
+	const base = { authType: 'apiKey', apiKey: SECRETS.apiKey, accountCredentialType: 'santanderLogin', documentNumberSecret: SECRETS.dni, username: 'maria01', pinPassword: SECRETS.pin };
+
+	it.each([
+		[{ pinPassword: '123' }, 'PIN', /exactly 4 digits/],
+		[{ pinPassword: '12345' }, 'PIN', /exactly 4 digits/],
+		[{ pinPassword: '12a4' }, 'PIN', /exactly 4 digits/],
+		[{ documentNumberSecret: '12345' }, 'Document Number', /6 to 11 digits/],
+		[{ documentNumberSecret: '123456789012' }, 'Document Number', /6 to 11 digits/],
+		[{ documentNumberSecret: '30A11222' }, 'Document Number', /6 to 11 digits/],
+		[{ username: '' }, 'Username', /1 to 20 characters/],
+		[{ username: 'u'.repeat(21) }, 'Username', /1 to 20 characters/],
+		[{ apiKey: '' }, 'API Key', /no API key/],
+	])('rejects %p naming %s without echoing secrets', (override, field, message) => {
+		const data = { ...base, ...override };
+		let caught: { field?: string; message: string } | undefined;
+		try {
+			validateKhipuCredential(data);
+		} catch (error) {
+			caught = error as { field?: string; message: string };
+		}
+		expect(caught?.field).toBe(field);
+		expect(caught?.message).toMatch(message);
+		for (const secret of [SECRETS.apiKey, SECRETS.pin, SECRETS.dni, '12345', '123']) {
+			if (secret.length >= 4) expect(caught?.message).not.toContain(secret);
+		}
+	});
+
+	it('requires an Account Link token in Account Link mode', () => {
+		expect(() => buildAccountCredential({ accountCredentialType: 'accountLink', accountLinkToken: '' })).toThrow(/Account Link token/);
+	});
+
+	it('JWT mode needs a JWT without whitespace', () => {
+		expect(validateKhipuCredential({ authType: 'jwt', jwtToken: 'abc.def.ghi' })).toBe('jwt');
+		expect(() => validateKhipuCredential({ authType: 'jwt', jwtToken: '' })).toThrow(/no JWT/);
+		expect(() => validateKhipuCredential({ authType: 'jwt', jwtToken: 'abc def' })).toThrow(/spaces/);
+	});
+});
