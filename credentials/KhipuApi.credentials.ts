@@ -164,8 +164,10 @@ export class KhipuApi implements ICredentialType {
 	authenticate = authenticate;
 
 	/**
-	 * An empty RequestData makes Khipu check the secret and then reject the body,
-	 * so a good secret gets 400 and a bad one 401, without touching a bank account.
+	 * An empty RequestData makes Khipu check the secret and then reject the body
+	 * (400 with a Khipu envelope), so no bank account is touched. n8n's rules can
+	 * only match the body, so: A000 or a gateway's "Unauthorized"/"Forbidden" means
+	 * a bad secret, and a body without OperationId means the Base URL is not Khipu.
 	 */
 	test: ICredentialTestRequest = {
 		request: {
@@ -174,39 +176,30 @@ export class KhipuApi implements ICredentialType {
 			method: 'POST',
 			body: { RequestData: {} },
 			ignoreHttpStatusErrors: true,
-			returnFullResponse: true,
 		},
 		rules: [
 			{
 				type: 'responseSuccessBody',
 				properties: {
-					key: 'statusCode',
-					value: 401,
-					message: 'Khipu rejected the JWT or API key (HTTP 401)',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'statusCode',
-					value: 403,
-					message: 'Khipu refused access with this JWT or API key (HTTP 403)',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'statusCode',
-					value: 404,
-					message: 'No Khipu API at this Base URL (HTTP 404)',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'body.Error.Code',
+					key: 'Error.Code',
 					value: 'A000',
-					message: 'Khipu says the JWT is expired, revoked or invalid (A000)',
+					message: 'Khipu rejected the JWT or API key (A000: expired, revoked or invalid)',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'message', value: 'Unauthorized', message: 'Khipu rejected the JWT or API key (Unauthorized)' },
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'message', value: 'Forbidden', message: 'Khipu refused this JWT or API key (Forbidden)' },
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'OperationId',
+					value: undefined,
+					message: 'The Base URL did not answer like Khipu’s API; check the Base URL',
 				},
 			},
 		],

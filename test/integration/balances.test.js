@@ -244,3 +244,38 @@ describe('bad input fails before any request', () => {
 		expect(endpointRequests()).toHaveLength(0);
 	});
 });
+
+describe('credential test (the editor’s "Retry" / save check)', () => {
+	async function testCredential(data) {
+		const result = await stack.client.rest('POST', '/credentials/test', {
+			credentials: { name: 'probe', type: 'khipuApi', data: { baseUrl: stack.sandbox.url, ...data } },
+		});
+		return result.data ?? result;
+	}
+
+	test('tells a good JWT from a bad one without touching an account', async () => {
+		expect(await testCredential({ authType: 'jwt', jwtToken: stack.credentials && require('./support/stack').SECRETS.jwt })).toMatchObject({ status: 'OK' });
+		const bad = await testCredential({ authType: 'jwt', jwtToken: 'wrong-jwt' });
+		expect(bad.status).toBe('Error');
+		expect(bad.message).toMatch(/401|JWT/);
+		expect(bad.message).not.toContain('wrong-jwt');
+		const requests = endpointRequests();
+		expect(requests.map((r) => [r.authScheme, r.authValid, r.accountNumber ?? null])).toEqual([
+			['jwt', true, null],
+			['jwt', false, null],
+		]);
+	});
+
+	test('tells a good API key from a bad one', async () => {
+		const { SECRETS } = require('./support/stack');
+		const base = { authType: 'apiKey', accountCredentialType: 'accountLink', accountLinkToken: SECRETS.accountLink };
+		expect(await testCredential({ ...base, apiKey: SECRETS.apiKey })).toMatchObject({ status: 'OK' });
+		expect(await testCredential({ ...base, apiKey: 'wrong-key' })).toMatchObject({ status: 'Error' });
+	});
+
+	test('a Base URL without Khipu fails the test', async () => {
+		const { SECRETS } = require('./support/stack');
+		const result = await testCredential({ authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: `${stack.sandbox.url}/nothing-here` });
+		expect(result.status).toBe('Error');
+	});
+});
