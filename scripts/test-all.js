@@ -28,6 +28,7 @@ const checks = [];
 
 if (want('build')) checks.push(['build', step('build', 'npm', ['run', 'build', '--silent'])]);
 if (want('lint')) checks.push(['lint', step('lint (eslint-plugin-n8n-nodes-base + community-nodes scanner rules)', bin('eslint'), ['.', '--max-warnings', '0'])]);
+if (want('scanner')) checks.push(['scanner', step('n8n community-package scanner, source and tarball legs', process.execPath, ['scripts/scan-package.mjs'])]);
 if (want('typecheck')) checks.push(['typecheck', step('type-check tests', bin('tsc'), ['-p', 'tsconfig.test.json'])]);
 
 for (const [name, ok] of checks) {
