@@ -125,7 +125,10 @@ export async function executePause(
 
 	// When the wait limit passes, n8n resumes without running node code and
 	// forwards the waiting node's input; swapping that input is how the timed-out
-	// item reaches the next node.
+	// item reaches the next node. (n8n 2.8.4: WaitTracker -> handleWaitingState
+	// marks this node disabled and handleDisabledNode passes the swapped item on;
+	// proven in test/integration/pause.test.js.) No node code runs at that point,
+	// so a timeout can only ever produce this item, never a node failure.
 	const executeData = context.getExecuteData();
 	executeData.data = {
 		main: [[timedOutItem(accountNumber, run.settings.waitLimitMinutes, envelope.operationId)]],

@@ -13,7 +13,6 @@ export interface BalanceSettings {
 	output: 'simplified' | 'raw';
 	onEmpty: 'infoItem' | 'nothing';
 	waitLimitMinutes: number;
-	onWaitTimeout: 'error' | 'item';
 }
 
 function integer(options: IDataObject, name: keyof typeof OPTION_LIMITS, label: string): number {
@@ -35,6 +34,5 @@ export function readSettings(options: IDataObject): BalanceSettings {
 		output: options.output === 'raw' ? 'raw' : 'simplified',
 		onEmpty: options.onEmpty === 'nothing' ? 'nothing' : 'infoItem',
 		waitLimitMinutes: integer(options, 'waitLimitMinutes', 'Wait Limit (Minutes)'),
-		onWaitTimeout: options.onWaitTimeout === 'item' ? 'item' : 'error',
 	};
 }

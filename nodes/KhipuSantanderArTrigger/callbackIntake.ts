@@ -37,6 +37,21 @@ function bodySize(context: IWebhookFunctions): number {
 	return Number.isFinite(declared) ? declared : 0;
 }
 
+/**
+ * n8n decodes the body leniently, turning bytes that are not UTF-8 into U+FFFD, which would
+ * silently change an OperationId or an amount; such a body is refused instead.
+ */
+function isUtf8Body(context: IWebhookFunctions): boolean {
+	const req = context.getRequestObject() as unknown as { rawBody?: Buffer; encoding?: string };
+	if (!Buffer.isBuffer(req.rawBody) || (req.encoding && !/^utf-?8$/i.test(req.encoding))) return true;
+	try {
+		new TextDecoder('utf-8', { fatal: true }).decode(req.rawBody);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** n8n parses JSON bodies itself; a body it could not parse arrives as text or a buffer. */
 function readBody(context: IWebhookFunctions): { ok: true; value: unknown } | { ok: false } {
 	const req = context.getRequestObject() as unknown as { body?: unknown; rawBody?: Buffer };
@@ -83,6 +98,7 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	if (bodySize(context) > settings.maxBodyBytes) {
 		return respond(context, 413, { error: `Body larger than ${settings.maxBodyBytes} bytes` });
 	}
+	if (!isUtf8Body(context)) return respond(context, 400, { error: 'Body is not valid UTF-8' });
 	const body = readBody(context);
 	if (!body.ok) return respond(context, 400, { error: 'Body is not valid JSON' });
 	const problem = envelopeProblem(body.value);

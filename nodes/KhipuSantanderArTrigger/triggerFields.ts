@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { onEmptyOption, outputOption } from '../shared/outputOptions';
+
 export const TOKEN_QUERY_PARAM = 'token';
 export const MIN_TOKEN_LENGTH = 24;
 export const MAX_TOKEN_LENGTH = 128;
@@ -71,30 +73,8 @@ export const triggerFields: INodeProperties[] = [
 				default: 1024,
 				description: 'Larger callbacks are rejected with HTTP 413',
 			},
-			{
-				displayName: 'Output',
-				name: 'output',
-				type: 'options',
-				default: 'simplified',
-				options: [
-					{
-						name: 'One Item per Balance',
-						value: 'simplified',
-						description: 'The same items the Khipu Santander AR node outputs',
-					},
-					{ name: 'Raw Khipu Callback', value: 'raw', description: 'The callback body exactly as received' },
-				],
-			},
-			{
-				displayName: 'When No Balances',
-				name: 'onEmpty',
-				type: 'options',
-				default: 'infoItem',
-				options: [
-					{ name: 'Output an Info Item', value: 'infoItem' },
-					{ name: 'Start No Execution', value: 'nothing' },
-				],
-			},
+			outputOption('Raw Khipu Callback', 'The callback body exactly as received'),
+			onEmptyOption('Start No Execution'),
 		],
 	},
 ];

@@ -65,6 +65,8 @@ const CONNECTION_MESSAGES: Record<string, string> = {
 	ECONNABORTED: 'the request timed out',
 	EPIPE: 'the connection was closed while sending the request',
 	ERR_SOCKET_CONNECTION_TIMEOUT: 'the connection timed out',
+	// axios: the answer stream was cut off (or could not be read) after the status line arrived.
+	ERR_BAD_RESPONSE: 'the connection was closed before the whole answer arrived',
 };
 
 /**

@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { DEFAULT_RUNTIME, runtimeDir, n8nBin } = require('./paths');
+const { DEFAULT_RUNTIME, runtimeDir, n8nBin, runtimeNode, withRuntimeNode } = require('./paths');
 const { getFreePorts } = require('./ports');
 const { n8nClient } = require('./n8n-client');
 
@@ -40,6 +40,8 @@ function buildEnv({ runtime, userFolder, port, brokerPort, env = {} }) {
 	}
 	const n8nEnv = {
 		N8N_USER_FOLDER: userFolder,
+		// As deployed: error answers carry no server stack traces.
+		NODE_ENV: 'production',
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
 		N8N_PORT: String(port),
@@ -71,7 +73,10 @@ function buildEnv({ runtime, userFolder, port, brokerPort, env = {} }) {
 	// 2.41.x fetches https://api.n8n.io/api/mcp-servers unless this module is off; 2.8.4 has no such module
 	// and exits with UnknownModuleError if it is named, so only set it where it exists.
 	if (runtimeKnowsModule(runtime, 'mcp-registry')) n8nEnv.N8N_DISABLED_MODULES = 'mcp-registry';
-	const merged = { ...base, ...n8nEnv };
+	// A runtime that declares its Node ("khipuRuntime": {"node": "node-24"}, runtime/n8n-2.41) runs on it:
+	// its bin dir first on PATH, so node_modules/.bin/n8n (#!/usr/bin/env node), `n8n execute` and the task
+	// runner n8n spawns all get that Node. No change for runtimes without one.
+	const merged = withRuntimeNode(runtime, { ...base, ...n8nEnv });
 	for (const [k, v] of Object.entries(env)) {
 		if (v === undefined || v === null) delete merged[k];
 		else merged[k] = String(v);
@@ -168,8 +173,11 @@ async function waitForGroupExit(pgid, ms) {
 async function startN8n(opts = {}) {
 	const runtime = opts.runtime || DEFAULT_RUNTIME;
 	const bin = n8nBin(runtime);
-	if (!fs.existsSync(bin)) {
-		throw new Error(`n8n runtime "${runtime}" is not installed (${bin} missing). Run: node scripts/install-runtime.js --runtime ${runtime}`);
+	const node = runtimeNode(runtime);
+	for (const f of [bin, ...(node ? [node.node] : [])]) {
+		if (!fs.existsSync(f)) {
+			throw new Error(`n8n runtime "${runtime}" is not installed (${f} missing). Run: node scripts/install-runtime.js --runtime ${runtime}`);
+		}
 	}
 	const userFolder = path.resolve(opts.userFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-n8n-')));
 	fs.mkdirSync(userFolder, { recursive: true });
@@ -198,7 +206,10 @@ async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, 
 	const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
 	fs.appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting n8n (${runtime}) on 127.0.0.1:${port}, broker ${brokerPort} =====\n`);
 	const childEnv = buildEnv({ runtime, userFolder, port, brokerPort, env });
-	childEnv.KHIPU_N8N_GUARD = JSON.stringify({ command: bin, args: ['start'], cwd: userFolder, logFile });
+	// declared Node: run the n8n script with it explicitly (PATH already points there too)
+	const node = runtimeNode(runtime);
+	const command = node ? { command: node.node, args: [bin, 'start'] } : { command: bin, args: ['start'] };
+	childEnv.KHIPU_N8N_GUARD = JSON.stringify({ ...command, cwd: userFolder, logFile });
 	const guard = spawn(process.execPath, [GUARD], {
 		cwd: userFolder,
 		env: childEnv,

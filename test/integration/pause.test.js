@@ -27,6 +27,9 @@ const FIXED_NOW = new Date('2026-03-10T15:04:05.000Z');
 // as waiting is answered 409 by n8n (see the report), so the sandbox answers after a short delay.
 const CALLBACK_DELAY_MS = 300;
 
+/** Done for good: a resumed execution passes through "running" before it ends. */
+const finished = (execution) => !['new', 'running', 'waiting'].includes(execution.status);
+
 describe('pause mode in a real n8n', () => {
 	let stack;
 	let sync;
@@ -101,7 +104,7 @@ describe('pause mode in a real n8n', () => {
 		timings.stackMs = Date.now() - started;
 		// The never-called-back run takes the whole wait limit (1 minute), so it starts first and is
 		// checked by the last test, while the others run.
-		timeout = await startPause(['5000000001'], { waitLimitMinutes: 1, onWaitTimeout: 'item' });
+		timeout = await startPause(['5000000001'], { waitLimitMinutes: 1 });
 		const path = stack.uniquePath('sync');
 		const created = await deployWorkflow(stack, balancesWorkflow({ path, credential: stack.credentials.jwt, parameters: { delivery: 'sync' } }));
 		sync = { id: created.id, path };
@@ -123,7 +126,7 @@ describe('pause mode in a real n8n', () => {
 		expect(waiting.workflowId).toBe(String(run.workflow.id));
 		expect(Date.parse(waiting.waitTill) - run.startedAt).toBeGreaterThan(59 * 60_000); // default limit: 60 min
 
-		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting', { timeoutMs: 20_000 });
+		const done = await waitForExecution(stack.client, resume.executionId, finished, { timeoutMs: 20_000 });
 		timings.resumeMs = Date.now() - run.startedAt;
 		expect(done.status).toBe('success');
 		const [delivery] = stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest('000011887755').operationId);
@@ -191,7 +194,7 @@ describe('pause mode in a real n8n', () => {
 		expect(stillWaiting.status).toBe('waiting');
 		expect(stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest(account).operationId)).toHaveLength(0);
 
-		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting', { timeoutMs: 20_000 });
+		const done = await waitForExecution(stack.client, resume.executionId, finished, { timeoutMs: 20_000 });
 		expect(done.status).toBe('success');
 		const paused = outputJson(done, 'Khipu');
 		expect(paused.map((item) => item.amount)).not.toContain(999999999);
@@ -233,7 +236,7 @@ describe('pause mode in a real n8n', () => {
 		});
 		expect([answer.status, answer.json]).toEqual([200, { received: true, operationId }]);
 
-		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new');
+		const done = await waitForExecution(stack.client, resume.executionId, finished);
 		expect(done.status).toBe('success');
 		expect(outputJson(done, 'Khipu')).toEqual([
 			{
@@ -268,7 +271,7 @@ describe('pause mode in a real n8n', () => {
 	test('an ERROR callback fails the resumed execution with the Khipu error and is acknowledged with 200', async () => {
 		const run = await startPause(['2000000003']);
 		const resume = await resumeUrlFor('2000000003');
-		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new');
+		const done = await waitForExecution(stack.client, resume.executionId, finished);
 		expect(done.status).toBe('error');
 		expect(done.data.resultData.error.message).toBe('Khipu error E101 (DO_NOT_RETRY): Invalid bank credentials');
 		const deliveries = stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest('2000000003').operationId);
@@ -288,7 +291,7 @@ describe('pause mode in a real n8n', () => {
 		expect(limit - timeout.startedAt).toBeLessThan(65_000);
 
 		// n8n's WaitTracker resumes it at waitTill (it polls every minute and schedules what is due).
-		const done = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'waiting', {
+		const done = await waitForExecution(stack.client, resume.executionId, finished, {
 			timeoutMs: 100_000,
 			intervalMs: 1000,
 		});

@@ -286,6 +286,11 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 
 			const refused = await postRaw(`${denied.url}?token=${denyToken}`, valid('ip-0001'));
 			expect([refused.status, refused.json]).toEqual([403, { error: 'Address not allowed' }]);
+			// Without N8N_PROXY_HOPS n8n does not trust X-Forwarded-For, so it cannot be used to get in.
+			const spoofed = await postRaw(`${denied.url}?token=${denyToken}`, valid('ip-0003'), {
+				headers: { 'x-forwarded-for': '10.1.2.3', 'x-real-ip': '10.1.2.3' },
+			});
+			expect([spoofed.status, spoofed.json]).toEqual([403, { error: 'Address not allowed' }]);
 			const accepted = await postRaw(`${allowed.url}?token=${allowToken}`, valid('ip-0002'));
 			expect([accepted.status, accepted.json]).toEqual([200, { received: true, operationId: 'ip-0002' }]);
 

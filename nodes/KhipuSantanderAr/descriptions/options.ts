@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { onEmptyOption, outputOption } from '../../shared/outputOptions';
 import { DELIVERY } from './balanceFields';
 
 export const OPTION_LIMITS = {
@@ -49,36 +50,7 @@ export const optionsCollection: INodeProperties = {
 			description:
 				'Longest wait accepted from an HTTP 429 Retry-After header; a longer one fails at once and says when to retry',
 		},
-		{
-			displayName: 'On Wait Timeout',
-			name: 'onWaitTimeout',
-			type: 'options',
-			default: 'error',
-			options: [
-				{ name: 'Fail the Node', value: 'error' },
-				{ name: 'Output a Timed-Out Item', value: 'item' },
-			],
-			description: 'What happens when Khipu has not called back within the wait limit',
-			displayOptions: { show: { '/delivery': [DELIVERY.resumeOnCallback] } },
-		},
-		{
-			displayName: 'Output',
-			name: 'output',
-			type: 'options',
-			default: 'simplified',
-			options: [
-				{
-					name: 'One Item per Balance',
-					value: 'simplified',
-					description: 'Flat items with a signed numeric amount, ready for IF and alert nodes',
-				},
-				{
-					name: 'Raw Khipu Response',
-					value: 'raw',
-					description: 'Khipu’s response envelope exactly as received',
-				},
-			],
-		},
+		outputOption('Raw Khipu Response', 'Khipu’s response envelope exactly as received'),
 		{
 			displayName: 'Retry Delay (Ms)',
 			name: 'retryDelayMs',
@@ -112,23 +84,10 @@ export const optionsCollection: INodeProperties = {
 				maxValue: OPTION_LIMITS.waitLimitMinutes.max,
 			},
 			default: 60,
-			description: 'How long the paused execution waits for Khipu’s callback',
+			description:
+				'How long the paused execution waits for Khipu’s callback. After it, the node outputs one item with status TIMED_OUT.',
 			displayOptions: { show: { '/delivery': [DELIVERY.resumeOnCallback] } },
 		},
-		{
-			displayName: 'When No Balances',
-			name: 'onEmpty',
-			type: 'options',
-			default: 'infoItem',
-			options: [
-				{
-					name: 'Output an Info Item',
-					value: 'infoItem',
-					description: 'One item with the operation ID and Khipu’s additional information',
-				},
-				{ name: 'Output Nothing', value: 'nothing' },
-			],
-			description: 'What to output when Khipu returns no balances (not an error)',
-		},
+		onEmptyOption('Output Nothing'),
 	],
 };

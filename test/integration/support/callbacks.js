@@ -1,43 +1,14 @@
 'use strict';
-// Helpers for the callback suites (trigger.test.js, pause.test.js): a real n8n plus the sandbox with
-// a JWT credential, workflow builders for the trigger and for pause mode, raw HTTP to n8n, and
-// execution counting through n8n's public API.
+// Helpers for the callback suites (trigger.test.js, pause.test.js): startStack() plus a proxy that
+// records the CallbackUrl each node sends, workflow builders for the trigger and for pause mode, raw
+// HTTP to n8n, and execution counting through n8n's public API.
 const crypto = require('node:crypto');
-const fs = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
-const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../../scripts/lib/paths');
-const { assertBuilt, installPackageInto } = require('../../../scripts/lib/pack');
-const { isRuntimeReady } = require('../../../scripts/lib/runtime');
-const { startN8n, n8nClient } = require('../../../scripts/lib/n8n');
-const { startSandbox, DEFAULT_JWT } = require('../../../sandbox/server');
-const { balancesWorkflow, credentialRef, TRIGGER_TYPE } = require('./stack');
-
-const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
+const { DEFAULT_JWT } = require('../../../sandbox/server');
+const { startStack, balancesWorkflow, credentialRef, TRIGGER_TYPE } = require('./stack');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function ensureBuilt() {
-	try {
-		assertBuilt(REPO_ROOT);
-	} catch {
-		const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
-		if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
-		assertBuilt(REPO_ROOT);
-	}
-}
-
-function ensureRuntime() {
-	if (isRuntimeReady(RUNTIME)) return;
-	const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'install-runtime.js'), '--runtime', RUNTIME], {
-		cwd: REPO_ROOT,
-		stdio: 'inherit',
-	});
-	if (r.status !== 0) throw new Error('install-runtime.js failed');
-}
 
 /**
  * A pass-through in front of the sandbox that keeps the JSON body of every balances request, so a
@@ -85,62 +56,33 @@ async function startRecordingProxy(targetUrl) {
 }
 
 /**
- * Same shape as stack.js's startStack(), with only the JWT credential. n8n 2.8.4's public API
- * validates credential data against a JSON schema in which an absent `allowedHttpRequestDomains`
- * satisfies the `if` of its if/then rule and so demands `allowedDomains`; sending "all" avoids it.
+ * stack.js's startStack() plus a recording proxy in front of the sandbox and a JWT credential
+ * (`credentials.jwtRecorded`) that reaches the sandbox through it.
  */
-async function startCallbackStack({ sandbox: sandboxOptions = {}, n8nEnv = {} } = {}) {
-	ensureBuilt();
-	ensureRuntime();
-	const sandbox = await startSandbox({ callbackDelayMs: 20, slowMs: 3000, ...sandboxOptions });
-	const proxy = await startRecordingProxy(sandbox.url);
-	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-cb-'));
-	let n8n;
+async function startCallbackStack(options = {}) {
+	const stack = await startStack(options);
+	let proxy;
 	try {
-		installPackageInto(userFolder);
-		n8n = await startN8n({ runtime: RUNTIME, userFolder, env: n8nEnv });
-	} catch (error) {
-		await proxy.close();
-		await sandbox.close();
-		fs.rmSync(userFolder, { recursive: true, force: true });
-		throw error;
-	}
-	const stop = async () => {
-		await n8n.stop();
-		await proxy.close();
-		await sandbox.close();
-		if (!process.env.KHIPU_KEEP_N8N) fs.rmSync(userFolder, { recursive: true, force: true });
-	};
-	try {
-		const client = await n8nClient(n8n);
-		await client.setupOwner();
-		await client.createApiKey();
-		const jwt = await client.createCredential({
-			name: 'Khipu sandbox (JWT)',
-			type: 'khipuApi',
-			data: { authType: 'jwt', jwtToken: DEFAULT_JWT, baseUrl: sandbox.url, allowedHttpRequestDomains: 'all' },
-		});
-		// Same sandbox, reached through the recording proxy.
-		const jwtRecorded = await client.createCredential({
+		proxy = await startRecordingProxy(stack.sandbox.url);
+		stack.credentials.jwtRecorded = await stack.client.createCredential({
 			name: 'Khipu sandbox (JWT, recorded)',
 			type: 'khipuApi',
 			data: { authType: 'jwt', jwtToken: DEFAULT_JWT, baseUrl: proxy.url, allowedHttpRequestDomains: 'all' },
 		});
-		let counter = 0;
-		return {
-			sandbox,
-			proxy,
-			n8n,
-			client,
-			credentials: { jwt, jwtRecorded },
-			uniquePath: (prefix) => `${prefix}-${process.pid}-${++counter}-${crypto.randomBytes(3).toString('hex')}`,
-			stop,
-			n8nLog: () => (fs.existsSync(n8n.logFile) ? fs.readFileSync(n8n.logFile, 'utf8') : ''),
-		};
 	} catch (error) {
-		await stop();
+		if (proxy) await proxy.close();
+		await stack.stop();
 		throw error;
 	}
+	const stopStack = stack.stop;
+	return {
+		...stack,
+		proxy,
+		async stop() {
+			await stopStack();
+			await proxy.close();
+		},
+	};
 }
 
 /** A URL-safe token of the given length (letters and digits only). */
@@ -239,17 +181,6 @@ async function waitForExecution(client, id, predicate, { timeoutMs = 20_000, int
 	}
 }
 
-/** Polls the sandbox until `count` callback deliveries were recorded. */
-async function waitForDeliveries(sandbox, count, timeoutMs = 20_000) {
-	const until = Date.now() + timeoutMs;
-	for (;;) {
-		const deliveries = sandbox.state.callbacks();
-		if (deliveries.length >= count) return deliveries;
-		if (Date.now() > until) throw new Error(`expected ${count} callback deliveries, saw ${deliveries.length}`);
-		await sleep(100);
-	}
-}
-
 /** The items a node produced in its last run, as plain JSON. */
 function outputJson(execution, nodeName) {
 	const runs = execution?.data?.resultData?.runData?.[nodeName];
@@ -272,7 +203,6 @@ module.exports = {
 	executionsOf,
 	settledExecutions,
 	waitForExecution,
-	waitForDeliveries,
 	outputJson,
 	without,
 	credentialRef,
