@@ -13,7 +13,7 @@ module.exports = {
 			displayName: 'integration',
 			testEnvironment: 'node',
 			transform: { '^.+\\.ts$': tsJest },
-			testMatch: ['<rootDir>/test/integration/**/*.test.{js,ts}'],
+			testMatch: ['<rootDir>/test/integration/**/*.test.{js,ts}', '<rootDir>/test/browser/**/*.test.js'],
 			slowTestThreshold: 120,
 		},
 	],

@@ -38,6 +38,23 @@ class N8nHttpError extends Error {
 }
 
 /**
+ * n8n 2.41 accepted an activation (HTTP 200) and then failed to publish it. Not an HTTP error: `status` is
+ * left undefined on purpose. `body.message` holds the failing triggers' error messages (what n8n 2.8.4 put
+ * in the body of its HTTP 400); `publication` the full publication-status answer.
+ */
+class WorkflowPublicationError extends Error {
+	constructor(workflowId, publication) {
+		const messages = (publication.triggers || []).filter((t) => t.status === 'failed' && t.errorMessage).map((t) => t.errorMessage);
+		const message = messages.join('\n') || `publication ${publication.status}`;
+		super(`workflow ${workflowId}: n8n accepted the activation, then publishing it ${publication.status === 'partial' ? 'partly ' : ''}failed: ${message}`);
+		this.name = 'WorkflowPublicationError';
+		this.workflowId = workflowId;
+		this.publication = publication;
+		this.body = { message };
+	}
+}
+
+/**
  * @param {string|{baseUrl: string, userFolder?: string}} target  base URL, or the object startN8n returned
  * @param {{userFolder?: string, owner?: {email?: string, firstName?: string, lastName?: string}}} [opts]
  *        userFolder: where the generated owner password is kept (<userFolder>/.n8n-harness-owner.json)
@@ -46,7 +63,8 @@ async function n8nClient(target, opts = {}) {
 	const baseUrl = String(typeof target === 'string' ? target : target.baseUrl).replace(/\/+$/, '');
 	const userFolder = opts.userFolder || (typeof target === 'object' ? target.userFolder : undefined);
 	const ownerFile = userFolder ? path.join(userFolder, OWNER_FILE) : null;
-	const state = { cookie: null, apiKey: opts.apiKey || null, owner: null, lastActivation: 0 };
+	// publication: null = not known yet, true/false = the instance does / does not publish asynchronously
+	const state = { cookie: null, apiKey: opts.apiKey || null, owner: null, lastActivation: 0, publication: null };
 
 	async function request(method, urlPath, { body, headers = {}, auth = 'none', raw = false } = {}) {
 		const url = /^https?:/.test(urlPath) ? urlPath : `${baseUrl}${urlPath.startsWith('/') ? '' : '/'}${urlPath}`;
@@ -181,13 +199,59 @@ async function n8nClient(target, opts = {}) {
 		async getWorkflow(id) {
 			return api('GET', `/workflows/${encodeURIComponent(id)}`);
 		},
-		async activateWorkflow(id) {
+		/**
+		 * Activates (publishes) a workflow and returns once its triggers and webhooks are live.
+		 * n8n 2.8.4 does that within the request and answers an activation error with HTTP 400. n8n 2.41
+		 * publishes asynchronously by default (N8N_USE_WORKFLOW_PUBLICATION_SERVICE=true): the request
+		 * answers 200 at once and a trigger's activation error only shows in publication-status, seconds
+		 * later. There this waits for the outcome (see settlePublication) and throws a
+		 * WorkflowPublicationError when it failed. Nothing changes on instances without that endpoint.
+		 * @param {string} id
+		 * @param {{settleTimeoutMs?: number}} [o]
+		 */
+		async activateWorkflow(id, { settleTimeoutMs = 60_000 } = {}) {
 			const r = await api('POST', `/workflows/${encodeURIComponent(id)}/activate`);
 			state.lastActivation = Date.now();
+			await client.settlePublication(id, { timeoutMs: settleTimeoutMs, action: 'activate' });
 			return r;
 		},
-		async deactivateWorkflow(id) {
-			return api('POST', `/workflows/${encodeURIComponent(id)}/deactivate`);
+		/** Deactivates a workflow; on n8n 2.41 also waits until its triggers are torn down (see activateWorkflow). */
+		async deactivateWorkflow(id, { settleTimeoutMs = 60_000 } = {}) {
+			const r = await api('POST', `/workflows/${encodeURIComponent(id)}/deactivate`);
+			await client.settlePublication(id, { timeoutMs: settleTimeoutMs, action: 'deactivate' });
+			return r;
+		},
+
+		/**
+		 * n8n 2.41+: polls GET /rest/workflows/:id/publication-status until no publication is in flight.
+		 * Returns the final status ({status, liveVersionId, pendingVersionId, triggers}), or null when the
+		 * instance has no such endpoint (n8n 2.8.4, or N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false) or this
+		 * client is not logged in. Throws WorkflowPublicationError on "failed"/"partial" after an activation.
+		 */
+		async settlePublication(id, { timeoutMs = 60_000, action = 'activate', intervalMs = 200 } = {}) {
+			if (state.publication === false || !state.cookie) return null;
+			const url = `/rest/workflows/${encodeURIComponent(id)}/publication-status`;
+			const until = Date.now() + timeoutMs;
+			for (;;) {
+				const r = await request('GET', url, { auth: 'cookie', raw: true });
+				if (r.status === 404 && state.publication !== true) {
+					state.publication = false; // route unknown (2.8.4) or publication service off
+					return null;
+				}
+				if (r.status !== 200) throw new N8nHttpError('GET', url, r.status, r.body);
+				state.publication = true;
+				const pub = unwrap(r.body) || {};
+				if (pub.status !== 'in_progress') {
+					if (action === 'activate' && (pub.status === 'failed' || pub.status === 'partial')) {
+						throw new WorkflowPublicationError(id, pub);
+					}
+					return pub;
+				}
+				if (Date.now() > until) {
+					throw new Error(`${action} workflow ${id}: publication still in progress after ${timeoutMs} ms (${JSON.stringify(pub)})`);
+				}
+				await sleep(intervalMs);
+			}
 		},
 		async deleteWorkflow(id) {
 			return api('DELETE', `/workflows/${encodeURIComponent(id)}`);
@@ -273,4 +337,4 @@ async function n8nClient(target, opts = {}) {
 	return client;
 }
 
-module.exports = { n8nClient, N8nHttpError, generatePassword, OWNER_FILE };
+module.exports = { n8nClient, N8nHttpError, WorkflowPublicationError, generatePassword, OWNER_FILE };

@@ -13,10 +13,11 @@ const { isPortFree } = require('../lib/ports');
 const { OWNER_FILE } = require('../lib/n8n-client');
 const { startSandbox, DEFAULT_JWT } = require('../../sandbox/server');
 const { createProgress } = require('./progress');
-const { ensureDevDependencies, ensureBuilt, ensurePackageInstalled } = require('./prepare');
+const { ensureDevDependencies, ensureBuilt, ensurePackageInstalled, withBuildLock } = require('./prepare');
 const { importExamples, EXAMPLE_CREDENTIAL_NAME, CREDENTIAL_TYPE } = require('./examples');
 
 const STATE_FILE = 'khipu-start-state.json';
+const SECRET_VARS = ['KHIPU_JWT', 'KHIPU_API_KEY', 'KHIPU_ACCOUNT_LINK_TOKEN', 'KHIPU_DOCUMENT_NUMBER', 'KHIPU_USERNAME', 'KHIPU_PIN', 'KHIPU_SANDBOX_JWT', 'KHIPU_SANDBOX_API_KEY'];
 const MIN_NODE = [20, 19]; // n8n 2.8.4: engines node >=20.19
 
 function readState(dataDir) {
@@ -145,9 +146,21 @@ async function startEnvironment(opts, extra = {}) {
 			const r = await ensureRuntime({ runtime, log: note });
 			return { summary: r.cached ? 'installed already' : `installed in ${Math.round(r.seconds)}s` };
 		});
-		await step('Building the package', (note) => ensureBuilt(state, note));
-		writeState(opts.dataDir, state);
-		await step('Installing the package into the n8n data folder as a community package', async () => ensurePackageInstalled(state, opts.dataDir));
+		await step('Building the package and installing it into the data folder as a community package', (note) =>
+			withBuildLock(note, async () => {
+				let built = await ensureBuilt(note);
+				let installed;
+				try {
+					installed = ensurePackageInstalled(state, opts.dataDir);
+				} catch (err) {
+					// dist/ changed under us (a clean or build running elsewhere in this checkout): build and pack once more
+					note(`packing failed (${err.message.split('\n')[0]}): building again`);
+					built = await ensureBuilt(note, { force: true });
+					installed = ensurePackageInstalled(state, opts.dataDir);
+				}
+				return { summary: `${built.summary}; ${installed.summary}` };
+			}),
+		);
 		writeState(opts.dataDir, state);
 
 		// ports: fail early and clearly rather than deep inside n8n's log
@@ -170,7 +183,9 @@ async function startEnvironment(opts, extra = {}) {
 		}
 
 		const n8n = await step(firstStart ? 'Starting n8n (first start: creating the database)' : 'Starting n8n', async () => {
-			const instance = await startN8n({ runtime, userFolder: opts.dataDir, port: opts.port, env: extra.n8nEnv || {}, timeoutMs: 180_000 });
+			// the Khipu secrets went into the credential; n8n's own environment doesn't need them
+			const env = { ...Object.fromEntries(SECRET_VARS.map((k) => [k, undefined])), ...(extra.n8nEnv || {}) };
+			const instance = await startN8n({ runtime, userFolder: opts.dataDir, port: opts.port, env, timeoutMs: 180_000 });
 			instance.summary = `${instance.baseUrl} (log: ${instance.logFile})`;
 			return instance;
 		});
@@ -178,7 +193,23 @@ async function startEnvironment(opts, extra = {}) {
 
 		const api = await n8nClient(n8n, { userFolder: opts.dataDir, apiKey: state.apiKey });
 		const setup = await step('Setting up the owner account and API key', async (note) => {
-			const owner = await api.setupOwner({ email: opts.ownerEmail });
+			// an existing owner keeps its login: the saved one is what logs in
+			let saved = null;
+			try {
+				saved = JSON.parse(fs.readFileSync(path.join(opts.dataDir, OWNER_FILE), 'utf8'));
+			} catch {
+				/* first start */
+			}
+			if (saved && saved.email && saved.email !== opts.ownerEmail) note(`the owner is already ${saved.email}; the owner email setting applies to a new data folder only`);
+			let owner;
+			try {
+				owner = await api.setupOwner(saved && saved.email ? {} : { email: opts.ownerEmail });
+			} catch (err) {
+				if (/already has an owner|-> HTTP 401/.test(err.message)) {
+					throw new StartError(`n8n in ${opts.dataDir} already has an owner whose password is not in ${OWNER_FILE} there (${err.message.split('\n')[0]}). Start over with --reset (deletes that data folder) or use another --data-dir.`);
+				}
+				throw err;
+			}
 			let key = 'reused';
 			if (state.apiKey) {
 				try {

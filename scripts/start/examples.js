@@ -147,7 +147,8 @@ async function importExamples(client, ctx) {
 			}
 		}
 		let active = !!saved.active;
-		if (ctx.activateTriggers !== false && hasKhipuTrigger(workflow) && !active && !action.startsWith('kept')) {
+		// a workflow we just created or rewrote gets activated; one left as it was keeps the user's choice
+		if (ctx.activateTriggers !== false && hasKhipuTrigger(workflow) && !active && (action === 'created' || action === 'updated')) {
 			await client.activateWorkflow(saved.id);
 			active = true;
 			action += ', activated';

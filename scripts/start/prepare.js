@@ -4,6 +4,7 @@
 // installed into the data folder as a community package.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
@@ -79,8 +80,11 @@ async function ensureDevDependencies(note) {
 	return { summary: `npm ${args[0]} done` };
 }
 
+// Hash of the sources dist/ was last built from by this script; shared by every data folder.
+const BUILD_STAMP = path.join(REPO_ROOT, 'node_modules', '.cache', 'khipu-start', 'build-hash');
+
 /** Builds dist/ unless it exists and the sources are unchanged since the last build done here. */
-async function ensureBuilt(state, note) {
+async function ensureBuilt(note, { force = false } = {}) {
 	const hash = hashTree(REPO_ROOT, BUILD_INPUTS);
 	let built = true;
 	try {
@@ -88,25 +92,84 @@ async function ensureBuilt(state, note) {
 	} catch {
 		built = false;
 	}
-	if (built && state.buildHash === hash) return { summary: 'sources unchanged, dist/ reused', changed: false };
-	note(built ? 'sources changed since the last start: npm run build' : 'dist/ missing or incomplete: npm run build');
+	let stamp = null;
+	try {
+		stamp = fs.readFileSync(BUILD_STAMP, 'utf8').trim();
+	} catch {
+		/* never built by npm start */
+	}
+	if (built && stamp === hash && !force) return { summary: 'sources unchanged, dist/ reused', changed: false };
+	note(built ? 'sources changed since the last build by npm start: npm run build' : 'dist/ missing or incomplete: npm run build');
+	fs.rmSync(BUILD_STAMP, { force: true });
 	await run('npm', ['run', 'build', '--silent']);
 	assertBuilt(REPO_ROOT);
-	state.buildHash = hash;
+	fs.mkdirSync(path.dirname(BUILD_STAMP), { recursive: true });
+	fs.writeFileSync(BUILD_STAMP, `${hash}\n`);
 	return { summary: 'built', changed: true };
 }
 
 /** Installs the packed package into <dataDir>/.n8n/nodes/node_modules unless that copy is current. */
 function ensurePackageInstalled(state, dataDir) {
 	const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+	assertBuilt(REPO_ROOT);
 	const hash = hashTree(REPO_ROOT, ['dist', 'package.json']);
 	const target = path.join(dataDir, '.n8n', 'nodes', 'node_modules', ...pkg.name.split('/'));
 	if (state.packageHash === hash && fs.existsSync(path.join(target, 'package.json'))) {
 		return { summary: `${pkg.name}@${pkg.version} already installed`, changed: false, dir: target };
 	}
+	delete state.packageHash;
 	const installed = installPackageInto(dataDir);
 	state.packageHash = hash;
 	return { summary: `${installed.name}@${installed.version} installed (${installed.files.length} files)`, changed: true, dir: installed.dir };
 }
 
-module.exports = { ensureDevDependencies, ensureBuilt, ensurePackageInstalled, hashTree, run };
+function pidAlive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return err.code === 'EPERM';
+	}
+}
+
+/**
+ * Serialises build + pack between processes of this repo (two tests or two starts building dist/ at
+ * once would pack half-written files). mkdir is atomic; a lock whose owner died is taken over.
+ */
+async function withBuildLock(note, fn) {
+	const key = crypto.createHash('sha1').update(REPO_ROOT).digest('hex').slice(0, 12);
+	const lockDir = path.join(os.tmpdir(), `khipu-start-build-${key}.lock`);
+	const started = Date.now();
+	let noted = false;
+	for (;;) {
+		try {
+			fs.mkdirSync(lockDir);
+			fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+			break;
+		} catch (err) {
+			if (err.code !== 'EEXIST') throw err;
+			let owner = 0;
+			try {
+				owner = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8')) || 0;
+			} catch {
+				/* being created or removed */
+			}
+			if ((owner && !pidAlive(owner)) || (!owner && Date.now() - started > 10_000) || Date.now() - started > 300_000) {
+				fs.rmSync(lockDir, { recursive: true, force: true });
+				continue;
+			}
+			if (!noted) {
+				note(`waiting for another build of this repo (pid ${owner || '?'})`);
+				noted = true;
+			}
+			await new Promise((r) => setTimeout(r, 250));
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		fs.rmSync(lockDir, { recursive: true, force: true });
+	}
+}
+
+module.exports = { ensureDevDependencies, ensureBuilt, ensurePackageInstalled, withBuildLock, hashTree, run };

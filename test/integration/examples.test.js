@@ -2,15 +2,12 @@
 // The example workflows in examples/ imported into a real n8n 2.8.4 the way `npm start` imports them
 // (scripts/start/environment.js, same code), then run against the Khipu sandbox. The notification step
 // is swapped for a No-Op, and the Schedule / Manual triggers for Webhook triggers (n8n 2.8.4's API can't
-// start those), in test copies; the shipped scheduled workflow also runs unchanged through `n8n execute`.
+// start those), in test copies; the shipped scheduled workflow also runs unchanged the way the editor's
+// "Execute workflow" button runs it.
 const crypto = require('node:crypto');
-const { spawn } = require('node:child_process');
 
-const { buildEnv } = require('../../scripts/lib/n8n');
-const { getFreePort } = require('../../scripts/lib/ports');
-const { n8nBin } = require('../../scripts/lib/paths');
 const { importExamples, loadExamples, EXAMPLE_BASE_URL, EXAMPLE_CALLBACK_TOKEN, TRIGGER_TYPE } = require('../../scripts/start/examples');
-const { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP, RUNTIME } = require('./support/examples-stack');
+const { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP } = require('./support/examples-stack');
 
 jest.setTimeout(120_000);
 
@@ -206,28 +203,24 @@ describe('scheduled balance alert', () => {
 		await stack.client.deactivateWorkflow(wf.id);
 	});
 
-	test('the shipped workflow, Schedule Trigger included, runs through `n8n execute` (notification as No-Op)', async () => {
-		const wf = await testCopy(NAMES.alert, (copy) => swapNode(copy, 'Notify treasury', NO_OP));
-		const brokerPort = await getFreePort();
-		const env = buildEnv({ runtime: RUNTIME, userFolder: stack.dataDir, port: stack.n8n.port, brokerPort });
-		const result = await new Promise((resolve, reject) => {
-			const child = spawn(n8nBin(RUNTIME), ['execute', `--id=${wf.id}`, '--rawOutput'], { cwd: stack.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-			let out = '';
-			child.stdout.on('data', (b) => (out += b));
-			child.stderr.on('data', (b) => (out += b));
-			const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-			child.once('error', reject);
-			child.once('close', (code) => {
-				clearTimeout(timer);
-				resolve({ code, out });
-			});
+	test('the imported workflow as shipped runs from its Schedule Trigger like "Execute workflow" in the editor', async () => {
+		// what the editor's "Execute workflow" button sends (POST /rest/workflows/:id/run, cookie auth);
+		// the notification step is disabled as shipped, so nothing is sent anywhere
+		const id = stack.workflowByName(NAMES.alert).id;
+		const known = new Set((await stack.client.listExecutions({ workflowId: id })).map((e) => String(e.id)));
+		const workflowData = await stack.client.rest('GET', `/workflows/${id}`);
+		const started = await stack.client.rest('POST', `/workflows/${id}/run`, {
+			workflowData: workflowData.data || workflowData,
+			triggerToStartFrom: { name: 'Every weekday at 08:30' },
 		});
-		expect({ code: result.code, tail: result.code === 0 ? '' : result.out.slice(-2000) }).toEqual({ code: 0, tail: '' });
-		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, includeData: true, timeoutMs: 30_000 });
-		expect(execution).toMatchObject({ status: 'success', mode: 'cli' });
-		expect(Object.keys(execution.data.resultData.runData)).toContain('Every weekday at 08:30');
+		expect((started.data || started).executionId).toBeTruthy();
+		const [execution] = await newExecutions(id, known, { timeoutMs: 30_000 });
+		expect(execution).toMatchObject({ status: 'success', mode: 'manual' });
+		expect(outputOf(execution, 'Every weekday at 08:30')).toEqual([expect.objectContaining({ Timezone: expect.stringContaining('America/Argentina/Buenos_Aires') })]);
+		// the disabled notification step passed its items through untouched
+		expect(outputOf(execution, 'Notify treasury')).toHaveLength(3);
 		expect(outputOf(execution, 'Summary')).toEqual([expect.objectContaining({ title: 'Khipu balances: 3 of 4 below the minimum', belowMinimumCount: 3 })]);
-	}, 150_000);
+	});
 });
 
 describe('callback pair', () => {
