@@ -143,6 +143,18 @@ function createEndpointHandler({ internal, dispatcher, secrets, log, signal, now
 					req.socket.destroy();
 					return;
 				}
+				if (failure.truncate) {
+					// Promise the whole body, send half of it, then cut the connection.
+					const body = Buffer.from(JSON.stringify(failure.json));
+					res.writeHead(failure.status, {
+						...failure.headers,
+						'Content-Type': 'application/json; charset=utf-8',
+						'Content-Length': body.length,
+					});
+					record.status = failure.status;
+					res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+					return;
+				}
 				const sent = failure.json
 					? sendJson(res, failure.status, failure.json, failure.headers)
 					: sendText(res, failure.status, failure.text, failure.contentType, failure.headers);

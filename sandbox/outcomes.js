@@ -16,13 +16,15 @@ function resultEnvelope(result, { accountNumber, count, operationId, now }) {
 	return okEnvelope(operationId, { Balance: balancesFor(result, accountNumber, count, now) }, additionalInformation);
 }
 
-function httpFailure(http, operationId) {
+function httpFailure(http, operationId, envelope) {
 	if (http.reset) return { reset: true };
 	const headers = { ...(http.headers || {}) };
+	if (http.truncate) return { status: http.status, headers, truncate: true, json: envelope };
 	if (http.envelopeError) {
 		return { status: http.status, headers, json: errorEnvelope(operationId, http.envelopeError) };
 	}
 	if (http.json) return { status: http.status, headers, json: http.json };
+	if (http.text !== undefined) return { status: http.status, headers, text: http.text, contentType: http.contentType };
 	return { status: http.status, headers, text: http.html, contentType: 'text/html; charset=utf-8' };
 }
 
@@ -35,7 +37,14 @@ function httpFailure(http, operationId) {
  * an asynchronous one delivers.
  */
 function planOutcome({ scenario, count, attempt, accountNumber, operationId, now }) {
-	if (scenario.http) return { httpFailure: httpFailure(scenario.http, operationId) };
+	const http = attempt === 1 && scenario.firstHttp ? scenario.firstHttp : scenario.http;
+	if (http) {
+		// A truncated answer cuts off what would otherwise have been sent: the default envelope.
+		const whole = http.truncate
+			? resultEnvelope({ status: 'OK', balances: 'hashed' }, { accountNumber, count, operationId, now })
+			: null;
+		return { httpFailure: httpFailure(http, operationId, whole) };
+	}
 	const result = attempt === 1 && scenario.firstResult ? scenario.firstResult : scenario.result;
 	return {
 		envelope: resultEnvelope(result, { accountNumber, count, operationId, now }),

@@ -13,7 +13,11 @@
 //                  { status: 'ERROR', error: { Code, Type, Description } }
 //   firstResult  replaces `result` on the first request for the account since the last reset
 //   http         an HTTP-level failure answered instead of any envelope, even
-//                when a CallbackUrl is given: { status, envelopeError | json | html | notJson, headers?, reset? }
+//                when a CallbackUrl is given:
+//                { status, envelopeError | json | html | text + contentType, headers?, reset?, truncate? }
+//                (truncate: the head and part of the body are sent, then the socket is destroyed)
+//   firstHttp    replaces `http` on the first request for the account since the last reset;
+//                later requests get `result` (or `http` when there is one)
 //   delay        'slowMs': the work takes that long (sync answer or callback)
 //   callbacks    how many times the callback is delivered (default 1)
 
@@ -30,6 +34,7 @@ const GATEWAY_TIMEOUT_HTML =
 	'<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway Time-out</h1></center></body></html>\n';
 const SERVER_ERROR_HTML =
 	'<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center></body></html>\n';
+const TRUNCATED_JSON = '{"OperationId":"3b0e2c1a-5f4d-4e6b-9a8c-7d1e0f2a3b4c","Status":"OK","Data":{"Balance":[{"Ty';
 const MAINTENANCE_HTML =
 	'<!DOCTYPE html><html><head><title>Mantenimiento</title></head><body><h1>Estamos en mantenimiento</h1></body></html>\n';
 
@@ -129,6 +134,15 @@ const LISTED_SCENARIOS = [
 		result: { status: 'OK', balances: 'hashed' },
 	},
 	{
+		account: '2000000006',
+		id: 'unknown-error-type',
+		description: 'Status ERROR E999 with an Error.Type Khipu does not document (HTTP 200)',
+		result: {
+			status: 'ERROR',
+			error: { Code: 'E999', Type: 'RETRY_TOMORROW', Description: 'An error type this client does not know' },
+		},
+	},
+	{
 		account: '2000000003',
 		id: 'invalid-bank-credentials',
 		description: 'Status ERROR E101 DO_NOT_RETRY: the bank rejected the credentials (HTTP 200)',
@@ -185,6 +199,19 @@ const LISTED_SCENARIOS = [
 		http: { status: 429, headers: { 'Retry-After': '1' }, json: { message: 'Too Many Requests' } },
 	},
 	{
+		account: '3000000430',
+		id: 'http-429-long',
+		description: 'HTTP 429 with Retry-After: 120 (longer than the node accepts by default) and a JSON body',
+		http: { status: 429, headers: { 'Retry-After': '120' }, json: { message: 'Too Many Requests' } },
+	},
+	{
+		account: '3000000431',
+		id: 'http-429-then-ok',
+		description: 'HTTP 429 with Retry-After: 1 on the first request since the last reset, then OK like the default scenario',
+		firstHttp: { status: 429, headers: { 'Retry-After': '1' }, json: { message: 'Too Many Requests' } },
+		result: { status: 'OK', balances: 'hashed' },
+	},
+	{
 		account: '3000000500',
 		id: 'http-500-envelope',
 		description: 'HTTP 500 with an ERROR envelope (E000)',
@@ -210,6 +237,18 @@ const LISTED_SCENARIOS = [
 		id: 'http-200-not-json',
 		description: 'HTTP 200 whose body is HTML, not JSON',
 		http: { status: 200, html: MAINTENANCE_HTML },
+	},
+	{
+		account: '3000000201',
+		id: 'http-200-truncated-json',
+		description: 'HTTP 200 labelled application/json whose body is cut off mid-object (not valid JSON)',
+		http: { status: 200, text: TRUNCATED_JSON, contentType: 'application/json; charset=utf-8' },
+	},
+	{
+		account: '3000000002',
+		id: 'truncated-response',
+		description: 'HTTP 200 head and half of a JSON body are sent, then the socket is destroyed',
+		http: { status: 200, truncate: true },
 	},
 	{
 		account: '3000000000',

@@ -11,7 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { KHIPU_CREDENTIAL_TYPE, LIMITS } from '../shared/constants';
-import { envelopeProblem, parseEnvelope } from '../shared/envelope';
+import { readCallbackBody } from '../shared/callbackBody';
 import { failureFromEnvelope, KhipuFailure } from '../shared/failure';
 import { envelopeToItems } from '../shared/items';
 import { asNodeError } from '../shared/nodeErrors';
@@ -34,6 +34,8 @@ export const RESUME_WEBHOOK: IWebhookDescription = {
 };
 
 const QUERY_TOKEN = 'token';
+/** Balance lists are small; the trigger's default limit applies here too. */
+const MAX_CALLBACK_BYTES = 1024 * 1024;
 const QUERY_ACCOUNT = 'account';
 
 /** The resume token binds execution, node and account, keyed by the credential secret. */
@@ -162,10 +164,9 @@ export async function resumeWebhook(context: IWebhookFunctions): Promise<IWebhoo
 	);
 	if (!tokensMatch(expected, query[QUERY_TOKEN])) return reject(context, 401, 'Invalid resume token');
 
-	const body = context.getBodyData() as unknown;
-	const problem = envelopeProblem(body);
-	if (problem) return reject(context, 400, `Not a Khipu callback: ${problem}`);
-	const envelope = parseEnvelope(body);
+	const body = readCallbackBody(context, MAX_CALLBACK_BYTES);
+	if (!body.ok) return reject(context, body.status, body.error);
+	const { envelope } = body;
 	const settings = readSettings(context.getNodeParameter('options', {}) as IDataObject);
 	const acknowledgement = { received: true, operationId: envelope.operationId };
 

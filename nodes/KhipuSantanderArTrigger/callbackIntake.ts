@@ -1,7 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { firstDelivery } from '../shared/dedupe';
-import { envelopeProblem, parseEnvelope } from '../shared/envelope';
+import { readCallbackBody } from '../shared/callbackBody';
 import { failureFromEnvelope } from '../shared/failure';
 import { ipAllowed } from '../shared/ipAllowlist';
 import { envelopeToItems } from '../shared/items';
@@ -30,49 +30,6 @@ function maskedCallbackUrl(context: IWebhookFunctions): string {
 	return `${base}?${TOKEN_QUERY_PARAM}=***`;
 }
 
-function bodySize(context: IWebhookFunctions): number {
-	const req = context.getRequestObject() as unknown as { rawBody?: Buffer; headers: IDataObject };
-	if (Buffer.isBuffer(req.rawBody)) return req.rawBody.length;
-	const declared = Number(req.headers['content-length']);
-	return Number.isFinite(declared) ? declared : 0;
-}
-
-/**
- * n8n decodes the body leniently, turning bytes that are not UTF-8 into U+FFFD, which would
- * silently change an OperationId or an amount; such a body is refused instead.
- */
-function isUtf8Body(context: IWebhookFunctions): boolean {
-	const req = context.getRequestObject() as unknown as { rawBody?: Buffer; encoding?: string };
-	if (!Buffer.isBuffer(req.rawBody) || (req.encoding && !/^utf-?8$/i.test(req.encoding))) return true;
-	try {
-		new TextDecoder('utf-8', { fatal: true }).decode(req.rawBody);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-/** n8n parses JSON bodies itself; a body it could not parse arrives as text or a buffer. */
-function readBody(context: IWebhookFunctions): { ok: true; value: unknown } | { ok: false } {
-	const req = context.getRequestObject() as unknown as { body?: unknown; rawBody?: Buffer };
-	const body = req.body;
-	if (typeof body === 'string' || Buffer.isBuffer(body)) {
-		try {
-			return { ok: true, value: JSON.parse(body.toString()) };
-		} catch {
-			return { ok: false };
-		}
-	}
-	if (body === undefined && Buffer.isBuffer(req.rawBody)) {
-		try {
-			return { ok: true, value: JSON.parse(req.rawBody.toString('utf8')) };
-		} catch {
-			return { ok: false };
-		}
-	}
-	return { ok: true, value: body };
-}
-
 /**
  * Every check happens before an execution exists, so a rejected callback
  * costs nothing; accepted ones are acknowledged at once and never wait for the
@@ -95,15 +52,9 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	if (token === undefined || token === '') return respond(context, 401, { error: 'Missing token' });
 	if (!tokensMatch(settings.token, token)) return respond(context, 403, { error: 'Invalid token' });
 
-	if (bodySize(context) > settings.maxBodyBytes) {
-		return respond(context, 413, { error: `Body larger than ${settings.maxBodyBytes} bytes` });
-	}
-	if (!isUtf8Body(context)) return respond(context, 400, { error: 'Body is not valid UTF-8' });
-	const body = readBody(context);
-	if (!body.ok) return respond(context, 400, { error: 'Body is not valid JSON' });
-	const problem = envelopeProblem(body.value);
-	if (problem) return respond(context, 400, { error: `Not a Khipu callback: ${problem}` });
-	const envelope = parseEnvelope(body.value);
+	const body = readCallbackBody(context, settings.maxBodyBytes);
+	if (!body.ok) return respond(context, body.status, { error: body.error });
+	const { envelope } = body;
 
 	const acknowledgement: IDataObject = { received: true, operationId: envelope.operationId };
 	if (settings.statuses !== 'both' && envelope.status !== settings.statuses) {

@@ -128,7 +128,8 @@ export function failureFromOutcome(outcome: KhipuOutcome, attempts: number): Khi
 			type: envelopeError?.type ?? null,
 			description: envelopeError?.description ?? null,
 			operationId: outcome.envelope?.operationId ?? null,
-			retryable: status === 429,
+			// Error.Type decides even on an HTTP error: a 5xx that says RETRY_IMMEDIATELY is retried.
+			retryable: status === 429 || envelopeError?.type === 'RETRY_IMMEDIATELY',
 			retryAfterSeconds: outcome.retryAfterSeconds,
 		});
 	}

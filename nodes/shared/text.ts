@@ -13,5 +13,6 @@ export function hasControlChars(value: string): boolean {
 export function describeType(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'an array';
-	return `a ${typeof value}`;
+	const type = typeof value;
+	return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }

@@ -146,16 +146,21 @@ describe('startSandbox', () => {
 			'1000000007',
 			'2000000001',
 			'2000000002',
+			'2000000006',
 			'2000000003',
 			'2000000004',
 			'2000000005',
 			'3000000401',
 			'3000000404',
 			'3000000429',
+			'3000000430',
+			'3000000431',
 			'3000000500',
 			'3000000501',
 			'3000000504',
 			'3000000200',
+			'3000000201',
+			'3000000002',
 			'3000000000',
 			'4000000001',
 			'5000000001',
@@ -546,6 +551,59 @@ describe('scenarios (synchronous)', () => {
 		expect(res.headers['content-type']).toMatch(/^text\/html/);
 		expect(res.json).toBeUndefined();
 		expect(res.text).toMatch(pattern);
+	});
+
+	test('2000000006 is an HTTP 200 ERROR envelope with an undocumented Error.Type', async () => {
+		const { status, json } = await balances(sandbox, { AccountNumber: '2000000006' });
+		expect(status).toBe(200);
+		expect(json).toMatchObject({ Status: 'ERROR', Data: null, Error: { Code: 'E999', Type: 'RETRY_TOMORROW' } });
+	});
+
+	test('3000000430 is HTTP 429 with Retry-After: 120', async () => {
+		const { status, headers, json } = await balances(sandbox, { AccountNumber: '3000000430' });
+		expect(status).toBe(429);
+		expect(headers['retry-after']).toBe('120');
+		expect(json).toEqual({ message: 'Too Many Requests' });
+	});
+
+	test('3000000431 is HTTP 429 (Retry-After: 1) once, then OK; reset makes it 429 again', async () => {
+		const first = await balances(sandbox, { AccountNumber: '3000000431' });
+		expect([first.status, first.headers['retry-after']]).toEqual([429, '1']);
+		const second = await balances(sandbox, { AccountNumber: '3000000431' });
+		expect(second.status).toBe(200);
+		expect(second.json.Data.Balance).toHaveLength(2);
+		sandbox.state.reset();
+		expect((await balances(sandbox, { AccountNumber: '3000000431' })).status).toBe(429);
+	});
+
+	test('3000000201 is HTTP 200 labelled JSON with a truncated body', async () => {
+		const res = await balances(sandbox, { AccountNumber: '3000000201' });
+		expect(res.status).toBe(200);
+		expect(res.headers['content-type']).toMatch(/^application\/json/);
+		expect(res.text).toMatch(/^\{"OperationId"/);
+		expect(res.json).toBeUndefined();
+	});
+
+	test('3000000002 sends the head and half the body, then cuts the connection', async () => {
+		const seen = await new Promise((resolve) => {
+			const req = http.request(new URL(ENDPOINT_PATH, sandbox.url), { method: 'POST', headers: JWT_HEADERS, agent: false }, (res) => {
+				const chunks = [];
+				res.on('data', (chunk) => chunks.push(chunk));
+				res.on('error', () => {});
+				res.on('close', () =>
+					resolve({ status: res.statusCode, length: Number(res.headers['content-length']), got: Buffer.concat(chunks).length, complete: res.complete }),
+				);
+			});
+			req.on('error', (error) => resolve({ error: error.code }));
+			req.end(JSON.stringify({ RequestData: { AccountNumber: '3000000002' } }));
+		});
+		expect(seen.status).toBe(200);
+		expect(seen.complete).toBe(false);
+		expect(seen.got).toBeGreaterThan(0);
+		expect(seen.got).toBeLessThan(seen.length);
+		await delay(20);
+		expect(sandbox.state.requests()[0]).toMatchObject({ scenario: 'truncated-response', status: 200 });
+		expect(sandbox.state.stats().inFlight).toBe(0);
 	});
 
 	test('3000000000 resets the connection without a response', async () => {

@@ -25,7 +25,7 @@ describe('validateAccountNumber', () => {
 		['12\n34', /control characters/],
 		['12\t34', /control characters/],
 		[null, /must be text, but the value is null/],
-		[{ a: 1 }, /must be text, but the value is a object/],
+		[{ a: 1 }, /must be text, but the value is an object/],
 		[['1'], /an array/],
 	])('rejects %p', (value, message) => {
 		const error = errorOf(() => validateAccountNumber(value));

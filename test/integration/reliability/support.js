@@ -1,0 +1,309 @@
+'use strict';
+// Helpers for the reliability suite (issue 5): bounded concurrency, raw HTTP, Khipu envelopes,
+// trigger / pause workflow builders, the secret scanner, output capture and the figures writer.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const util = require('node:util');
+
+const { credentialRef, balancesWorkflow, TRIGGER_TYPE } = require('../support/stack');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs fn(0..count-1) with at most `concurrency` in flight; results keep index order. */
+async function pool(count, concurrency, fn) {
+	const results = new Array(count);
+	let next = 0;
+	let inFlight = 0;
+	let maxInFlight = 0;
+	const worker = async () => {
+		while (next < count) {
+			const index = next++;
+			inFlight++;
+			maxInFlight = Math.max(maxInFlight, inFlight);
+			try {
+				results[index] = await fn(index);
+			} finally {
+				inFlight--;
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+	return Object.assign(results, { maxInFlight });
+}
+
+/** A small deterministic generator (mulberry32), so shuffles are the same on every run. */
+function random(seed) {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function shuffle(list, next) {
+	const copy = [...list];
+	for (let i = copy.length - 1; i > 0; i--) {
+		const j = Math.floor(next() * (i + 1));
+		[copy[i], copy[j]] = [copy[j], copy[i]];
+	}
+	return copy;
+}
+
+/** A URL-safe token of letters and digits. */
+function makeToken(length = 40) {
+	let out = '';
+	while (out.length < length) out += crypto.randomBytes(length).toString('base64url').replace(/[-_]/g, '');
+	return out.slice(0, length);
+}
+
+/**
+ * POST with fetch; objects are sent as JSON, strings and buffers as they are. Never throws for an
+ * HTTP status; a transport failure is returned as { status: 0, error }.
+ */
+async function postRaw(url, body, { headers = {}, contentType = 'application/json', timeoutMs = 30_000 } = {}) {
+	const payload = body === undefined || typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+	const h = { ...headers };
+	if (contentType) h['content-type'] = contentType;
+	try {
+		const res = await fetch(url, { method: 'POST', headers: h, body: payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+		const text = await res.text();
+		let json;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			json = undefined;
+		}
+		return { status: res.status, text, json };
+	} catch (error) {
+		return { status: 0, text: '', json: undefined, error: error.code || error.name };
+	}
+}
+
+/** The envelope Khipu POSTs to a callback URL, as documented (and as the sandbox sends it). */
+function okEnvelope(operationId, balances) {
+	return {
+		OperationId: operationId,
+		Status: 'OK',
+		Data: { Balance: balances },
+		AdditionalInformation: null,
+		Error: null,
+		LifeSpan: null,
+	};
+}
+
+function balance({ accountId, type = 'InterimAvailable', indicator = 'Credit', amount, currency = 'ARS', dateTime = '2026-11-25T09:30:00-0300' }) {
+	return { AccountId: accountId, CreditDebitIndicator: indicator, DateTime: dateTime, Type: type, Amount: [{ Amount: amount, Currency: currency }] };
+}
+
+/** One Khipu Santander AR Trigger; `url` is its Production URL without the token. */
+function triggerWorkflow(baseUrl, { token, statuses = 'both', ipAllowlist = '', options = {}, name } = {}) {
+	const webhookId = crypto.randomUUID();
+	return {
+		url: `${baseUrl}/webhook/${webhookId}/khipu`,
+		workflow: {
+			name: name || `reliability trigger ${webhookId.slice(0, 8)}`,
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'Khipu Trigger',
+					type: TRIGGER_TYPE,
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId,
+					parameters: { callbackToken: token, statuses, ipAllowlist, options },
+				},
+			],
+			connections: {},
+			settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		},
+	};
+}
+
+/** balancesWorkflow() in pause mode, answering the caller at once (responseMode onReceived). */
+function pauseWorkflow({ path: hookPath, credential, options = {}, nodeSettings = {}, name }) {
+	const workflow = balancesWorkflow({
+		path: hookPath,
+		credential,
+		name: name || `reliability pause ${hookPath}`,
+		parameters: { delivery: 'resumeOnCallback', options },
+		nodeSettings,
+	});
+	const webhook = workflow.nodes.find((node) => node.name === 'Webhook');
+	webhook.parameters = { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} };
+	return workflow;
+}
+
+/** The items a node produced in its last run, as plain JSON. */
+function outputJson(execution, nodeName) {
+	const runs = execution?.data?.resultData?.runData?.[nodeName];
+	const run = runs ? runs[runs.length - 1] : undefined;
+	return (run?.data?.main?.[0] ?? []).map((item) => item.json);
+}
+
+/**
+ * Copies a value without the parameters of node definitions (objects with type, typeVersion and
+ * parameters). n8n keeps the user's own node configuration in executions (workflowData, and the
+ * `node` of an error); a callback token the user typed into a node lives there by design.
+ */
+function withoutNodeParameters(value) {
+	if (Array.isArray(value)) return value.map(withoutNodeParameters);
+	if (value === null || typeof value !== 'object') return value;
+	const isNode = 'type' in value && 'typeVersion' in value && 'parameters' in value;
+	const copy = {};
+	for (const [key, inner] of Object.entries(value)) {
+		if (isNode && key === 'parameters') copy[key] = '<node parameters>';
+		else copy[key] = withoutNodeParameters(inner);
+	}
+	return copy;
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * How often `secret` occurs in `text`. Short all-digit secrets (a 4-digit PIN, an 8-digit DNI)
+ * would match by chance inside numbers n8n produces (epoch milliseconds, UUID groups, amounts),
+ * so for them UUIDs are masked and only a standalone number counts: not next to a letter or
+ * digit, nor part of a decimal. A leaked PIN is a standalone value ("Password":"4821").
+ */
+function countSecret(text, secret) {
+	if (!secret) return 0;
+	if (/^\d{1,12}$/.test(secret)) {
+		const masked = text.replace(UUID, '<uuid>');
+		const re = new RegExp(`(?<![0-9A-Za-z]|[0-9][.,])${secret}(?![0-9A-Za-z]|[.,][0-9])`, 'g');
+		return (masked.match(re) || []).length;
+	}
+	let count = 0;
+	for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + secret.length)) count++;
+	return count;
+}
+
+/** { secretName: { sourceName: count } } for every non-zero count. */
+function scanSources(secrets, sources) {
+	const found = {};
+	for (const [secretName, secret] of Object.entries(secrets)) {
+		for (const [sourceName, text] of Object.entries(sources)) {
+			const n = countSecret(text, secret);
+			if (n > 0) {
+				found[secretName] = found[secretName] || {};
+				found[secretName][sourceName] = n;
+			}
+		}
+	}
+	return found;
+}
+
+/** Records everything the test file itself prints (console and process streams) while it runs. */
+function captureOutput() {
+	const lines = [];
+	const restore = [];
+	for (const method of ['log', 'info', 'warn', 'error', 'debug']) {
+		const original = console[method];
+		console[method] = (...args) => {
+			lines.push(util.format(...args));
+			return original.apply(console, args);
+		};
+		restore.push(() => (console[method] = original));
+	}
+	for (const stream of [process.stdout, process.stderr]) {
+		const original = stream.write;
+		stream.write = function write(chunk, ...rest) {
+			lines.push(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
+			return original.call(this, chunk, ...rest);
+		};
+		restore.push(() => (stream.write = original));
+	}
+	return { text: () => lines.join('\n'), stop: () => restore.forEach((fn) => fn()) };
+}
+
+/** Text files in n8n's user folder (its event log and the like); the database is read as bytes. */
+function n8nFolderFiles(userFolder) {
+	const dir = path.join(userFolder, '.n8n');
+	const text = {};
+	const database = {};
+	for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+		const file = path.join(dir, name);
+		if (!fs.statSync(file).isFile() || name === 'config') continue;
+		if (name.startsWith('database.sqlite')) database[name] = fs.readFileSync(file).toString('latin1');
+		else text[name] = fs.readFileSync(file, 'utf8');
+	}
+	return { text, database };
+}
+
+const README_START = '<!-- reliability:start -->';
+const README_END = '<!-- reliability:end -->';
+
+function readmeSection(f) {
+	const r = f.faults.retries || {};
+	const ms = (list) => (list || []).map((n) => `${n}`).join(' / ');
+	const rows = [
+		['Khipu faults tried (scenarios / node runs)', `${f.faults.scenarios} / ${f.faults.runs} (sync, callback URL, pause; with and without Continue On Fail)`],
+		['Retries, measured at the sandbox', `\`RETRY_IMMEDIATELY\`: ${r.maxRetries + 1} attempts, ${ms(r.retryImmediatelyGapsMs)} ms apart (Retry Delay ${r.retryDelayMs} ms, doubling); HTTP 429 \`Retry-After: 1\`: ${ms(r.retryAfter1sGapsMs)} ms apart; \`Retry-After: 120\` over the 60 s cap: 1 attempt`],
+		['Timeout', `a 3 s answer with Timeout ${r.timeoutMs} ms failed after ${r.timeoutRunMs} ms, not retried`],
+		['Bad inputs tried', `${f.badInputs.total} (${f.badInputs.nodeParameters} node parameters, ${f.badInputs.credentials} credential fields, ${f.badInputs.callbackBodies} callback bodies); requests that reached Khipu: ${f.badInputs.requestsReachingKhipu}, executions started: ${f.badInputs.executionsStarted}`],
+		['Callbacks sent', `${f.callbacks.sent} (${f.callbacks.legitimate} legitimate, ${f.callbacks.duplicates} duplicates, ${f.callbacks.forged} forged or abusive)`],
+		['Executions counted (load)', `${f.load.executionsCounted} for ${f.load.distinctOperationIds} OperationIds, each exactly once with the right amount`],
+		['Duplicates rejected', `${f.callbacks.duplicatesRejected} of ${f.callbacks.duplicates}`],
+		['Forged requests rejected', `${f.callbacks.forgedRejected} of ${f.callbacks.forged} (flood of ${f.abuse.floodRequests} at concurrency ${f.abuse.floodConcurrency} in ${(f.abuse.floodMs / 1000).toFixed(1)} s)`],
+		['500-account run', `${f.load.accountOutputs} items in input order, Concurrency ${f.load.concurrencyOption} = ${f.load.maxInFlight} in flight at the sandbox`],
+		['Secrets found', `${f.secrets.found} in ${(f.secrets.bytesScanned / 1e6).toFixed(1)} MB (${f.secrets.executionsScanned} executions, n8n's log and files, sandbox log and records, test output)`],
+		['Duration', `${(f.durationMs / 1000).toFixed(0)} s`],
+	];
+	return [
+		README_START,
+		`The reliability suite (\`test/integration/reliability/\`, part of \`npm test\`) runs a real n8n ${f.n8nVersion} with this package`,
+		'and the local Khipu sandbox, injects every Khipu fault the sandbox can produce, feeds bad input to the node, its',
+		'credential and the trigger, floods the callback URL with forged requests, delivers 1,000 callbacks plus duplicates,',
+		'and then scans everything n8n and the nodes produced for secrets. n8n saves every execution with its data',
+		'(`EXECUTIONS_DATA_SAVE_ON_SUCCESS`/`_ON_ERROR=all`, pruning off) so each one can be counted and read back.',
+		`Figures from the run of ${f.date.slice(0, 10)} (\`npm test\`, ${f.machine}):`,
+		'',
+		'| Figure | Value |',
+		'|---|---|',
+		...rows.map(([name, value]) => `| ${name} | ${value} |`),
+		'',
+		'Bad input fails before any request with a message naming the field; retries are bounded and back off; HTTP 429',
+		'waits for `Retry-After` up to the cap; nothing hangs past its timeout; n8n logged no unhandled error. A callback',
+		'that never comes in pause mode is covered by the pause suite (it waits out a 1-minute Wait Limit).',
+		README_END,
+	].join('\n');
+}
+
+/** Replaces the README section between the reliability markers; returns the new section. */
+function rewriteReadme(readmeFile, figures) {
+	const text = fs.readFileSync(readmeFile, 'utf8');
+	const start = text.indexOf(README_START);
+	const end = text.indexOf(README_END);
+	if (start === -1 || end === -1 || end < start) throw new Error(`${readmeFile} has no reliability markers`);
+	const section = readmeSection(figures);
+	fs.writeFileSync(readmeFile, text.slice(0, start) + section + text.slice(end + README_END.length));
+	return section;
+}
+
+module.exports = {
+	sleep,
+	pool,
+	random,
+	shuffle,
+	makeToken,
+	postRaw,
+	okEnvelope,
+	balance,
+	triggerWorkflow,
+	pauseWorkflow,
+	outputJson,
+	withoutNodeParameters,
+	countSecret,
+	scanSources,
+	captureOutput,
+	n8nFolderFiles,
+	rewriteReadme,
+	readmeSection,
+	credentialRef,
+	README_START,
+	README_END,
+};
