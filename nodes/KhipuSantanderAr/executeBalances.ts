@@ -15,6 +15,7 @@ import { runPool } from '../shared/pool';
 import { InputError, validateAccountNumber, validateBaseUrl, validateCallbackUrl } from '../shared/validation';
 import { DELIVERY, type Delivery } from './descriptions/balanceFields';
 import { requestWithRetry } from './requestWithRetry';
+import type { KhipuConnection } from '../shared/transport';
 import { readSettings, type BalanceSettings } from './settings';
 
 interface PreparedItem {
@@ -23,7 +24,7 @@ interface PreparedItem {
 }
 
 export interface RunContext {
-	baseUrl: string;
+	connection: KhipuConnection;
 	settings: BalanceSettings;
 	delivery: Delivery;
 }
@@ -35,7 +36,7 @@ export async function prepareRun(context: IExecuteFunctions): Promise<RunContext
 	const credentials = await context.getCredentials(KHIPU_CREDENTIAL_TYPE);
 	validateKhipuCredential(credentials);
 	const baseUrl = validateBaseUrl(credentials.baseUrl ?? '');
-	return { baseUrl, settings, delivery };
+	return { connection: { baseUrl, credentials }, settings, delivery };
 }
 
 export function prepareItem(context: IExecuteFunctions, index: number, delivery: Delivery): PreparedItem {
@@ -126,7 +127,7 @@ export async function executeBalances(
 		async (i) => {
 			const item = prepared[i];
 			if (item instanceof InputError) throw item;
-			const report = await requestWithRetry(context, run.baseUrl, item, run.settings);
+			const report = await requestWithRetry(context, run.connection, item, run.settings);
 			if (report.outcome.kind === 'accepted') return [acceptedItem(item.accountNumber, report.outcome.envelope)];
 			return envelopeToItems(report.outcome.envelope, item.accountNumber, run.settings);
 		},

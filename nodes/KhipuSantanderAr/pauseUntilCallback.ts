@@ -104,8 +104,7 @@ export async function executePause(
 	let resumeUrl: string;
 	try {
 		accountNumber = validateAccountNumber(context.getNodeParameter('accountNumber', 0));
-		const credentials = await context.getCredentials(KHIPU_CREDENTIAL_TYPE);
-		resumeUrl = buildResumeUrl(context, credentialSecret(credentials), accountNumber);
+		resumeUrl = buildResumeUrl(context, credentialSecret(run.connection.credentials), accountNumber);
 	} catch (error) {
 		if (error instanceof InputError) throw inputErrorToNodeError(context, error, 0);
 		throw asNodeError(context.getNode(), error, 0);
@@ -113,7 +112,7 @@ export async function executePause(
 
 	let report;
 	try {
-		report = await requestWithRetry(context, run.baseUrl, { accountNumber, callbackUrl: resumeUrl }, run.settings);
+		report = await requestWithRetry(context, run.connection, { accountNumber, callbackUrl: resumeUrl }, run.settings);
 	} catch (error) {
 		if (!(error instanceof KhipuFailure)) throw asNodeError(context.getNode(), error, 0);
 		if (!context.continueOnFail()) throw failureToNodeError(context, error, 0);

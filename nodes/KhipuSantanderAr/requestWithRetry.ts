@@ -2,7 +2,7 @@ import { sleep, type IExecuteFunctions } from 'n8n-workflow';
 
 import { failureFromConnection, failureFromOutcome, KhipuFailure } from '../shared/failure';
 import { classifyResponse, type KhipuOutcome } from '../shared/outcome';
-import { KhipuConnectionError, postBalances, type BalancesRequest } from '../shared/transport';
+import { KhipuConnectionError, postBalances, type BalancesRequest, type KhipuConnection } from '../shared/transport';
 import type { BalanceSettings } from './settings';
 
 const MAX_BACKOFF_MS = 30_000;
@@ -25,13 +25,13 @@ function backoffMs(settings: BalanceSettings, retryNumber: number): number {
  */
 export async function requestWithRetry(
 	context: IExecuteFunctions,
-	baseUrl: string,
+	connection: KhipuConnection,
 	request: BalancesRequest,
 	settings: BalanceSettings,
 ): Promise<CallReport> {
 	const maxAttempts = settings.retryTemporaryErrors ? settings.maxRetries + 1 : 1;
 	for (let attempt = 1; ; attempt++) {
-		const response = await postBalances(context, baseUrl, request, settings.timeoutMs);
+		const response = await postBalances(context, connection, request, settings.timeoutMs);
 		if (response instanceof KhipuConnectionError) throw failureFromConnection(response);
 		const outcome: KhipuOutcome = classifyResponse(response);
 		if (outcome.kind === 'result' || outcome.kind === 'accepted') return { outcome, attempts: attempt };

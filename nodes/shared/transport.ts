@@ -1,4 +1,5 @@
 import type {
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
@@ -22,6 +23,12 @@ export class KhipuConnectionError extends Error {
 		super(message);
 		this.name = 'KhipuConnectionError';
 	}
+}
+
+/** Where and as whom to call: read once per run, shared by every request of it. */
+export interface KhipuConnection {
+	baseUrl: string;
+	credentials: ICredentialDataDecryptedObject;
 }
 
 export interface BalancesRequest {
@@ -121,13 +128,13 @@ function toConnectionError(error: unknown, timeoutMs: number): KhipuConnectionEr
 /** The one place that speaks HTTP to Khipu. */
 export async function postBalances(
 	context: IExecuteFunctions,
-	baseUrl: string,
+	connection: KhipuConnection,
 	request: BalancesRequest,
 	timeoutMs: number,
 ): Promise<KhipuHttpResponse | KhipuConnectionError> {
 	const options: IHttpRequestOptions = {
 		method: 'POST',
-		baseURL: baseUrl,
+		baseURL: connection.baseUrl,
 		url: BALANCES_PATH,
 		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 		body: buildBalancesBody(request),
@@ -145,6 +152,8 @@ export async function postBalances(
 			context,
 			KHIPU_CREDENTIAL_TYPE,
 			options,
+			// Already decrypted for validation: handing it over saves n8n a database read per request.
+			{ credentialsDecrypted: { id: '', name: '', type: KHIPU_CREDENTIAL_TYPE, data: connection.credentials } },
 		)) as IN8nHttpFullResponse;
 	} catch (error) {
 		return toConnectionError(error, timeoutMs);

@@ -1,0 +1,128 @@
+'use strict';
+// 3. Callback intake: how many Khipu callbacks per second n8n accepts through our trigger vs its Webhook node.
+const crypto = require('node:crypto');
+const { postJson } = require('./stack');
+const { intakeWorkflow } = require('./workflows');
+const { countSettled, sleep } = require('./executions');
+const { summary, median, ratio, pairedRatios } = require('./stats');
+const { okEnvelope } = require('../../sandbox/envelope');
+const { hashedBalances } = require('../../sandbox/balances');
+
+const VARIANTS = [
+	{ key: 'trigger', label: 'Khipu trigger (simplified items)', kind: 'trigger', options: {} },
+	{ key: 'webhook', label: 'Webhook node, respond immediately', kind: 'webhook' },
+];
+
+/** N distinct, valid Khipu callback bodies (2 balances each, unique OperationIds). */
+function callbackBodies(n) {
+	const now = new Date();
+	return Array.from({ length: n }, (_, i) =>
+		JSON.stringify(okEnvelope(crypto.randomUUID(), { Balance: hashedBalances(`9${String(i).padStart(9, '0')}`, now) })),
+	);
+}
+
+async function fire(agent, url, bodies, concurrency) {
+	let next = 0;
+	const statuses = {};
+	const started = process.hrtime.bigint();
+	const worker = async () => {
+		while (next < bodies.length) {
+			const body = bodies[next++];
+			let status;
+			try {
+				status = (await postJson(agent, url, body, { timeoutMs: 60_000 })).status;
+			} catch {
+				status = 'failed';
+			}
+			statuses[status] = (statuses[status] || 0) + 1;
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	return { ms: Number(process.hrtime.bigint() - started) / 1e6, statuses };
+}
+
+async function waitForCount(client, workflowId, expected, timeoutMs = 180_000) {
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		const c = await countSettled(client, workflowId);
+		if (c.settled >= expected || Date.now() > until) return c;
+		await sleep(250);
+	}
+}
+
+async function runIntake(stack, { requests, concurrency, rounds, warmup }, log) {
+	const token = crypto.randomBytes(24).toString('base64url');
+	const deployed = [];
+	for (const v of VARIANTS) {
+		const wf = intakeWorkflow({ kind: v.kind, path: stack.uniquePath(`in-${v.key}`), token, options: v.options });
+		const created = await stack.client.createWorkflow(wf);
+		await stack.client.activateWorkflow(created.id);
+		deployed.push({
+			...v,
+			id: created.id,
+			url: `${stack.n8n.baseUrl}/webhook/${wf.path}?token=${token}`,
+			expected: 0,
+			rate: [],
+			drainRate: [],
+			cpu: [],
+			statuses: {},
+		});
+	}
+	// warm-up (and the first-call-after-activation 404 window)
+	for (const d of deployed) {
+		for (let tries = 0; tries < 20; tries++) {
+			const r = await postJson(stack.agent, d.url, callbackBodies(1)[0]);
+			if (r.status === 200) {
+				d.expected += 1;
+				break;
+			}
+			if (r.status !== 404) throw new Error(`${d.label}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+			await sleep(250);
+		}
+		const w = await fire(stack.agent, d.url, callbackBodies(warmup), concurrency);
+		d.expected += w.statuses[200] || 0;
+		await waitForCount(stack.client, d.id, d.expected);
+	}
+	for (let round = 0; round < rounds; round++) {
+		const bodies = callbackBodies(requests); // the same bodies for both receivers in this round
+		for (let k = 0; k < deployed.length; k++) {
+			const d = deployed[(round + k) % deployed.length];
+			const t0 = Date.now();
+			const cpu0 = stack.cpuMs();
+			const batch = await fire(stack.agent, d.url, bodies, concurrency);
+			for (const [s, c] of Object.entries(batch.statuses)) d.statuses[s] = (d.statuses[s] || 0) + c;
+			d.expected += batch.statuses[200] || 0;
+			// every accepted callback must become a finished execution before the next batch starts
+			const c = await waitForCount(stack.client, d.id, d.expected);
+			d.rate.push(requests / (batch.ms / 1000));
+			d.drainRate.push(requests / ((Date.now() - t0) / 1000));
+			d.cpu.push((stack.cpuMs() - cpu0) / requests);
+			log(`  round ${round + 1}/${rounds} ${d.key}: ${Math.round(d.rate.at(-1))}/s accepted, ${Math.round(d.drainRate.at(-1))}/s finished, statuses ${JSON.stringify(batch.statuses)}, executions ${c.settled}/${d.expected}`);
+		}
+	}
+	const byKey = Object.fromEntries(deployed.map((d) => [d.key, d]));
+	const result = { requestsPerRound: requests, concurrency, rounds, variants: {} };
+	for (const d of deployed) {
+		const final = await countSettled(stack.client, d.id);
+		result.variants[d.key] = {
+			label: d.label,
+			acceptedPerSecond: summary(d.rate, { digits: 0 }),
+			finishedPerSecond: summary(d.drainRate, { digits: 0 }),
+			// accept + run + save, plus the bench's own execution polling (the same for both)
+			n8nCpuMsPerCallback: summary(d.cpu),
+			httpStatuses: d.statuses,
+			executionsExpected: d.expected,
+			executionsFound: final.settled,
+			executionErrors: final.errors,
+			lost: d.expected - final.settled,
+		};
+	}
+	result.triggerVsWebhook = ratio(median(byKey.trigger.rate), median(byKey.webhook.rate));
+	result.triggerVsWebhookPerRound = pairedRatios(byKey.trigger.rate, byKey.webhook.rate);
+	result.cpuTriggerVsWebhook = ratio(median(byKey.trigger.cpu), median(byKey.webhook.cpu));
+	result.finishedTriggerVsWebhook = ratio(median(byKey.trigger.drainRate), median(byKey.webhook.drainRate));
+	for (const d of deployed) await stack.client.deactivateWorkflow(d.id).catch(() => {});
+	return result;
+}
+
+module.exports = { runIntake, callbackBodies };
