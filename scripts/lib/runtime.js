@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { DEFAULT_RUNTIME, runtimeDir, n8nBin } = require('./paths');
+const { DEFAULT_RUNTIME, runtimeDir, n8nBin, isNodeRuntime, runtimeNode, nodeRuntimeDist, withRuntimeNode } = require('./paths');
 
 const STAMP_NAME = '.khipu-runtime-stamp';
 const TICK_MS = 15_000;
@@ -22,7 +22,9 @@ function readIfExists(file) {
 
 /**
  * Hash of what determines the installed tree: package.json, package-lock.json, and the Node ABI
- * (sqlite3 is compiled from source for the running Node).
+ * (sqlite3 is compiled from source for the running Node). A runtime that declares its Node
+ * ("khipuRuntime": {"node": "node-24"}) is built with that Node, whatever Node checks the stamp: its
+ * package.json + lockfile stand in for the ABI. A Node runtime (runtime/node-24) depends on the platform only.
  */
 function computeStamp(runtime = DEFAULT_RUNTIME) {
 	const dir = runtimeDir(runtime);
@@ -31,7 +33,17 @@ function computeStamp(runtime = DEFAULT_RUNTIME) {
 	const lock = readIfExists(path.join(dir, 'package-lock.json'));
 	const h = crypto.createHash('sha256');
 	h.update('package.json\0').update(pkg).update('\0package-lock.json\0').update(lock || '');
-	h.update(`\0${process.platform}-${process.arch}-abi${process.versions.modules}`);
+	const node = runtimeNode(runtime);
+	if (node) {
+		h.update(`\0node-runtime:${node.runtime}\0`);
+		h.update(readIfExists(path.join(node.dir, 'package.json')) || '').update('\0');
+		h.update(readIfExists(path.join(node.dir, 'package-lock.json')) || '');
+		h.update(`\0${process.platform}-${process.arch}`);
+	} else if (isNodeRuntime(runtime)) {
+		h.update(`\0${process.platform}-${process.arch}`);
+	} else {
+		h.update(`\0${process.platform}-${process.arch}-abi${process.versions.modules}`);
+	}
 	return h.digest('hex');
 }
 
@@ -40,12 +52,17 @@ function stampFile(runtime = DEFAULT_RUNTIME) {
 	return path.join(runtimeDir(runtime), 'node_modules', STAMP_NAME);
 }
 
-/** Files a working install must have (the sqlite3 binding is compiled from source on Node 20). */
+/**
+ * Files a working install must have (the sqlite3 binding is compiled from source on Node 20);
+ * plus the declared Node binary; for a Node runtime, just its binary.
+ */
 function missingEssentials(runtime = DEFAULT_RUNTIME) {
+	if (isNodeRuntime(runtime)) return [nodeRuntimeDist(runtime).node].filter((f) => !fs.existsSync(f));
 	const nm = path.join(runtimeDir(runtime), 'node_modules');
-	return [n8nBin(runtime), path.join(nm, 'sqlite3', 'build', 'Release', 'node_sqlite3.node')].filter(
-		(f) => !fs.existsSync(f),
-	);
+	const files = [n8nBin(runtime), path.join(nm, 'sqlite3', 'build', 'Release', 'node_sqlite3.node')];
+	const node = runtimeNode(runtime);
+	if (node) files.push(node.node);
+	return files.filter((f) => !fs.existsSync(f));
 }
 
 /** true when the n8n binary exists and the stamp matches package.json + package-lock.json */
@@ -160,13 +177,13 @@ function countPackages(dir) {
 	}
 }
 
-function runNpm(args, { cwd, log, label }) {
+function runNpm(args, { cwd, log, label, env: baseEnv = process.env }) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
 		const tail = [];
 		let lastLine = '';
 		const env = {
-			...process.env,
+			...baseEnv,
 			npm_config_yes: 'true', // ~/.npmrc has yes=false; npx-based lifecycle scripts would fail
 			npm_config_update_notifier: 'false',
 			npm_config_fund: 'false',
@@ -219,39 +236,46 @@ async function ensureRuntime({ runtime = DEFAULT_RUNTIME, force = false, log = (
 	if (!fs.existsSync(path.join(dir, 'package.json'))) {
 		throw new Error(`runtime ${runtime}: no package.json in ${dir}`);
 	}
+	const what = isNodeRuntime(runtime) ? `Node runtime ${runtime}` : 'n8n runtime';
+	// A runtime that declares its Node ("khipuRuntime": {"node": "node-24"}) gets that Node first (cached
+	// like any runtime), then is installed with it on PATH and npm_config_nodedir at its headers.
+	const node = runtimeNode(runtime);
+	let nodeResult;
+	if (node) nodeResult = await ensureRuntime({ runtime: node.runtime, force: false, log });
 	if (!force && isRuntimeReady(runtime)) {
-		log('n8n runtime ready (cached)');
-		return { cached: true, seconds: 0 };
+		log(`${what} ready (cached)`);
+		return { cached: true, seconds: 0, node: nodeResult };
 	}
 	return withLock(runtime, log, async () => {
 		if (!force && isRuntimeReady(runtime)) {
-			log('n8n runtime ready (cached)');
-			return { cached: true, seconds: 0 };
+			log(`${what} ready (cached)`);
+			return { cached: true, seconds: 0, node: nodeResult };
 		}
 		if (!force && fs.existsSync(path.join(dir, 'package-lock.json')) && !fs.existsSync(stampFile(runtime))) {
 			const why = whyNotAdoptable(runtime);
 			if (!why) {
 				fs.writeFileSync(stampFile(runtime), computeStamp(runtime) + '\n');
-				log('n8n runtime ready (existing install matches package-lock.json; stamp written)');
-				return { cached: true, seconds: 0, adopted: true };
+				log(`${what} ready (existing install matches package-lock.json; stamp written)`);
+				return { cached: true, seconds: 0, adopted: true, node: nodeResult };
 			}
 			if (fs.existsSync(n8nBin(runtime))) log(`existing install not reused: ${why}`);
 		}
 		const hasLock = fs.existsSync(path.join(dir, 'package-lock.json'));
 		const args = hasLock ? ['ci', '--yes', '--no-audit', '--no-fund'] : ['install', '--yes', '--no-audit', '--no-fund'];
 		const label = `npm ${args[0]} (${runtime})`;
-		log(`${label} in ${dir} — this takes about 5 minutes on a cold cache`);
+		const expect = isNodeRuntime(runtime) ? 'about 10 seconds' : node ? 'about 10 minutes and ~4 GB RAM' : 'about 5 minutes on a cold cache';
+		log(`${label} in ${dir}${node ? ` with Node ${node.runtime} (${node.binDir} first on PATH)` : ''} — this takes ${expect}`);
 		try {
 			fs.rmSync(stampFile(runtime), { force: true });
 		} catch {
 			/* ignore */
 		}
-		const seconds = await runNpm(args, { cwd: dir, log, label });
+		const seconds = await runNpm(args, { cwd: dir, log, label, env: withRuntimeNode(runtime) });
 		const missing = missingEssentials(runtime);
 		if (missing.length) throw new Error(`${label} finished but ${missing.join(', ')} missing`);
 		fs.writeFileSync(stampFile(runtime), computeStamp(runtime) + '\n');
-		log(`n8n runtime ready (${label} took ${seconds.toFixed(0)}s)`);
-		return { cached: false, seconds, command: `npm ${args.join(' ')}` };
+		log(`${what} ready (${label} took ${seconds.toFixed(0)}s)`);
+		return { cached: false, seconds, command: `npm ${args.join(' ')}`, node: nodeResult };
 	});
 }
 
