@@ -200,14 +200,18 @@ function capture(command, args, opts = {}) {
 	return r.status === 0 ? r.stdout.trim() : null;
 }
 
-function versions(runtime, workDir) {
+function gitState() {
+	const head = capture('git', ['rev-parse', 'HEAD']);
+	const porcelain = capture('git', ['status', '--porcelain']);
+	return { gitCommit: head, gitDirty: porcelain === null ? null : porcelain.length > 0 };
+}
+
+function versions(runtime, workDir, git) {
 	const dir = runtimeDir(runtime);
 	const nm = path.join(dir, 'node_modules');
 	const v = (name) => (readJson(path.join(nm, name, 'package.json')) || {}).version || null;
 	const node = runtimeNode(runtime);
 	const pkg = readJson(path.join(workDir, 'package.json')) || {};
-	const gitHead = capture('git', ['rev-parse', 'HEAD']);
-	const gitDirty = capture('git', ['status', '--porcelain']);
 	return {
 		package: `${pkg.name}@${pkg.version}`,
 		runtime,
@@ -220,8 +224,7 @@ function versions(runtime, workDir) {
 		harnessNode: process.version,
 		npm: capture('npm', ['--version']),
 		jest: (readJson(path.join(REPO_ROOT, 'node_modules', 'jest', 'package.json')) || {}).version || null,
-		gitCommit: gitHead,
-		gitDirty: gitDirty === null ? null : gitDirty.length > 0,
+		...git, // when the run started (the snapshot is taken then)
 		workDir: workDir === REPO_ROOT ? 'the checkout (--in-place)' : `snapshot of the working tree (${workDir}), taken at the start`,
 		host: { platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, memTotalMb: Math.round(os.totalmem() / 1048576), loadAvgAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) },
 	};
@@ -279,6 +282,7 @@ async function main() {
 	const warnings = []; // reported, but do not fail the run
 
 	// 0. where the build and the tests run
+	const git = gitState();
 	const workDir = opts.inPlace ? REPO_ROOT : makeSnapshot();
 	artifact.workDir = workDir;
 	if (!opts.inPlace) process.stdout.write(`\n=== snapshot of the working tree: ${workDir} (--in-place to run in the checkout)\n`);
@@ -360,7 +364,7 @@ async function main() {
 
 	const memory = sampler.stop();
 	artifact.finishedAt = new Date().toISOString();
-	artifact.versions = versions(opts.runtime, workDir);
+	artifact.versions = versions(opts.runtime, workDir, git);
 	for (const f of artifact.files || []) {
 		const seen = n8nDuring(sampler.n8nSeen, f.startedAt, f.startedAt + f.durationMs);
 		f.n8nProcesses = seen.processes;

@@ -49,10 +49,14 @@ function credentialSecret(data: IDataObject): string {
 }
 
 function buildResumeUrl(context: IExecuteFunctions, secret: string, accountNumber: string): string {
-	const base = String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? '');
 	const nodeId = context.getNode().id;
 	const token = resumeToken(secret, context.getExecutionId(), nodeId, accountNumber);
-	const url = `${base.replace(/\/+$/, '')}/${nodeId}?${QUERY_ACCOUNT}=${encodeURIComponent(accountNumber)}&${QUERY_TOKEN}=${token}`;
+	// Newer n8n puts its own ?signature= on the resume URL; it must survive next to ours.
+	const resume = new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
+	resume.pathname = `${resume.pathname.replace(/\/+$/, '')}/${nodeId}`;
+	resume.searchParams.set(QUERY_ACCOUNT, accountNumber);
+	resume.searchParams.set(QUERY_TOKEN, token);
+	const url = resume.toString();
 	if (url.length > LIMITS.callbackUrl) {
 		throw new InputError(
 			'Callback URL',

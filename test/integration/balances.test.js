@@ -248,7 +248,8 @@ describe('bad input fails before any request', () => {
 describe('credential test (the editor’s "Retry" / save check)', () => {
 	async function testCredential(data) {
 		const result = await stack.client.rest('POST', '/credentials/test', {
-			credentials: { name: 'probe', type: 'khipuApi', data: { baseUrl: stack.sandbox.url, ...data } },
+			// n8n 2.41 requires the id of a saved credential; the data sent is what gets tested.
+			credentials: { id: String(stack.credentials.jwt.id), name: 'probe', type: 'khipuApi', data: { baseUrl: stack.sandbox.url, ...data } },
 		});
 		return result.data ?? result;
 	}
