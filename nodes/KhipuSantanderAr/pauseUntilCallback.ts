@@ -1,5 +1,4 @@
 import {
-	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -7,7 +6,6 @@ import {
 	type IWebhookDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
-	type JsonObject,
 } from 'n8n-workflow';
 
 import { KHIPU_CREDENTIAL_TYPE, LIMITS } from '../shared/constants';
@@ -174,19 +172,19 @@ export async function resumeWebhook(context: IWebhookFunctions): Promise<IWebhoo
 	const acknowledgement = { received: true, operationId: envelope.operationId };
 
 	if (envelope.status === 'ERROR') {
+		// Throwing here is handled differently across n8n versions (2.41 leaves the
+		// execution waiting), so the error travels as an item, like the trigger's.
 		const failure = failureFromEnvelope(envelope, null, 1);
-		const node = context.getNode();
-		const continues = node.continueOnFail === true || (node.onError !== undefined && node.onError !== 'stopWorkflow');
-		if (!continues) {
-			context.getResponseObject().status(200).json(acknowledgement);
-			throw new NodeApiError(node, { message: failure.message } as JsonObject, {
-				message: failure.message,
-				description: failure.details.advice,
-			});
-		}
 		return {
 			webhookResponse: acknowledgement,
-			workflowData: [[{ json: { error: failure.message, accountNumber, ...failure.toJson() }, pairedItem: { item: 0 } }]],
+			workflowData: [
+				[
+					{
+						json: { status: 'ERROR', error: failure.message, accountNumber, ...failure.toJson() },
+						pairedItem: { item: 0 },
+					},
+				],
+			],
 		};
 	}
 	const items = envelopeToItems(envelope, accountNumber, settings);

@@ -148,7 +148,7 @@ describe('pause mode in a real n8n', () => {
 		expect(record.callbackUrlLength).toBe(resume.url.length);
 		expect(resume.url.length).toBeLessThanOrEqual(255);
 		expect(resume.url).toMatch(
-			new RegExp(`^${stack.n8n.baseUrl}/webhook-waiting/${resume.executionId}/${resume.nodeId}\\?account=000011887755&token=[A-Za-z0-9_-]{32}$`),
+			new RegExp(`^${stack.n8n.baseUrl}/webhook-waiting/${resume.executionId}/${resume.nodeId}\\?(signature=[0-9a-f]+&)?account=000011887755&token=[A-Za-z0-9_-]{32}$`),
 		);
 		for (const secret of [DEFAULT_JWT, DEFAULT_API_KEY, stack.client.apiKey]) {
 			expect(resume.url.includes(secret)).toBe(false);
@@ -171,12 +171,17 @@ describe('pause mode in a real n8n', () => {
 			Status: 'OK',
 			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '999999999.00', Currency: 'ARS' }] },
 		};
-		const base = `${url.origin}${url.pathname}`;
+		// Only our parameters are forged; n8n's own (2.41's signature) stay as given.
+		const forge = (change) => {
+			const forged = new URL(resume.url);
+			change(forged.searchParams);
+			return forged.toString();
+		};
 		const forgeries = [
-			['wrong token', `${base}?account=${account}&token=${forgedToken}`],
-			['no token', `${base}?account=${account}`],
-			['token for another account', `${base}?account=7000000043&token=${token}`],
-			['no account', `${base}?token=${token}`],
+			['wrong token', forge((p) => p.set('token', forgedToken))],
+			['no token', forge((p) => p.delete('token'))],
+			['token for another account', forge((p) => p.set('account', '7000000043'))],
+			['no account', forge((p) => p.delete('account'))],
 		];
 		for (const [name, forged] of forgeries) {
 			const response = await postRaw(forged, body);
@@ -268,12 +273,21 @@ describe('pause mode in a real n8n', () => {
 		expect(sent).toHaveLength(0);
 	});
 
-	test('an ERROR callback fails the resumed execution with the Khipu error and is acknowledged with 200', async () => {
+	test('an ERROR callback resumes the execution with one ERROR item carrying the Khipu error, and is acknowledged with 200', async () => {
 		const run = await startPause(['2000000003']);
 		const resume = await resumeUrlFor('2000000003');
 		const done = await waitForExecution(stack.client, resume.executionId, finished);
-		expect(done.status).toBe('error');
-		expect(done.data.resultData.error.message).toBe('Khipu error E101 (DO_NOT_RETRY): Invalid bank credentials');
+		expect(done.status).toBe('success');
+		expect(outputJson(done, 'Khipu')).toEqual([
+			expect.objectContaining({
+				status: 'ERROR',
+				accountNumber: '2000000003',
+				error: 'Khipu error E101 (DO_NOT_RETRY): Invalid bank credentials',
+				code: 'E101',
+				type: 'DO_NOT_RETRY',
+				advice: expect.stringMatching(/Retrying will not help/),
+			}),
+		]);
 		const deliveries = stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest('2000000003').operationId);
 		expect(deliveries.map((d) => d.statusCode)).toEqual([200]);
 		expect(await executionsOf(stack.client, run.workflow.id)).toHaveLength(1);

@@ -717,13 +717,16 @@ describe('1. faults from Khipu', () => {
 
 		for (const id of ['error-DO_NOT_RETRY', 'error-RETRY_IMMEDIATELY-never-recovers', 'error-WAIT_4_HOURS_BEFORE_RETRY']) {
 			const fault = FAULTS.find((f) => f.id === id);
-			check(`${fault.id} arrives by callback and fails the resumed execution`, async () => {
+			check(`${fault.id} arrives by callback and resumes the execution with one ERROR item`, async () => {
 				// The callback must come after n8n has stored the execution as waiting (see pause.test.js).
 				await fresh({ callbackDelayMs: 800 });
 				const { execution, ms } = await pauseStop.run(fault.account);
-				expect(execution.status).toBe('error');
-				expect(executionError(execution).message).toMatch(fault.text);
-				expect(executionError(execution).description).toMatch(fault.item.type === 'RETRY_IMMEDIATELY' ? /temporary/ : fault.advice);
+				expect(execution.status).toBe('success');
+				const items = nodeOutput(execution);
+				expect(items).toHaveLength(1);
+				expect(items[0].json).toMatchObject({ status: 'ERROR', code: fault.item.code, type: fault.item.type });
+				expect(items[0].json.error).toMatch(fault.text);
+				expect(items[0].json.advice).toMatch(fault.item.type === 'RETRY_IMMEDIATELY' ? /temporary/ : fault.advice);
 				expect(ms).toBeLessThan(800 + SLACK_MS);
 				expect(requestsFor(fault.account)).toHaveLength(1);
 				recordFault(fault.id, 'pause', 1);
