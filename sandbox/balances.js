@@ -99,4 +99,4 @@ function countedBalances(accountNumber, count, now) {
 	return items;
 }
 
-module.exports = { accountIdFor, hashedBalances, listedBalances, countedBalances };
+module.exports = { accountIdFor, hashedBalances, listedBalances, countedBalances, generator };

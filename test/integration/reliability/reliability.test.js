@@ -187,7 +187,7 @@ async function deployPause(options, { credential = 'jwt', continueOnFail = false
 async function deployTrigger(name, settings = {}) {
 	const token = settings.token ?? H.makeToken(40);
 	tokens[name] = token;
-	const { workflow, url } = H.triggerWorkflow(stack.n8n.baseUrl, { ...settings, token });
+	const { workflow, url } = H.triggerWorkflow(stack, { ...settings, token });
 	const created = await deployWorkflow(stack, workflow);
 	const until = Date.now() + 10_000;
 	while ((await H.postRaw(url, {})).status === 404) {

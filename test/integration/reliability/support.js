@@ -6,7 +6,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
 
-const { credentialRef, balancesWorkflow, TRIGGER_TYPE } = require('../support/stack');
+const { credentialRef, balancesWorkflow } = require('../support/stack');
+const { triggerWorkflow } = require('../support/callbacks');
+const { generator } = require('../../../sandbox/balances');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,17 +34,8 @@ async function pool(count, concurrency, fn) {
 	return Object.assign(results, { maxInFlight });
 }
 
-/** A small deterministic generator (mulberry32), so shuffles are the same on every run. */
-function random(seed) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** The sandbox's deterministic generator (mulberry32), so shuffles are the same on every run. */
+const random = generator;
 
 function shuffle(list, next) {
 	const copy = [...list];
@@ -99,29 +92,6 @@ function balance({ accountId, type = 'InterimAvailable', indicator = 'Credit', a
 	return { AccountId: accountId, CreditDebitIndicator: indicator, DateTime: dateTime, Type: type, Amount: [{ Amount: amount, Currency: currency }] };
 }
 
-/** One Khipu Santander AR Trigger; `url` is its Production URL without the token. */
-function triggerWorkflow(baseUrl, { token, statuses = 'both', ipAllowlist = '', options = {}, name } = {}) {
-	const webhookId = crypto.randomUUID();
-	return {
-		url: `${baseUrl}/webhook/${webhookId}/khipu`,
-		workflow: {
-			name: name || `reliability trigger ${webhookId.slice(0, 8)}`,
-			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'Khipu Trigger',
-					type: TRIGGER_TYPE,
-					typeVersion: 1,
-					position: [0, 0],
-					webhookId,
-					parameters: { callbackToken: token, statuses, ipAllowlist, options },
-				},
-			],
-			connections: {},
-			settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
-		},
-	};
-}
 
 /** balancesWorkflow() in pause mode, answering the caller at once (responseMode onReceived). */
 function pauseWorkflow({ path: hookPath, credential, options = {}, nodeSettings = {}, name }) {
