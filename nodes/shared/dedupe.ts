@@ -23,8 +23,3 @@ export function firstDelivery(scope: string, operationId: string, ttlMs: number,
 	}
 	return true;
 }
-
-/** Lets a delivery be accepted again when its execution could not be started. */
-export function forgetDelivery(scope: string, operationId: string): void {
-	scopes.get(scope)?.delete(operationId);
-}

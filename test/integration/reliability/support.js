@@ -7,7 +7,7 @@ const path = require('node:path');
 const util = require('node:util');
 
 const { credentialRef, balancesWorkflow } = require('../support/stack');
-const { triggerWorkflow } = require('../support/callbacks');
+const { triggerWorkflow, postRaw } = require('../support/callbacks');
 const { generator } = require('../../../sandbox/balances');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,28 +53,6 @@ function makeToken(length = 40) {
 	return out.slice(0, length);
 }
 
-/**
- * POST with fetch; objects are sent as JSON, strings and buffers as they are. Never throws for an
- * HTTP status; a transport failure is returned as { status: 0, error }.
- */
-async function postRaw(url, body, { headers = {}, contentType = 'application/json', timeoutMs = 30_000 } = {}) {
-	const payload = body === undefined || typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-	const h = { ...headers };
-	if (contentType) h['content-type'] = contentType;
-	try {
-		const res = await fetch(url, { method: 'POST', headers: h, body: payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-		const text = await res.text();
-		let json;
-		try {
-			json = JSON.parse(text);
-		} catch {
-			json = undefined;
-		}
-		return { status: res.status, text, json };
-	} catch (error) {
-		return { status: 0, text: '', json: undefined, error: error.code || error.name };
-	}
-}
 
 /** The envelope Khipu POSTs to a callback URL, as documented (and as the sandbox sends it). */
 function okEnvelope(operationId, balances) {

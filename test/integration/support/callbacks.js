@@ -130,12 +130,17 @@ function pauseWorkflow({ path: hookPath, credential, options = {}, name }) {
 	return workflow;
 }
 
-/** Plain fetch; objects are sent as JSON, strings and buffers as they are. */
-async function postRaw(url, body, { headers = {}, contentType = 'application/json' } = {}) {
+/** Plain fetch; objects are sent as JSON, strings and buffers as they are. A network failure is status 0. */
+async function postRaw(url, body, { headers = {}, contentType = 'application/json', timeoutMs = 30_000 } = {}) {
 	const payload = body === undefined || typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
 	const h = { ...headers };
 	if (contentType) h['content-type'] = contentType;
-	const res = await fetch(url, { method: 'POST', headers: h, body: payload, redirect: 'manual' });
+	let res;
+	try {
+		res = await fetch(url, { method: 'POST', headers: h, body: payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+	} catch (error) {
+		return { status: 0, headers: {}, text: '', json: undefined, error: error.code || error.name };
+	}
 	const text = await res.text();
 	let json;
 	try {
