@@ -120,9 +120,62 @@ function findErrorCode(error: unknown): { code: string; timedOut: boolean } {
  */
 function toConnectionError(error: unknown, timeoutMs: number): KhipuConnectionError {
 	const { code, timedOut } = findErrorCode(error);
-	const reason = timedOut ? 'the request timed out' : (CONNECTION_MESSAGES[code] ?? 'the request failed before Khipu answered');
-	const suffix = timedOut ? ` after ${timeoutMs} ms` : '';
-	return new KhipuConnectionError(timedOut ? 'ETIMEDOUT' : code, `Could not get an answer from Khipu: ${reason}${suffix}`);
+	if (timedOut) return timeoutError(timeoutMs);
+	const reason = CONNECTION_MESSAGES[code] ?? 'the request failed before Khipu answered';
+	return new KhipuConnectionError(code, `Could not get an answer from Khipu: ${reason}`);
+}
+
+function timeoutError(timeoutMs: number): KhipuConnectionError {
+	return new KhipuConnectionError('ETIMEDOUT', `Could not get an answer from Khipu: the request timed out after ${timeoutMs} ms`);
+}
+
+/**
+ * Margin for n8n's own request timeout, which only backs up the abort signal: on n8n 2.8
+ * (axios 1.12) that timeout rejects but leaves the socket open until the server answers,
+ * so the signal has to fire first. Aborting is what closes the socket on every version.
+ */
+const LIBRARY_TIMEOUT_MARGIN_MS = 1000;
+
+/** Signals made here: a request carrying one is already bounded by its timeout. */
+const ABORTS_AT_TIMEOUT = new WeakSet<AbortSignal>();
+
+function timeoutSignal(timeoutMs: number, cancelled: AbortSignal | undefined): AbortSignal {
+	const timedOut = AbortSignal.timeout(timeoutMs);
+	const signal = cancelled ? AbortSignal.any([cancelled, timedOut]) : timedOut;
+	ABORTS_AT_TIMEOUT.add(signal);
+	return signal;
+}
+
+/**
+ * For requests n8n sends on the credential's behalf (its credential test): one that comes
+ * without a timeout signal of ours gets one at its timeout, so giving up closes the socket.
+ * Node requests already carry theirs (see postBalances) and pass through unchanged.
+ */
+export function abortAtTimeout(options: IHttpRequestOptions): IHttpRequestOptions {
+	const current = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
+	if (options.timeout === undefined || (current && ABORTS_AT_TIMEOUT.has(current))) return options;
+	const signal = timeoutSignal(options.timeout, current);
+	return { ...options, abortSignal: signal, timeout: options.timeout + LIBRARY_TIMEOUT_MARGIN_MS };
+}
+
+interface RequestScope {
+	context: IExecuteFunctions;
+	signal: AbortSignal;
+	timedOut: () => boolean;
+}
+
+/**
+ * n8n's authenticated helper replaces the request's `abortSignal` with the execution's
+ * cancel signal, read from the context it is called on, so the request goes out from a
+ * view of the context whose cancel signal also fires when this request's timeout passes.
+ */
+function requestScope(context: IExecuteFunctions, timeoutMs: number): RequestScope {
+	const cancelled = context.getExecutionCancelSignal?.();
+	const signal = timeoutSignal(timeoutMs, cancelled);
+	const scoped = Object.create(context, {
+		getExecutionCancelSignal: { value: () => signal },
+	}) as IExecuteFunctions;
+	return { context: scoped, signal, timedOut: () => signal.aborted && !cancelled?.aborted };
 }
 
 /** The one place that speaks HTTP to Khipu. */
@@ -132,6 +185,7 @@ export async function postBalances(
 	request: BalancesRequest,
 	timeoutMs: number,
 ): Promise<KhipuHttpResponse | KhipuConnectionError> {
+	const scope = requestScope(context, timeoutMs);
 	const options: IHttpRequestOptions = {
 		method: 'POST',
 		baseURL: connection.baseUrl,
@@ -143,19 +197,22 @@ export async function postBalances(
 		json: false,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		// A redirect would carry the API key and the bank login to wherever it points.
 		disableFollowRedirect: true,
-		timeout: timeoutMs,
+		abortSignal: scope.signal,
+		timeout: timeoutMs + LIBRARY_TIMEOUT_MARGIN_MS,
 	};
 	let response: IN8nHttpFullResponse;
 	try {
-		response = (await context.helpers.httpRequestWithAuthentication.call(
-			context,
+		response = (await scope.context.helpers.httpRequestWithAuthentication.call(
+			scope.context,
 			KHIPU_CREDENTIAL_TYPE,
 			options,
 			// Already decrypted for validation: handing it over saves n8n a database read per request.
 			{ credentialsDecrypted: { id: '', name: '', type: KHIPU_CREDENTIAL_TYPE, data: connection.credentials } },
 		)) as IN8nHttpFullResponse;
 	} catch (error) {
+		if (scope.timedOut()) return timeoutError(timeoutMs);
 		return toConnectionError(error, timeoutMs);
 	}
 	return {

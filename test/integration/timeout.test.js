@@ -1,0 +1,141 @@
+'use strict';
+// Issue 13.1: a request the node gives up on lets go of its connection. A server that never
+// answers records every connection; after the node's timeout it must see the client close
+// each one within a second of n8n giving up, for one account and for a fan-out of 50, and
+// none may stay open. n8n's own credential test is checked the same way.
+const http = require('node:http');
+
+const { startStack, balancesWorkflow, deployWorkflow, nodeOutput, executionError, SECRETS } = require('./support/stack');
+const { startHoldingServer } = require('./support/holdingServer');
+
+jest.setTimeout(120_000);
+
+const CLOSE_WITHIN_MS = 1000;
+// n8n runs a credential's declarative test request with its own fixed 300 s timeout.
+const N8N_CREDENTIAL_TEST_TIMEOUT_MS = 300_000;
+
+let stack;
+let holding;
+let credential;
+let credentialProbe;
+
+beforeAll(async () => {
+	holding = await startHoldingServer();
+	stack = await startStack();
+	credential = await stack.client.createCredential({
+		name: 'Khipu that never answers',
+		type: 'khipuApi',
+		data: { authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: holding.url, allowedHttpRequestDomains: 'all' },
+	});
+	// Runs alongside the other tests: n8n holds the credential test for its full 300 s.
+	credentialProbe = testCredentialWithoutClientTimeout();
+	await holding.waitForRequests(1);
+}, 900_000);
+
+afterAll(async () => {
+	if (stack) await stack.stop();
+	if (holding) await holding.close();
+}, 30_000);
+
+/** POST /rest/credentials/test over plain http: fetch would give up on its own after 300 s. */
+function testCredentialWithoutClientTimeout() {
+	const body = JSON.stringify({
+		credentials: { id: String(credential.id), name: credential.name, type: 'khipuApi', data: { authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: holding.url } },
+	});
+	return new Promise((resolve, reject) => {
+		const req = http.request(
+			`${stack.client.baseUrl}/rest/credentials/test`,
+			{ method: 'POST', headers: { 'content-type': 'application/json', cookie: stack.client.cookie } },
+			(res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (chunk) => (text += chunk));
+				res.on('end', () => resolve({ status: res.statusCode, answeredAt: Date.now(), body: JSON.parse(text) }));
+			},
+		);
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
+/** Runs the workflow; `answeredAt` is when n8n answered the webhook, i.e. had given up. */
+async function runAgainstHoldingServer(accounts, { nodeSettings = {}, timeoutMs = 1000 } = {}) {
+	const path = stack.uniquePath('hold');
+	const workflow = await deployWorkflow(
+		stack,
+		balancesWorkflow({ path, credential, parameters: { options: { timeoutMs, concurrency: 20 } }, nodeSettings }),
+	);
+	const before = holding.connections().length;
+	const response = await stack.client.callWebhook(path, { accounts: accounts.map((accountNumber) => ({ accountNumber })) });
+	const answeredAt = Date.now();
+	const [execution] = await stack.client.waitForExecutions({ workflowId: workflow.id, count: 1, includeData: true, timeoutMs: 60_000 });
+	const stillOpen = await holding.openAfter(answeredAt + CLOSE_WITHIN_MS, before);
+	const mine = holding.connections().slice(before);
+	return { response, answeredAt, execution, mine, stillOpen };
+}
+
+function balanceConnections(connections) {
+	return connections.filter((c) => c.requests.some((r) => r.path.startsWith('/v1/')));
+}
+
+function expectAllClosedByClient(connections, answeredAt) {
+	for (const c of connections) {
+		expect(c.closedAt).not.toBeNull();
+		expect(c.closedByServer).toBe(false);
+		expect(c.closedAt).toBeLessThanOrEqual(answeredAt + CLOSE_WITHIN_MS);
+	}
+}
+
+test('one account: the timed-out request’s connection is closed by n8n', async () => {
+	const { answeredAt, execution, mine, stillOpen } = await runAgainstHoldingServer(['000011887755']);
+	expect(executionError(execution).message).toMatch(/timed out after 1000 ms/);
+	const balances = balanceConnections(mine);
+	expect(balances).toHaveLength(1);
+	expect(balances[0].requests).toHaveLength(1);
+	expectAllClosedByClient(balances, answeredAt);
+	expect(balanceConnections(stillOpen)).toEqual([]);
+});
+
+test('fan-out of 50 slow accounts (Continue On Fail): 50 timeouts, 50 connections, all closed', async () => {
+	const accounts = Array.from({ length: 50 }, (_, i) => `88${String(i).padStart(8, '0')}`);
+	const { answeredAt, execution, mine, stillOpen } = await runAgainstHoldingServer(accounts, { nodeSettings: { onError: 'continueRegularOutput' } });
+	const items = nodeOutput(execution);
+	expect(items).toHaveLength(50);
+	items.forEach((item, index) => {
+		expect(item.pairedItem).toEqual({ item: index });
+		expect(item.json.error).toMatch(/timed out after 1000 ms/);
+	});
+	const balances = balanceConnections(mine);
+	expect(balances.flatMap((c) => c.requests)).toHaveLength(50);
+	expectAllClosedByClient(balances, answeredAt);
+	expect(balanceConnections(stillOpen)).toEqual([]);
+});
+
+test('fan-out of 50 slow accounts that stops at the first failure leaves no connection open', async () => {
+	const accounts = Array.from({ length: 50 }, (_, i) => `89${String(i).padStart(8, '0')}`);
+	const { answeredAt, execution, mine, stillOpen } = await runAgainstHoldingServer(accounts);
+	expect(execution.status).toBe('error');
+	expect(executionError(execution).message).toMatch(/timed out after 1000 ms/);
+	const balances = balanceConnections(mine);
+	expect(balances.length).toBeGreaterThan(0);
+	expectAllClosedByClient(balances, answeredAt);
+	expect(balanceConnections(stillOpen)).toEqual([]);
+});
+
+test(
+	'credential test: when n8n gives up (its fixed 300 s) the connection is closed with it',
+	async () => {
+		const result = await credentialProbe;
+		expect(result.status).toBe(200);
+		expect((result.body.data ?? result.body).status).toBe('Error');
+		// The probe was the holding server's first connection: beforeAll waited for it.
+		const probe = holding.connections().slice(0, 1);
+		const [connection] = probe;
+		expect(connection.requests.map((r) => r.path)).toEqual([expect.stringMatching(/^\/v1\//)]);
+		expect(connection.requests[0].at + N8N_CREDENTIAL_TEST_TIMEOUT_MS).toBeLessThanOrEqual(result.answeredAt + CLOSE_WITHIN_MS);
+		const stillOpen = await holding.openAfter(result.answeredAt + CLOSE_WITHIN_MS);
+		expectAllClosedByClient(probe, result.answeredAt);
+		expect(stillOpen).toEqual([]);
+	},
+	N8N_CREDENTIAL_TEST_TIMEOUT_MS + 60_000,
+);
