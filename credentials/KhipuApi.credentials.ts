@@ -9,23 +9,30 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { buildAccountCredential } from '../nodes/shared/accountCredential';
+import { buildAccountCredential, usesApiKey } from '../nodes/shared/accountCredential';
 import { BALANCES_PATH, DEFAULT_BASE_URL } from '../nodes/shared/constants';
+import { abortAtTimeout } from '../nodes/shared/transport';
 
 /**
  * Adds exactly one auth header, and in API-key mode the per-account credential,
  * so secrets only ever enter a request here and JWT mode never carries bank logins.
+ * Requests n8n sends for the credential (its test) also get closed when they time out.
  */
 const authenticate: IAuthenticate = async (
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
-): Promise<IHttpRequestOptions> => {
+): Promise<IHttpRequestOptions> => abortAtTimeout(await signRequest(credentials, requestOptions));
+
+async function signRequest(
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
 	const headers: IDataObject = { ...(requestOptions.headers ?? {}) };
 	for (const name of Object.keys(headers)) {
 		const lower = name.toLowerCase();
 		if (lower === 'authorization' || lower === 'x-api-key') delete headers[name];
 	}
-	if (credentials.authType !== 'apiKey') {
+	if (!usesApiKey(credentials)) {
 		headers.Authorization = `Bearer ${String(credentials.jwtToken ?? '').trim()}`;
 		return { ...requestOptions, headers };
 	}
@@ -49,7 +56,7 @@ const authenticate: IAuthenticate = async (
 		}
 	}
 	return { ...requestOptions, headers };
-};
+}
 
 export class KhipuApi implements ICredentialType {
 	name = 'khipuApi';
@@ -73,13 +80,19 @@ export class KhipuApi implements ICredentialType {
 					description: 'Sent as Authorization: Bearer. Khipu’s recommended method.',
 				},
 				{
-					name: 'API Key (Deprecated by Khipu)',
-					value: 'apiKey',
-					description:
-						'Sent as x-api-key. Khipu then also requires a per-account credential below.',
+					name: 'API Key + Account Link Token (Deprecated by Khipu)',
+					value: 'apiKeyAccountLink',
+					description: 'Sent as x-api-key, with the per-account Account Link token Khipu then requires',
+				},
+				{
+					name: 'API Key + Santander Online-Banking Login (Deprecated by Khipu)',
+					value: 'apiKeySantanderLogin',
+					description: 'Sent as x-api-key, with the Santander login Khipu then requires',
 				},
 			],
 			default: 'jwt',
+			// Always sent by the editor; n8n's public API decides what else is required from it.
+			required: true,
 		},
 		{
 			displayName: 'JWT',
@@ -97,20 +110,7 @@ export class KhipuApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			displayOptions: { show: { authType: ['apiKey'] } },
-		},
-		{
-			displayName: 'Account Credential',
-			name: 'accountCredentialType',
-			type: 'options',
-			description:
-				'Khipu requires this deprecated per-account credential with API-key authentication; it is never sent with a JWT',
-			options: [
-				{ name: 'Account Link Token', value: 'accountLink' },
-				{ name: 'Santander Online-Banking Login', value: 'santanderLogin' },
-			],
-			default: 'accountLink',
-			displayOptions: { show: { authType: ['apiKey'] } },
+			displayOptions: { show: { authType: [{ _cnd: { startsWith: 'apiKey' } }] } },
 		},
 		{
 			displayName: 'Account Link Token',
@@ -118,7 +118,9 @@ export class KhipuApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			displayOptions: { show: { authType: ['apiKey'], accountCredentialType: ['accountLink'] } },
+			required: true,
+			description: 'Khipu requires this deprecated per-account credential with API keys; it is never sent with a JWT',
+			displayOptions: { show: { authType: ['apiKeyAccountLink'] } },
 		},
 		{
 			displayName: 'Document Number (DNI)',
@@ -126,20 +128,18 @@ export class KhipuApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			required: true,
 			description: '6 to 11 digits, no dots',
-			displayOptions: {
-				show: { authType: ['apiKey'], accountCredentialType: ['santanderLogin'] },
-			},
+			displayOptions: { show: { authType: ['apiKeySantanderLogin'] } },
 		},
 		{
 			displayName: 'Username',
 			name: 'username',
 			type: 'string',
 			default: '',
+			required: true,
 			description: 'Online-banking user ID, 1 to 20 characters',
-			displayOptions: {
-				show: { authType: ['apiKey'], accountCredentialType: ['santanderLogin'] },
-			},
+			displayOptions: { show: { authType: ['apiKeySantanderLogin'] } },
 		},
 		{
 			displayName: 'PIN',
@@ -147,10 +147,9 @@ export class KhipuApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			required: true,
 			description: 'The 4-digit online-banking password',
-			displayOptions: {
-				show: { authType: ['apiKey'], accountCredentialType: ['santanderLogin'] },
-			},
+			displayOptions: { show: { authType: ['apiKeySantanderLogin'] } },
 		},
 		{
 			displayName: 'Base URL',

@@ -8,6 +8,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { usesApiKey } from '../shared/accountCredential';
 import { KHIPU_CREDENTIAL_TYPE, LIMITS } from '../shared/constants';
 import { readCallbackBody } from '../shared/callbackBody';
 import { failureFromEnvelope, KhipuFailure } from '../shared/failure';
@@ -42,7 +43,7 @@ function resumeToken(secret: string, executionId: string, nodeId: string, accoun
 }
 
 function credentialSecret(data: IDataObject): string {
-	const value = data.authType === 'apiKey' ? data.apiKey : data.jwtToken;
+	const value = usesApiKey(data) ? data.apiKey : data.jwtToken;
 	return String(value ?? '').trim();
 }
 

@@ -5,7 +5,29 @@ import { hasControlChars } from './text';
 import { InputError } from './validation';
 
 export type AuthType = 'jwt' | 'apiKey';
-export type AccountCredentialKind = 'accountLink' | 'santanderLogin';
+export type AuthMode = 'jwt' | 'apiKeyAccountLink' | 'apiKeySantanderLogin';
+
+interface CredentialChoice {
+	authType?: unknown;
+	accountCredentialType?: unknown;
+}
+
+/**
+ * One field picks the whole mode, so n8n's public API (which reads one display condition per
+ * field) requires exactly the fields the editor shows. Credentials saved before that, with
+ * `apiKey` plus a separate account-credential choice, are still read.
+ */
+export function authMode(data: CredentialChoice): AuthMode {
+	if (data.authType === 'apiKeyAccountLink' || data.authType === 'apiKeySantanderLogin') return data.authType;
+	if (data.authType === 'apiKey') {
+		return data.accountCredentialType === 'santanderLogin' ? 'apiKeySantanderLogin' : 'apiKeyAccountLink';
+	}
+	return 'jwt';
+}
+
+export function usesApiKey(data: CredentialChoice): boolean {
+	return authMode(data) !== 'jwt';
+}
 
 function secretField(data: ICredentialDataDecryptedObject, name: string): string {
 	const value = data[name];
@@ -18,7 +40,7 @@ function secretField(data: ICredentialDataDecryptedObject, name: string): string
  * the rule but never echo the value: these fields are bank secrets.
  */
 export function validateKhipuCredential(data: ICredentialDataDecryptedObject): AuthType {
-	const authType = data.authType === 'apiKey' ? 'apiKey' : 'jwt';
+	const authType: AuthType = usesApiKey(data) ? 'apiKey' : 'jwt';
 	if (authType === 'jwt') {
 		const jwt = secretField(data, 'jwtToken');
 		if (!jwt) throw new InputError('JWT', 'The Khipu credential has no JWT');
@@ -43,9 +65,7 @@ export function validateKhipuCredential(data: ICredentialDataDecryptedObject): A
  * leading zeros survive.
  */
 export function buildAccountCredential(data: ICredentialDataDecryptedObject): IDataObject {
-	const kind: AccountCredentialKind =
-		data.accountCredentialType === 'santanderLogin' ? 'santanderLogin' : 'accountLink';
-	if (kind === 'accountLink') {
+	if (authMode(data) !== 'apiKeySantanderLogin') {
 		const accountLink = secretField(data, 'accountLinkToken');
 		if (!accountLink) {
 			throw new InputError(

@@ -133,14 +133,13 @@ function khipuTarget(baseUrlRaw, env) {
 	if (jwt) {
 		data = { authType: 'jwt', jwtToken: jwt, baseUrl };
 	} else if (env.KHIPU_ACCOUNT_LINK_TOKEN) {
-		data = { authType: 'apiKey', apiKey, accountCredentialType: 'accountLink', accountLinkToken: env.KHIPU_ACCOUNT_LINK_TOKEN.trim(), baseUrl };
+		data = { authType: 'apiKeyAccountLink', apiKey, accountLinkToken: env.KHIPU_ACCOUNT_LINK_TOKEN.trim(), baseUrl };
 	} else if (env.KHIPU_DOCUMENT_NUMBER || env.KHIPU_USERNAME || env.KHIPU_PIN) {
 		const missing = ['KHIPU_DOCUMENT_NUMBER', 'KHIPU_USERNAME', 'KHIPU_PIN'].filter((k) => !env[k]);
 		if (missing.length) throw new UsageError(`Santander login needs ${missing.join(', ')} too`);
 		data = {
-			authType: 'apiKey',
+			authType: 'apiKeySantanderLogin',
 			apiKey,
-			accountCredentialType: 'santanderLogin',
 			documentNumberSecret: env.KHIPU_DOCUMENT_NUMBER.trim(),
 			username: env.KHIPU_USERNAME.trim(),
 			pinPassword: env.KHIPU_PIN.trim(),

@@ -269,7 +269,7 @@ describe('credential test (the editor’s "Retry" / save check)', () => {
 
 	test('tells a good API key from a bad one', async () => {
 		const { SECRETS } = require('./support/stack');
-		const base = { authType: 'apiKey', accountCredentialType: 'accountLink', accountLinkToken: SECRETS.accountLink };
+		const base = { authType: 'apiKeyAccountLink', accountLinkToken: SECRETS.accountLink };
 		expect(await testCredential({ ...base, apiKey: SECRETS.apiKey })).toMatchObject({ status: 'OK' });
 		expect(await testCredential({ ...base, apiKey: 'wrong-key' })).toMatchObject({ status: 'Error' });
 	});

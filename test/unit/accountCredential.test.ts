@@ -1,5 +1,5 @@
 import { KhipuApi } from '../../credentials/KhipuApi.credentials';
-import { buildAccountCredential, validateKhipuCredential } from '../../nodes/shared/accountCredential';
+import { authMode, buildAccountCredential, validateKhipuCredential } from '../../nodes/shared/accountCredential';
 import type { IHttpRequestOptions, IAuthenticate } from 'n8n-workflow';
 
 const SECRETS = { jwt: 'jwt-secret-value-123', apiKey: 'api-key-secret-456', link: 'link-secret-789', dni: '30111222', pin: '4321' };
@@ -25,7 +25,7 @@ describe('credential authenticate()', () => {
 
 	it('API-key mode sends only x-api-key and adds the Account Link credential', async () => {
 		const out = await authenticate(
-			{ authType: 'apiKey', apiKey: SECRETS.apiKey, jwtToken: SECRETS.jwt, accountCredentialType: 'accountLink', accountLinkToken: SECRETS.link },
+			{ authType: 'apiKeyAccountLink', apiKey: SECRETS.apiKey, jwtToken: SECRETS.jwt, accountLinkToken: SECRETS.link },
 			request,
 		);
 		expect(out.headers).toEqual({ 'x-api-key': SECRETS.apiKey });
@@ -36,9 +36,8 @@ describe('credential authenticate()', () => {
 	it('API-key mode with the Santander login sends DNI, username and PIN as strings', async () => {
 		const out = await authenticate(
 			{
-				authType: 'apiKey',
+				authType: 'apiKeySantanderLogin',
 				apiKey: SECRETS.apiKey,
-				accountCredentialType: 'santanderLogin',
 				documentNumberSecret: '00123456',
 				username: 'maria01',
 				pinPassword: SECRETS.pin,
@@ -54,7 +53,7 @@ describe('credential authenticate()', () => {
 });
 
 describe('credential validation', () => {
-	const base = { authType: 'apiKey', apiKey: SECRETS.apiKey, accountCredentialType: 'santanderLogin', documentNumberSecret: SECRETS.dni, username: 'maria01', pinPassword: SECRETS.pin };
+	const base = { authType: 'apiKeySantanderLogin', apiKey: SECRETS.apiKey, documentNumberSecret: SECRETS.dni, username: 'maria01', pinPassword: SECRETS.pin };
 
 	it.each([
 		[{ pinPassword: '123' }, 'PIN', /exactly 4 digits/],
@@ -82,12 +81,37 @@ describe('credential validation', () => {
 	});
 
 	it('requires an Account Link token in Account Link mode', () => {
-		expect(() => buildAccountCredential({ accountCredentialType: 'accountLink', accountLinkToken: '' })).toThrow(/Account Link token/);
+		expect(() => buildAccountCredential({ authType: 'apiKeyAccountLink', accountLinkToken: '' })).toThrow(/Account Link token/);
 	});
 
 	it('JWT mode needs a JWT without whitespace', () => {
 		expect(validateKhipuCredential({ authType: 'jwt', jwtToken: 'abc.def.ghi' })).toBe('jwt');
 		expect(() => validateKhipuCredential({ authType: 'jwt', jwtToken: '' })).toThrow(/no JWT/);
 		expect(() => validateKhipuCredential({ authType: 'jwt', jwtToken: 'abc def' })).toThrow(/spaces/);
+	});
+});
+
+describe('authentication modes', () => {
+	it('one field picks the mode; credentials saved with the earlier two-field shape are still read', () => {
+		expect(authMode({ authType: 'jwt' })).toBe('jwt');
+		expect(authMode({ authType: 'apiKeyAccountLink' })).toBe('apiKeyAccountLink');
+		expect(authMode({ authType: 'apiKeySantanderLogin' })).toBe('apiKeySantanderLogin');
+		expect(authMode({ authType: 'apiKey', accountCredentialType: 'santanderLogin' })).toBe('apiKeySantanderLogin');
+		expect(authMode({ authType: 'apiKey' })).toBe('apiKeyAccountLink');
+		expect(authMode({})).toBe('jwt');
+	});
+
+	it('the Santander login fields show only in their mode, the API key in both API-key modes', () => {
+		const properties = new KhipuApi().properties;
+		const shownIn = (name: string) => {
+			const show = properties.find((p) => p.name === name)?.displayOptions?.show?.authType ?? [];
+			return ['jwt', 'apiKeyAccountLink', 'apiKeySantanderLogin'].filter((mode) =>
+				show.some((rule) => rule === mode || (typeof rule === 'object' && rule !== null && mode.startsWith(String((rule as { _cnd: { startsWith: string } })._cnd.startsWith)))),
+			);
+		};
+		expect(shownIn('jwtToken')).toEqual(['jwt']);
+		expect(shownIn('apiKey')).toEqual(['apiKeyAccountLink', 'apiKeySantanderLogin']);
+		expect(shownIn('accountLinkToken')).toEqual(['apiKeyAccountLink']);
+		for (const name of ['documentNumberSecret', 'username', 'pinPassword']) expect(shownIn(name)).toEqual(['apiKeySantanderLogin']);
 	});
 });
