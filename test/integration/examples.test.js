@@ -8,6 +8,7 @@ const crypto = require('node:crypto');
 
 const { importExamples, loadExamples, EXAMPLE_BASE_URL, EXAMPLE_CALLBACK_TOKEN, TRIGGER_TYPE } = require('../../scripts/start/examples');
 const { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP } = require('./support/examples-stack');
+const { undefinedParameters, loadPackageNodeTypes, descriptionFor } = require('./support/node-parameters');
 
 jest.setTimeout(120_000);
 
@@ -56,6 +57,26 @@ beforeAll(async () => {
 afterAll(async () => {
 	if (stack) await stack.stop();
 }, 60_000);
+
+describe('the examples match the nodes', () => {
+	test('every parameter and option an example sets on a Khipu node is one the built node defines and shows', () => {
+		const types = loadPackageNodeTypes();
+		const checked = [];
+		const problems = [];
+		for (const { file, workflow } of loadExamples()) {
+			for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-khipu-santander-ar.'))) {
+				const description = descriptionFor(types, node);
+				const where = `${file.split('/').pop()} / ${node.name}`;
+				if (!description) problems.push(`${where}: no ${node.type} version ${node.typeVersion} in dist/`);
+				else problems.push(...undefinedParameters(description, node).map((problem) => `${where}: ${problem}`));
+				checked.push(where);
+			}
+		}
+		expect(problems).toEqual([]);
+		// Every example has at least one Khipu node, so none slipped past the check.
+		expect(new Set(checked.map((where) => where.split(' / ')[0])).size).toBe(loadExamples().length);
+	});
+});
 
 describe('importing the examples', () => {
 	test('every example is imported once, Khipu credentials point at the created credential', async () => {
