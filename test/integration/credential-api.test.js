@@ -93,7 +93,7 @@ describe('refusals that remain', () => {
 	test('an unknown authentication mode and a field the credential does not have', async () => {
 		const unknownMode = await create({ ...editorFields().jwt, authType: 'basic' });
 		expect(unknownMode.accepted).toBe(false);
-		expect(unknownMode.message).toMatch(/authType/);
+		expect(unknownMode.message).toMatch(/jwt,apiKeyAccountLink,apiKeySantanderLogin/);
 		const extra = await create({ ...editorFields().apiKeyAccountLink, accountCredentialType: 'accountLink' });
 		expect(extra.accepted).toBe(false);
 		expect(extra.message).toMatch(/accountCredentialType/);
