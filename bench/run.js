@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // `npm run bench`: this package's nodes side by side with n8n's own (HTTP Request, Webhook) in one real
-// n8n 2.8.4 with the Khipu sandbox, all on 127.0.0.1. Prints a Markdown table, writes
-// bench/results/latest.json and the README's bench section.
+// n8n 2.8.4 with the Khipu sandbox, all on 127.0.0.1. Prints a Markdown table and writes
+// bench/results/latest.json; `npm run readme:figures` then puts it into the README.
 //   --quick            small N everywhere (for working on the bench); writes nothing in the repo
 //   --only=a,b         overhead, fanout, intake, payload, weight
 //   --no-write         print only
@@ -18,7 +18,7 @@ const { runFanOut } = require('./lib/fanout');
 const { runIntake } = require('./lib/intake');
 const { runPayload, runInProcess } = require('./lib/payload');
 const { runWeight } = require('./lib/weight');
-const { markdown, updateReadme } = require('./lib/report');
+const { markdown } = require('./lib/report');
 
 const PROFILES = {
 	full: {
@@ -158,8 +158,7 @@ async function main() {
 		const file = path.join(__dirname, 'results', 'latest.json');
 		fs.mkdirSync(path.dirname(file), { recursive: true });
 		fs.writeFileSync(file, `${JSON.stringify(result, null, '\t')}\n`);
-		updateReadme(path.join(REPO_ROOT, 'README.md'), result);
-		log(`wrote ${path.relative(REPO_ROOT, file)} and the README bench section`);
+		log(`wrote ${path.relative(REPO_ROOT, file)}; \`npm run readme:figures\` puts it into the README`);
 	} else {
 		const file = path.join(os.tmpdir(), `khipu-bench-${result.profile}.json`);
 		fs.writeFileSync(file, `${JSON.stringify(result, null, '\t')}\n`);

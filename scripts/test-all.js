@@ -2,6 +2,7 @@
 // The README's test command: build, lint, type-check, then every jest project.
 // Prints one closing "N passed, N failed" line counted from jest's own JSON report.
 const { spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -19,6 +20,33 @@ function step(title, command, args, env = {}) {
 	return result.status === 0;
 }
 
+/**
+ * The working tree as git sees it: every changed or untracked path (ignored files excluded)
+ * with a hash of its content, so edits made during the run show even in files already changed.
+ * null outside a git checkout.
+ */
+function treeState() {
+	const status = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+	if (status.status !== 0) return null;
+	const state = new Map();
+	const entries = status.stdout.split('\0').filter(Boolean);
+	for (let i = 0; i < entries.length; i++) {
+		const code = entries[i].slice(0, 2);
+		const file = entries[i].slice(3);
+		if (code.startsWith('R') || code.startsWith('C')) i++; // the next entry is the old name
+		const full = path.join(root, file);
+		const content = fs.existsSync(full) && fs.statSync(full).isFile() ? crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex') : 'absent';
+		state.set(file, `${code} ${content}`);
+	}
+	return state;
+}
+
+function treeChanges(before, after) {
+	const files = new Set([...before.keys(), ...after.keys()]);
+	return [...files].filter((file) => before.get(file) !== after.get(file)).sort();
+}
+
+const treeBefore = treeState();
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
 
@@ -61,6 +89,16 @@ for (const project of ['unit', 'integration']) {
 	if (json.numPendingTests > 0) {
 		failed += json.numPendingTests;
 		process.stdout.write(`jest ${project}: ${json.numPendingTests} skipped test(s) are not allowed\n`);
+	}
+}
+
+// Tests write figures to artifacts/ (ignored) only: a run must leave the tree as it found it.
+if (treeBefore) {
+	const changed = treeChanges(treeBefore, treeState());
+	if (changed.length === 0) passed++;
+	else {
+		failed++;
+		process.stdout.write(`check failed: the run changed files git tracks or sees (not ignored): ${changed.join(', ')}\n`);
 	}
 }
 

@@ -117,15 +117,9 @@ function markdown(r) {
 	return [...header(r), '', ...table(r), '', ...METHOD.map((l, k) => (k === 0 ? l : `- ${l}`))].join('\n');
 }
 
-function updateReadme(file, r) {
-	const text = fs.readFileSync(file, 'utf8');
-	const start = '<!-- bench:start -->';
-	const end = '<!-- bench:end -->';
-	const a = text.indexOf(start);
-	const b = text.indexOf(end);
-	if (a === -1 || b === -1 || b < a) throw new Error(`${file} has no ${start} … ${end} section`);
-	const body = `${start}\n${markdown(r)}\n\nRaw figures: [bench/results/latest.json](bench/results/latest.json).\n${end}`;
-	fs.writeFileSync(file, text.slice(0, a) + body + text.slice(b + end.length));
+/** The README's bench section (without its markers), refreshed by `npm run readme:figures`. */
+function benchSection(r) {
+	return `${markdown(r)}\n\nRaw figures: [bench/results/latest.json](bench/results/latest.json).`;
 }
 
-module.exports = { markdown, updateReadme };
+module.exports = { markdown, benchSection };
