@@ -891,12 +891,24 @@ describe('2. bad input', () => {
 	describe('credential fields fail before any request, naming the field and never echoing the value', () => {
 		for (const [name, data, message, field, value] of CREDENTIAL_CASES) {
 			check(name, async () => {
-				const credential = await stack.client.createCredential({
-					name: `Khipu (bad: ${name})`,
-					type: 'khipuApi',
-					data: { ...data, baseUrl: stack.sandbox.url, allowedHttpRequestDomains: 'all' },
-				});
 				await fresh();
+				let credential;
+				try {
+					credential = await stack.client.createCredential({
+						name: `Khipu (bad: ${name})`,
+						type: 'khipuApi',
+						data: { ...data, baseUrl: stack.sandbox.url, allowedHttpRequestDomains: 'all' },
+					});
+				} catch (error) {
+					// n8n 2.41's public API already refuses an empty required field, naming it: caught
+					// before any request as well, one step earlier.
+					const empty = Object.keys(data).filter((key) => data[key] === '');
+					expect(error.status).toBe(400);
+					expect(empty.filter((key) => String(error.body?.message).includes(`"${key}"`))).toHaveLength(1);
+					expect(endpointRequests()).toHaveLength(0);
+					figures.badInputs.credentials += 1;
+					return;
+				}
 				const { execution } = await (await deployBalances({}, { credential })).run([OK_ACCOUNT]);
 				expect(execution.status).toBe('error');
 				const error = executionError(execution);
