@@ -21,11 +21,11 @@ const {
 	SDK_VERSION,
 } = require('./support/mcp');
 const { scanSources } = require('./reliability/support');
-const { REPO_ROOT } = require('../../scripts/lib/paths');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
 
 jest.setTimeout(120_000);
 
-const RUNTIME = process.env.KHIPU_N8N_RUNTIME || 'n8n-2.8';
+const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 const BEARER_TOKEN = `mcp-${crypto.randomBytes(18).toString('base64url')}`;
 const ACCOUNT_21 = '123456789012345678901';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
