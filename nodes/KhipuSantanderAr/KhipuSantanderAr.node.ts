@@ -16,6 +16,8 @@ import { InputError } from '../shared/validation';
 import { balanceFields, DELIVERY } from './descriptions/balanceFields';
 import { optionsCollection } from './descriptions/options';
 import { operationProperty, resourceProperty } from './descriptions/resource';
+import { toolAccountNumberField, toolDescriptionField } from './descriptions/toolFields';
+import { executeAsTool } from './executeAsTool';
 import { executeBalances, inputErrorToNodeError, prepareRun } from './executeBalances';
 import { executePause, resumeWebhook, RESUME_WEBHOOK } from './pauseUntilCallback';
 
@@ -36,7 +38,14 @@ export class KhipuSantanderAr implements INodeType {
 		// Only used by "Pause This Workflow Until Khipu Calls Back": n8n registers
 		// restart webhooks per waiting execution, never at activation.
 		webhooks: [RESUME_WEBHOOK],
-		properties: [resourceProperty, operationProperty, ...balanceFields, optionsCollection],
+		properties: [
+			toolDescriptionField,
+			resourceProperty,
+			operationProperty,
+			toolAccountNumberField,
+			...balanceFields,
+			optionsCollection,
+		],
 	};
 
 	webhookMethods = {
@@ -59,6 +68,7 @@ export class KhipuSantanderAr implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		if (this.getInputData().length === 0) return [[]];
+		if (this.isToolExecution()) return await executeAsTool(this);
 		let run;
 		try {
 			run = await prepareRun(this);

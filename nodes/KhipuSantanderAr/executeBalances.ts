@@ -86,7 +86,7 @@ function toNodeError(context: IExecuteFunctions, error: unknown, index: number):
 	return new NodeOperationError(context.getNode(), error as Error, { itemIndex: index });
 }
 
-function acceptedItem(accountNumber: string, envelope: { operationId: string; lifeSpan: string | null; additionalInformation: string | null }): IDataObject {
+export function acceptedItem(accountNumber: string, envelope: { operationId: string; lifeSpan: string | null; additionalInformation: string | null }): IDataObject {
 	return {
 		accountNumber,
 		operationId: envelope.operationId,

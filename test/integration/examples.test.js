@@ -9,6 +9,7 @@ const crypto = require('node:crypto');
 const { importExamples, loadExamples, EXAMPLE_BASE_URL, EXAMPLE_CALLBACK_TOKEN, TRIGGER_TYPE } = require('../../scripts/start/examples');
 const { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP } = require('./support/examples-stack');
 const { undefinedParameters, loadPackageNodeTypes, descriptionFor } = require('./support/node-parameters');
+const { connectMcp, mcpUrl, toolAnswers, MCP_TRIGGER_TYPE, TOOL_NAME } = require('./support/mcp');
 
 jest.setTimeout(120_000);
 
@@ -17,6 +18,7 @@ const NAMES = {
 	request: 'Khipu example: request balances by callback',
 	receiver: 'Khipu example: receive balances (trigger)',
 	pause: 'Khipu example: pause until Khipu calls back',
+	mcp: 'Khipu balances for AI assistants (MCP)',
 };
 const KHIPU_NODE = 'n8n-nodes-khipu-santander-ar.khipuSantanderAr';
 
@@ -303,6 +305,32 @@ describe('pause until callback', () => {
 		const mine = list.filter((r) => r.accountNumber === '1000000005' && String(r.callbackUrl || '').includes('/webhook-waiting/'));
 		expect(mine.length).toBeGreaterThan(0);
 		expect(mine[mine.length - 1].callbackUrl).toContain(`/webhook-waiting/${execution.id}/`);
+		await stack.client.deactivateWorkflow(wf.id);
+	});
+});
+
+describe('balances for AI assistants (MCP)', () => {
+	test('imported inactive; once active, an MCP client lists the tool and gets the compact balances', async () => {
+		const imported = await stack.client.getWorkflow(stack.workflowByName(NAMES.mcp).id);
+		expect(imported.active).toBe(false);
+		const mcpPath = uniquePath('mcp');
+		const wf = await testCopy(NAMES.mcp, (copy) => {
+			const trigger = copy.nodes.find((n) => n.type === MCP_TRIGGER_TYPE);
+			trigger.parameters.path = mcpPath;
+			trigger.webhookId = crypto.randomUUID();
+		});
+		await stack.client.activateWorkflow(wf.id);
+		const client = await connectMcp(mcpUrl(stack.n8n.baseUrl, mcpPath), 'streamableHttp');
+		try {
+			const { tools } = await client.listTools();
+			expect(tools.map((t) => [t.name, t.inputSchema.required])).toEqual([[TOOL_NAME, ['accountNumber']]]);
+			const result = await client.callTool({ name: TOOL_NAME, arguments: { accountNumber: '1000000005' } });
+			const [answer] = toolAnswers(result.content[0].text);
+			expect(answer).toMatchObject({ status: 'OK', accountNumber: '1000000005' });
+			expect(answer.balances.map((b) => `${b.currency} ${b.amount}`).sort()).toEqual(['ARS 843210.55', 'USD 1250']);
+		} finally {
+			await client.close();
+		}
 		await stack.client.deactivateWorkflow(wf.id);
 	});
 });

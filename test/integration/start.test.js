@@ -19,6 +19,7 @@ const EXAMPLE_NAMES = [
 	'Khipu example: request balances by callback',
 	'Khipu example: pause until Khipu calls back',
 	'Khipu example: scheduled balance alert',
+	'Khipu balances for AI assistants (MCP)',
 ];
 
 function cleanEnv(extra = {}) {

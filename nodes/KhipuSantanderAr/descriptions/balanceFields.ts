@@ -24,7 +24,8 @@ export const balanceFields: INodeProperties[] = [
 		default: '',
 		placeholder: '000011887755',
 		description: `Banco Santander Argentina account number, at most ${LIMITS.accountNumber} characters. Spaces around it are removed.`,
-		displayOptions: { show: showForOperation },
+		// The tool variant has its own field that the AI model fills (toolFields.ts).
+		displayOptions: { show: showForOperation, hide: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Delivery',
