@@ -12,6 +12,7 @@ import {
 
 import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
 import { asNodeError } from '../shared/nodeErrors';
+import { testCallbackToken } from '../shared/tokenCredentialTest';
 import { InputError } from '../shared/validation';
 import { balanceFields, DELIVERY } from './descriptions/balanceFields';
 import { optionsCollection } from './descriptions/options';
@@ -32,11 +33,24 @@ export class KhipuSantanderAr implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: KHIPU_CREDENTIAL_TYPE, required: true }],
+		credentials: [
+			{ name: KHIPU_CREDENTIAL_TYPE, required: true },
+			{
+				// Literal names: n8n's scanner reads them from the source to see the credential is tested.
+				name: 'khipuCallbackApi',
+				required: true,
+				testedBy: 'khipuCallbackToken',
+				displayOptions: { show: { delivery: [DELIVERY.callbackUrl], addCallbackToken: [true] } },
+			},
+		],
 		// Only used by "Pause This Workflow Until Khipu Calls Back": n8n registers
 		// restart webhooks per waiting execution, never at activation.
 		webhooks: [RESUME_WEBHOOK],
 		properties: [resourceProperty, operationProperty, ...balanceFields, optionsCollection],
+	};
+
+	methods = {
+		credentialTest: { khipuCallbackToken: testCallbackToken },
 	};
 
 	webhookMethods = {
