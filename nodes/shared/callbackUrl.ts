@@ -96,7 +96,8 @@ export function buildCallbackUrl(
 	const url = `${path}?${kept === '' ? '' : `${kept}&`}${added.join('&')}`;
 	if (url.length > LIMITS.callbackUrl) {
 		const parts = ['the account number', params.reference === undefined ? '' : 'the Reference', params.token === undefined ? '' : 'the token'];
-		const what = parts.filter((part) => part !== '').join(', ');
+		const named = parts.filter((part) => part !== '');
+		const what = named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : named[0];
 		throw new InputError(
 			field,
 			`${field} with ${what} added is ${url.length} characters long; Khipu accepts at most ${LIMITS.callbackUrl}. ${advice ?? `Shorten the URL${params.reference === undefined ? '' : ' or the Reference'}.`}`,
