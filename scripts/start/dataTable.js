@@ -16,25 +16,12 @@ const BOOKKEEPING_TABLE = {
 	],
 };
 
-async function listDataTables(client) {
-	const out = [];
-	let cursor;
-	do {
-		const qs = new URLSearchParams({ limit: '100' });
-		if (cursor) qs.set('cursor', cursor);
-		const page = await client.api('GET', `/data-tables?${qs}`);
-		out.push(...(page.data || []));
-		cursor = page.nextCursor;
-	} while (cursor);
-	return out;
-}
-
 /** @returns {Promise<{id: string, name: string, action: 'created' | 'kept'}>} */
 async function ensureDataTable(client, table = BOOKKEEPING_TABLE) {
-	const existing = (await listDataTables(client)).find((t) => t.name === table.name);
+	const existing = (await client.listAll('/data-tables')).find((t) => t.name === table.name);
 	if (existing) return { id: String(existing.id), name: table.name, action: 'kept' };
 	const created = await client.api('POST', '/data-tables', table);
 	return { id: String(created.id), name: table.name, action: 'created' };
 }
 
-module.exports = { ensureDataTable, listDataTables, BOOKKEEPING_TABLE };
+module.exports = { ensureDataTable, BOOKKEEPING_TABLE };

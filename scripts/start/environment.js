@@ -88,25 +88,12 @@ async function startOrReuseSandbox({ port, dataDir, note }) {
 	}
 }
 
-async function listCredentials(client) {
-	const out = [];
-	let cursor;
-	do {
-		const qs = new URLSearchParams({ limit: '250' });
-		if (cursor) qs.set('cursor', cursor);
-		const page = await client.api('GET', `/credentials?${qs}`);
-		out.push(...(page.data || []));
-		cursor = page.nextCursor;
-	} while (cursor);
-	return out;
-}
-
 /** Creates the credential, or updates the one of the same name (the sandbox port may have changed). */
 async function upsertCredential(client, { name, type = CREDENTIAL_TYPE, data: given }) {
 	// n8n 2.8.4 adds "Allowed HTTP Request Domains" to credentials with an authenticate() and its public-API
 	// schema then demands allowedDomains unless allowedHttpRequestDomains is set: send the UI's default.
 	const data = type === CREDENTIAL_TYPE ? { allowedHttpRequestDomains: 'all', ...given } : given;
-	const existing = (await listCredentials(client)).find((c) => c.name === name && c.type === type);
+	const existing = (await client.listAll('/credentials', { limit: '250' })).find((c) => c.name === name && c.type === type);
 	if (existing) {
 		await client.api('PATCH', `/credentials/${encodeURIComponent(existing.id)}`, { data });
 		return { credential: { id: String(existing.id), name }, action: 'updated' };

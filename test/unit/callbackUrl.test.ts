@@ -1,15 +1,5 @@
 import { buildCallbackUrl, readCallbackHints, validateReference } from '../../nodes/shared/callbackUrl';
-import { InputError } from '../../nodes/shared/validation';
-
-function errorOf(fn: () => unknown): InputError {
-	try {
-		fn();
-	} catch (error) {
-		if (error instanceof InputError) return error;
-		throw error;
-	}
-	throw new Error('expected an InputError');
-}
+import { errorOf } from './support/inputError';
 
 const BASE = 'https://n8n.example.com/webhook/6f1c2d3e-0000-4000-8000-000000000000/khipu';
 const TOKEN = 'Xq3bN0dT9vLr2mKp7sWc4yHa8uEf1gZi';

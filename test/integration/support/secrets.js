@@ -56,17 +56,8 @@ function n8nFolderFiles(userFolder) {
 }
 
 /** Every workflow as n8n's public API exports it (GET /api/v1/workflows, all pages). */
-async function exportedWorkflows(client) {
-	const out = [];
-	let cursor;
-	do {
-		const qs = new URLSearchParams({ limit: '250' });
-		if (cursor) qs.set('cursor', cursor);
-		const page = await client.api('GET', `/workflows?${qs}`);
-		out.push(...(page.data || []));
-		cursor = page.nextCursor;
-	} while (cursor);
-	return out;
+function exportedWorkflows(client) {
+	return client.listAll('/workflows', { limit: '250' });
 }
 
 /**
