@@ -107,6 +107,7 @@ describe('npm start (scripts/start.js)', () => {
 		// the callback token: generated once, saved only in its credential, never printed
 		expect(out).toMatch(/Saving the "Khipu callback token" credential \(generated token\)[\s\S]*created \(id /);
 		expect(out).toMatch(/khipu_callbacks: created \(id /);
+		expect(out).toContain('Callbacks: credential "Khipu callback token" (generated token, never printed), data table "khipu_callbacks"');
 		const { callbackToken } = JSON.parse(fs.readFileSync(path.join(dataDir, 'khipu-start-state.json'), 'utf8'));
 		expect(callbackToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
 		expect(out).not.toContain(callbackToken);
