@@ -911,7 +911,8 @@ describe('2. bad input', () => {
 				const error = executionError(execution);
 				expect(error.message).toMatch(message);
 				expect(error.description).toBe(FIELD(field));
-				if (value) expect(JSON.stringify(error)).not.toContain(JSON.stringify(value).slice(1, -1));
+				// countSecret: a short all-digit value (a PIN) only counts standing alone, not inside a timestamp.
+				if (value) expect(H.countSecret(JSON.stringify(error), JSON.stringify(value).slice(1, -1))).toBe(0);
 				expect(endpointRequests()).toHaveLength(0);
 				figures.badInputs.credentials += 1;
 			});
