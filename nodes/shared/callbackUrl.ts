@@ -83,7 +83,8 @@ export function buildCallbackUrl(
 	}
 	for (const name of [CALLBACK_PARAMS.account, CALLBACK_PARAMS.reference]) {
 		if (taken.has(name)) {
-			throw new InputError(field, `${field} already contains an "${name}" parameter; the node adds it. Remove it from the URL.`);
+			const article = name === CALLBACK_PARAMS.account ? 'an' : 'a';
+			throw new InputError(field, `${field} already contains ${article} "${name}" parameter; the node adds it. Remove it from the URL.`);
 		}
 	}
 

@@ -42,7 +42,7 @@ describe('buildCallbackUrl', () => {
 		[`${BASE}?token=abc`, /already contains a "token" parameter. Remove it/],
 		[`${BASE}?x=1&token=`, /already contains a "token" parameter/],
 		[`${BASE}?account=9`, /already contains an "account" parameter/],
-		[`${BASE}?reference=9`, /already contains an "reference" parameter/],
+		[`${BASE}?reference=9`, /already contains a "reference" parameter/],
 		[`${BASE}#section`, /must not contain a fragment/],
 		[`${BASE}?a=1#x`, /must not contain a fragment/],
 	])('refuses %s', (base, message) => {
