@@ -37,10 +37,12 @@ export class KhipuSantanderAr implements INodeType {
 			{ name: KHIPU_CREDENTIAL_TYPE, required: true },
 			{
 				// Literal names: n8n's scanner reads them from the source to see the credential is tested.
+				// Optional and without displayOptions: the editor takes a parameter named in a
+				// credential's displayOptions for an authentication switch and stops showing the
+				// node's option fields. Callback delivery checks for it instead (prepareRun).
 				name: 'khipuCallbackApi',
-				required: true,
+				required: false,
 				testedBy: 'khipuCallbackToken',
-				displayOptions: { show: { delivery: [DELIVERY.callbackUrl], addCallbackToken: [true] } },
 			},
 		],
 		// Only used by "Pause This Workflow Until Khipu Calls Back": n8n registers

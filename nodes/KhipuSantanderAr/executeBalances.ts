@@ -13,7 +13,7 @@ import { KHIPU_CALLBACK_CREDENTIAL_TYPE, KHIPU_CREDENTIAL_TYPE } from '../shared
 import { KhipuFailure } from '../shared/failure';
 import { envelopeToItems } from '../shared/items';
 import { runPool } from '../shared/pool';
-import { validateCallbackToken } from '../shared/token';
+import { CALLBACK_CREDENTIAL_FIELD, validateCallbackToken } from '../shared/token';
 import { InputError, validateAccountNumber, validateBaseUrl, validateCallbackUrl } from '../shared/validation';
 import { DELIVERY, type Delivery } from './descriptions/balanceFields';
 import { requestWithRetry } from './requestWithRetry';
@@ -44,6 +44,12 @@ export async function prepareRun(context: IExecuteFunctions): Promise<RunContext
 	const baseUrl = validateBaseUrl(credentials.baseUrl ?? '');
 	const run: RunContext = { connection: { baseUrl, credentials }, settings, delivery };
 	if (delivery === DELIVERY.callbackUrl && context.getNodeParameter('addCallbackToken', 0, true) !== false) {
+		if (!context.getNode().credentials?.[KHIPU_CALLBACK_CREDENTIAL_TYPE]) {
+			throw new InputError(
+				CALLBACK_CREDENTIAL_FIELD,
+				'Callback delivery adds the token of a Khipu Callback Token API credential to the Callback URL: select the one the receiving trigger uses, or turn off Add Callback Token',
+			);
+		}
 		const callback = await context.getCredentials(KHIPU_CALLBACK_CREDENTIAL_TYPE);
 		run.callbackToken = validateCallbackToken(callback.token);
 	}

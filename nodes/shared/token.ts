@@ -3,7 +3,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { MAX_TOKEN_LENGTH, MIN_TOKEN_LENGTH } from './constants';
 import { InputError } from './validation';
 
-export const CALLBACK_TOKEN_FIELD = 'Token (Khipu Callback Token API credential)';
+export const CALLBACK_CREDENTIAL_FIELD = 'Khipu Callback Token API credential';
+export const CALLBACK_TOKEN_FIELD = `Token (${CALLBACK_CREDENTIAL_FIELD})`;
 
 /** 24 random bytes: 192 bits, 32 URL-safe characters. */
 export function generateToken(): string {

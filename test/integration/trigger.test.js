@@ -466,6 +466,19 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			}
 		});
 
+		test('callback delivery without a callback credential (and Add Callback Token on) fails before sending, naming the credential', async () => {
+			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl: trigger.url });
+			const sentBefore = stack.proxy.bodies.length;
+			const errorResponse = await stack.client.callWebhook(balancesPath(balances), { accounts: [{ accountNumber: '000011887755' }] });
+			expect(errorResponse.status).toBe(500);
+			const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
+			expect(failed.data.resultData.error.message).toBe(
+				'Item 1: Callback delivery adds the token of a Khipu Callback Token API credential to the Callback URL: select the one the receiving trigger uses, or turn off Add Callback Token',
+			);
+			expect(failed.data.resultData.error.description).toBe('Field: Khipu Callback Token API credential. Nothing was sent to Khipu.');
+			expect(stack.proxy.bodies.length).toBe(sentBefore);
+		});
+
 		test('a URL that would pass 255 characters with account, reference and token fails, naming the field and the length', async () => {
 			// 200 characters fit on their own; the added account, reference and 48-character token do not.
 			const callbackUrl = `${trigger.url}?pad=${'p'.repeat(200 - trigger.url.length - 5)}`;
