@@ -16,6 +16,7 @@ const path = require('node:path');
 
 const { startBenchStack, postJson } = require('./lib/stack');
 const { singleCallWorkflow, fanOutWorkflow, intakeWorkflow } = require('./lib/workflows');
+const { callbackCredential } = require('../test/integration/support/callbacks');
 const { callbackBodies } = require('./lib/intake');
 const { summarize } = require('./lib/cpuprofile');
 const { sleep } = require('./lib/executions');
@@ -123,7 +124,7 @@ async function main() {
 		} else {
 			const n = Number(o.n || 600);
 			const token = crypto.randomBytes(24).toString('base64url');
-			const wf = intakeWorkflow({ kind: o.variant, path: stack.uniquePath('prof'), token });
+			const wf = intakeWorkflow({ kind: o.variant, path: stack.uniquePath('prof'), credential: await callbackCredential(stack, token) });
 			await deploy(stack, wf);
 			const url = `${stack.n8n.baseUrl}/webhook/${wf.path}?token=${token}`;
 			for (const b of callbackBodies(30)) await postJson(stack.agent, url, b);

@@ -162,10 +162,10 @@ function createEndpointHandler({ internal, dispatcher, secrets, log, signal, now
 				return;
 			}
 
-			const { callbackDelayMs, slowMs } = internal.config();
+			const { callbackDelayMs, slowMs, lifeSpanMs } = internal.config();
 			const workMs = plan.delay === 'slowMs' ? slowMs : 0;
 			if (facts.callbackUrl !== null) {
-				answerJson(202, acceptedEnvelope(operationId, at));
+				answerJson(202, acceptedEnvelope(operationId, at, lifeSpanMs));
 				dispatcher.schedule({
 					operationId,
 					url: facts.callbackUrl,

@@ -29,12 +29,12 @@ function errorEnvelope(operationId, error) {
 }
 
 /** The immediate answer to a request that carries a CallbackUrl. */
-function acceptedEnvelope(operationId, now) {
+function acceptedEnvelope(operationId, now, lifeSpanMs = ASYNC_LIFESPAN_MS) {
 	return buildEnvelope({
 		operationId,
 		status: 'OK',
 		additionalInformation: ACCEPTED_INFORMATION,
-		lifeSpan: new Date(now.getTime() + ASYNC_LIFESPAN_MS).toISOString(),
+		lifeSpan: new Date(now.getTime() + lifeSpanMs).toISOString(),
 	});
 }
 

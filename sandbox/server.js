@@ -6,6 +6,7 @@ const { createCallbackDispatcher } = require('./callbacks');
 const { ENDPOINT_PATH, createEndpointHandler } = require('./endpoint');
 const { ADMIN_PREFIX, createAdminHandler } = require('./admin');
 const { sendJson } = require('./http-io');
+const { ASYNC_LIFESPAN_MS } = require('./envelope');
 
 const DEFAULT_JWT = 'sandbox-jwt-0123456789abcdef';
 const DEFAULT_API_KEY = 'sandbox-api-key-0123456789abcdef';
@@ -34,6 +35,7 @@ async function startSandbox({
 	latencyMs = 0,
 	callbackDelayMs = 50,
 	slowMs = 3000,
+	lifeSpanMs = ASYNC_LIFESPAN_MS,
 	quiet = true,
 	log,
 	now = () => new Date(),
@@ -42,7 +44,7 @@ async function startSandbox({
 		throw new TypeError('jwt and apiKey must be non-empty strings');
 	}
 	const logger = typeof log === 'function' ? log : quiet ? () => {} : printLine;
-	const { internal, view } = createState({ latencyMs, callbackDelayMs, slowMs });
+	const { internal, view } = createState({ latencyMs, callbackDelayMs, slowMs, lifeSpanMs });
 	const dispatcher = createCallbackDispatcher({ state: internal, log: logger });
 	// Aborts every pending latency or slow-scenario wait when the sandbox closes.
 	const lifetime = new AbortController();

@@ -2,8 +2,10 @@
 
 const { SCENARIOS } = require('./scenarios');
 
-const CONFIG_KEYS = ['latencyMs', 'callbackDelayMs', 'slowMs'];
+const CONFIG_KEYS = ['latencyMs', 'callbackDelayMs', 'slowMs', 'lifeSpanMs'];
 const MAX_DELAY_MS = 10 * 60 * 1000;
+/** LifeSpan of an accepted request is not a wait: a day is allowed (Khipu's own is 15 minutes here). */
+const MAX_MS = { lifeSpanMs: 24 * 60 * 60 * 1000 };
 
 function checkConfigPatch(patch) {
 	if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
@@ -11,8 +13,9 @@ function checkConfigPatch(patch) {
 	}
 	for (const [key, value] of Object.entries(patch)) {
 		if (!CONFIG_KEYS.includes(key)) throw new TypeError(`unknown config key: ${key}`);
-		if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_DELAY_MS) {
-			throw new TypeError(`${key} must be a number of milliseconds between 0 and ${MAX_DELAY_MS}`);
+		const max = MAX_MS[key] ?? MAX_DELAY_MS;
+		if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+			throw new TypeError(`${key} must be a number of milliseconds between 0 and ${max}`);
 		}
 	}
 }

@@ -28,6 +28,7 @@ function summary(env, opts, progress) {
 		opts.khipu.mode === 'sandbox'
 			? `   Khipu:     sandbox at ${env.sandbox.url}${env.sandbox.owned ? '' : ' (already running, not ours)'}, credential "${env.credential.name}"`
 			: `   Khipu:     ${opts.khipu.baseUrl} (real Khipu), credential "${env.credential.name}"`,
+		`   Callbacks: credential "${env.callbackCredential.name}" (generated token, never printed)${env.dataTable ? `, data table "${env.dataTable.name}"` : ''}`,
 	];
 	if (env.workflows.length) {
 		lines.push('', '   Example workflows:');

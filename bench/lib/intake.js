@@ -3,6 +3,7 @@
 const crypto = require('node:crypto');
 const { postJson } = require('./stack');
 const { intakeWorkflow } = require('./workflows');
+const { callbackCredential } = require('../../test/integration/support/callbacks');
 const { countSettled, sleep } = require('./executions');
 const { summary, median, ratio, pairedRatios } = require('./stats');
 const { okEnvelope } = require('../../sandbox/envelope');
@@ -52,9 +53,10 @@ async function waitForCount(client, workflowId, expected, timeoutMs = 180_000) {
 
 async function runIntake(stack, { requests, concurrency, rounds, warmup }, log) {
 	const token = crypto.randomBytes(24).toString('base64url');
+	const credential = await callbackCredential(stack, token);
 	const deployed = [];
 	for (const v of VARIANTS) {
-		const wf = intakeWorkflow({ kind: v.kind, path: stack.uniquePath(`in-${v.key}`), token, options: v.options });
+		const wf = intakeWorkflow({ kind: v.kind, path: stack.uniquePath(`in-${v.key}`), credential, options: v.options });
 		const created = await stack.client.createWorkflow(wf);
 		await stack.client.activateWorkflow(created.id);
 		deployed.push({

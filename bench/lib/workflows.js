@@ -111,8 +111,11 @@ function fanOutWorkflow({ kind, path, stack, options, batching }) {
 	return chain(`bench fan-out ${kind} ${path}`, [webhookNode(path), splitOutNode(), call]);
 }
 
-/** Callback receivers: our trigger, or n8n's Webhook node answering at once. */
-function intakeWorkflow({ kind, path, token, options = {} }) {
+/**
+ * Callback receivers: our trigger (its token in `credential`, a khipuCallbackApi credential), or
+ * n8n's Webhook node answering at once.
+ */
+function intakeWorkflow({ kind, path, credential, options = {} }) {
 	if (kind === 'webhook') return { ...chain(`bench intake webhook ${path}`, [webhookNode(path, { responseMode: 'onReceived' })]), path };
 	const webhookId = id();
 	const trigger = {
@@ -122,7 +125,8 @@ function intakeWorkflow({ kind, path, token, options = {} }) {
 		typeVersion: 1,
 		position: [0, 0],
 		webhookId,
-		parameters: { callbackToken: token, statuses: 'both', ipAllowlist: '', options },
+		parameters: { statuses: 'both', ipAllowlist: '', options },
+		credentials: { khipuCallbackApi: { id: String(credential.id), name: credential.name } },
 	};
 	return { ...chain(`bench intake trigger ${path}`, [trigger]), path: `${webhookId}/khipu` };
 }

@@ -12,6 +12,7 @@ import {
 
 import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
 import { asNodeError } from '../shared/nodeErrors';
+import { testCallbackToken } from '../shared/tokenCredentialTest';
 import { InputError } from '../shared/validation';
 import { balanceFields, DELIVERY } from './descriptions/balanceFields';
 import { optionsCollection } from './descriptions/options';
@@ -34,7 +35,18 @@ export class KhipuSantanderAr implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: KHIPU_CREDENTIAL_TYPE, required: true }],
+		credentials: [
+			{ name: KHIPU_CREDENTIAL_TYPE, required: true },
+			{
+				// Literal names: n8n's scanner reads them from the source to see the credential is tested.
+				// Optional and without displayOptions: the editor takes a parameter named in a
+				// credential's displayOptions for an authentication switch and stops showing the
+				// node's option fields. Callback delivery checks for it instead (prepareRun).
+				name: 'khipuCallbackApi',
+				required: false,
+				testedBy: 'khipuCallbackToken',
+			},
+		],
 		// Only used by "Pause This Workflow Until Khipu Calls Back": n8n registers
 		// restart webhooks per waiting execution, never at activation.
 		webhooks: [RESUME_WEBHOOK],
@@ -46,6 +58,10 @@ export class KhipuSantanderAr implements INodeType {
 			...balanceFields,
 			optionsCollection,
 		],
+	};
+
+	methods = {
+		credentialTest: { khipuCallbackToken: testCallbackToken },
 	};
 
 	webhookMethods = {

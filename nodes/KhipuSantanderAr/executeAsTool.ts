@@ -8,11 +8,11 @@ import { balancesAnswer, failureAnswer, PAUSE_REFUSAL } from './toolAnswer';
 async function answerOne(context: IExecuteFunctions, run: RunContext, index: number): Promise<IDataObject> {
 	let accountNumber: string | null = null;
 	try {
-		const request = prepareItem(context, index, run.delivery);
+		const request = prepareItem(context, index, run);
 		accountNumber = request.accountNumber;
 		const report = await requestWithRetry(context, run.connection, request, run.settings);
 		if (report.outcome.kind === 'accepted') {
-			return { ...acceptedItem(request.accountNumber, report.outcome.envelope), status: 'ACCEPTED' };
+			return { ...acceptedItem(request, report.outcome.envelope), status: 'ACCEPTED' };
 		}
 		return balancesAnswer(report.outcome.envelope, request.accountNumber);
 	} catch (error) {

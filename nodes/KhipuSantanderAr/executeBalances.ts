@@ -8,10 +8,12 @@ import {
 } from 'n8n-workflow';
 
 import { validateKhipuCredential } from '../shared/accountCredential';
-import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
+import { buildCallbackUrl, validateReference } from '../shared/callbackUrl';
+import { KHIPU_CALLBACK_CREDENTIAL_TYPE, KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
 import { KhipuFailure } from '../shared/failure';
 import { envelopeToItems } from '../shared/items';
 import { runPool } from '../shared/pool';
+import { CALLBACK_CREDENTIAL_FIELD, validateCallbackToken } from '../shared/token';
 import { InputError, validateAccountNumber, validateBaseUrl, validateCallbackUrl } from '../shared/validation';
 import { DELIVERY, type Delivery } from './descriptions/balanceFields';
 import { requestWithRetry } from './requestWithRetry';
@@ -20,13 +22,17 @@ import { readSettings, type BalanceSettings } from './settings';
 
 interface PreparedItem {
 	accountNumber: string;
+	/** Holds the token when there is one: sent to Khipu, never output. */
 	callbackUrl?: string;
+	reference?: string;
 }
 
 export interface RunContext {
 	connection: KhipuConnection;
 	settings: BalanceSettings;
 	delivery: Delivery;
+	/** Callback delivery only; undefined when "Add Callback Token" is off. */
+	callbackToken?: string;
 }
 
 /** Credentials and options are shared by every item, so they are checked once, up front. */
@@ -36,14 +42,27 @@ export async function prepareRun(context: IExecuteFunctions): Promise<RunContext
 	const credentials = await context.getCredentials(KHIPU_CREDENTIAL_TYPE);
 	validateKhipuCredential(credentials);
 	const baseUrl = validateBaseUrl(credentials.baseUrl ?? '');
-	return { connection: { baseUrl, credentials }, settings, delivery };
+	const run: RunContext = { connection: { baseUrl, credentials }, settings, delivery };
+	if (delivery === DELIVERY.callbackUrl && context.getNodeParameter('addCallbackToken', 0, true) !== false) {
+		if (!context.getNode().credentials?.[KHIPU_CALLBACK_CREDENTIAL_TYPE]) {
+			throw new InputError(
+				CALLBACK_CREDENTIAL_FIELD,
+				'Callback delivery adds the token of a Khipu Callback Token API credential to the Callback URL: select the one the receiving trigger uses, or turn off Add Callback Token',
+			);
+		}
+		const callback = await context.getCredentials(KHIPU_CALLBACK_CREDENTIAL_TYPE);
+		run.callbackToken = validateCallbackToken(callback.token);
+	}
+	return run;
 }
 
-export function prepareItem(context: IExecuteFunctions, index: number, delivery: Delivery): PreparedItem {
+export function prepareItem(context: IExecuteFunctions, index: number, run: RunContext): PreparedItem {
 	const accountNumber = validateAccountNumber(context.getNodeParameter('accountNumber', index));
-	if (delivery !== DELIVERY.callbackUrl) return { accountNumber };
-	const callbackUrl = validateCallbackUrl(context.getNodeParameter('callbackUrl', index));
-	return { accountNumber, callbackUrl };
+	if (run.delivery !== DELIVERY.callbackUrl) return { accountNumber };
+	const base = validateCallbackUrl(context.getNodeParameter('callbackUrl', index));
+	const reference = validateReference(context.getNodeParameter('reference', index, ''));
+	const callbackUrl = buildCallbackUrl(base, { account: accountNumber, reference, token: run.callbackToken });
+	return { accountNumber, callbackUrl, reference };
 }
 
 export function inputErrorToNodeError(context: IExecuteFunctions, error: InputError, index: number) {
@@ -86,9 +105,13 @@ function toNodeError(context: IExecuteFunctions, error: unknown, index: number):
 	return new NodeOperationError(context.getNode(), error as Error, { itemIndex: index });
 }
 
-export function acceptedItem(accountNumber: string, envelope: { operationId: string; lifeSpan: string | null; additionalInformation: string | null }): IDataObject {
+export function acceptedItem(
+	item: PreparedItem,
+	envelope: { operationId: string; lifeSpan: string | null; additionalInformation: string | null },
+): IDataObject {
 	return {
-		accountNumber,
+		accountNumber: item.accountNumber,
+		...(item.reference === undefined ? {} : { reference: item.reference }),
 		operationId: envelope.operationId,
 		status: 'ACCEPTED',
 		lifeSpan: envelope.lifeSpan,
@@ -113,7 +136,7 @@ export async function executeBalances(
 	// Every item is validated before the first request, so bad input sends nothing.
 	for (let i = 0; i < items.length; i++) {
 		try {
-			prepared.push(prepareItem(context, i, run.delivery));
+			prepared.push(prepareItem(context, i, run));
 		} catch (error) {
 			if (!(error instanceof InputError)) throw toNodeError(context, error, i);
 			if (!continueOnFail) throw inputErrorToNodeError(context, error, i);
@@ -128,7 +151,7 @@ export async function executeBalances(
 			const item = prepared[i];
 			if (item instanceof InputError) throw item;
 			const report = await requestWithRetry(context, run.connection, item, run.settings);
-			if (report.outcome.kind === 'accepted') return [acceptedItem(item.accountNumber, report.outcome.envelope)];
+			if (report.outcome.kind === 'accepted') return [acceptedItem(item, report.outcome.envelope)];
 			return envelopeToItems(report.outcome.envelope, item.accountNumber, run.settings);
 		},
 		continueOnFail,

@@ -9,7 +9,8 @@ import {
 } from 'n8n-workflow';
 
 import { usesApiKey } from '../shared/accountCredential';
-import { KHIPU_CREDENTIAL_TYPE, LIMITS } from '../shared/constants';
+import { buildCallbackUrl, CALLBACK_PARAMS } from '../shared/callbackUrl';
+import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
 import { readCallbackBody } from '../shared/callbackBody';
 import { failureFromEnvelope, KhipuFailure } from '../shared/failure';
 import { envelopeToItems } from '../shared/items';
@@ -32,10 +33,8 @@ export const RESUME_WEBHOOK: IWebhookDescription = {
 	ndvHideUrl: true,
 };
 
-const QUERY_TOKEN = 'token';
 /** Balance lists are small; the trigger's default limit applies here too. */
 const MAX_CALLBACK_BYTES = 1024 * 1024;
-const QUERY_ACCOUNT = 'account';
 
 /** The resume token binds execution, node and account, keyed by the credential secret. */
 function resumeToken(secret: string, executionId: string, nodeId: string, accountNumber: string): string {
@@ -53,16 +52,11 @@ function buildResumeUrl(context: IExecuteFunctions, secret: string, accountNumbe
 	// Newer n8n puts its own ?signature= on the resume URL; it must survive next to ours.
 	const resume = new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
 	resume.pathname = `${resume.pathname.replace(/\/+$/, '')}/${nodeId}`;
-	resume.searchParams.set(QUERY_ACCOUNT, accountNumber);
-	resume.searchParams.set(QUERY_TOKEN, token);
-	const url = resume.toString();
-	if (url.length > LIMITS.callbackUrl) {
-		throw new InputError(
-			'Callback URL',
-			`The resume URL n8n would give Khipu is ${url.length} characters long; Khipu accepts at most ${LIMITS.callbackUrl}. Set a shorter WEBHOOK_URL for this n8n instance.`,
-		);
-	}
-	return url;
+	return buildCallbackUrl(
+		resume.toString(),
+		{ account: accountNumber, token },
+		{ field: 'Callback URL (the resume URL n8n gives Khipu)', advice: 'Set a shorter WEBHOOK_URL for this n8n instance.' },
+	);
 }
 
 function timedOutItem(accountNumber: string, minutes: number, operationId: string): INodeExecutionData {
@@ -87,12 +81,6 @@ export async function executePause(
 	run: RunContext,
 ): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
-	if (context.isToolExecution()) {
-		throw new NodeOperationError(
-			context.getNode(),
-			'"Pause This Workflow Until Khipu Calls Back" cannot run as an AI tool; use "Wait for the Response"',
-		);
-	}
 	if (items.length !== 1) {
 		throw new NodeOperationError(
 			context.getNode(),
@@ -150,7 +138,7 @@ function reject(context: IWebhookFunctions, status: number, message: string): IW
 /** Khipu's callback into a waiting execution; anything that fails a check leaves it waiting. */
 export async function resumeWebhook(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const query = context.getQueryData() as IDataObject;
-	const accountRaw = query[QUERY_ACCOUNT];
+	const accountRaw = query[CALLBACK_PARAMS.account];
 	let accountNumber: string;
 	try {
 		accountNumber = validateAccountNumber(accountRaw);
@@ -164,7 +152,7 @@ export async function resumeWebhook(context: IWebhookFunctions): Promise<IWebhoo
 		context.getNode().id,
 		accountNumber,
 	);
-	if (!tokensMatch(expected, query[QUERY_TOKEN])) return reject(context, 401, 'Invalid resume token');
+	if (!tokensMatch(expected, query[CALLBACK_PARAMS.token])) return reject(context, 401, 'Invalid resume token');
 
 	const body = readCallbackBody(context, MAX_CALLBACK_BYTES);
 	if (!body.ok) return reject(context, body.status, body.error);

@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type IDataObject,
 	type IHookFunctions,
 	type INodeType,
 	type INodeTypeDescription,
@@ -10,23 +9,18 @@ import {
 } from 'n8n-workflow';
 
 import { asNodeError } from '../shared/nodeErrors';
+import { testCallbackToken } from '../shared/tokenCredentialTest';
 import { InputError } from '../shared/validation';
-import { intakeCallback } from './callbackIntake';
+import { intakeCallback, readSettingsFrom } from './callbackIntake';
 import { triggerFields } from './triggerFields';
-import { readTriggerSettings } from './triggerSettings';
 
 /**
  * Khipu has no webhook registration API, so there is nothing remote to create;
  * the hook still validates the settings so a bad token blocks activation.
  */
-function checkSettings(context: IHookFunctions): boolean {
+async function checkSettings(context: IHookFunctions): Promise<boolean> {
 	try {
-		readTriggerSettings({
-			callbackToken: context.getNodeParameter('callbackToken', ''),
-			ipAllowlist: context.getNodeParameter('ipAllowlist', ''),
-			statuses: context.getNodeParameter('statuses', 'both'),
-			options: context.getNodeParameter('options', {}) as IDataObject,
-		});
+		await readSettingsFrom(context);
 	} catch (error) {
 		if (error instanceof InputError) {
 			throw new NodeOperationError(context.getNode(), error.message, {
@@ -50,6 +44,8 @@ export class KhipuSantanderArTrigger implements INodeType {
 		defaults: { name: 'Khipu Santander AR Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		// Literal names: n8n's scanner reads them from the source to see the credential is tested.
+		credentials: [{ name: 'khipuCallbackApi', required: true, testedBy: 'khipuCallbackToken' }],
 		webhooks: [
 			{
 				name: 'default',
@@ -62,17 +58,21 @@ export class KhipuSantanderArTrigger implements INodeType {
 			},
 		],
 		eventTriggerDescription: 'Waiting for a Khipu callback',
-		activationMessage: 'Khipu callbacks to the Production URL (with ?token=) now start this workflow.',
+		activationMessage: 'Khipu callbacks to the Production URL (with the credential’s token) now start this workflow.',
 		properties: triggerFields,
+	};
+
+	methods = {
+		credentialTest: { khipuCallbackToken: testCallbackToken },
 	};
 
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return checkSettings(this);
+				return await checkSettings(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				return checkSettings(this);
+				return await checkSettings(this);
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
 				return true;

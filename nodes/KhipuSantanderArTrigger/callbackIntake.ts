@@ -1,5 +1,7 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { CALLBACK_PARAMS, readCallbackHints } from '../shared/callbackUrl';
+import { KHIPU_CALLBACK_CREDENTIAL_TYPE } from '../shared/constants';
 import { firstDelivery } from '../shared/dedupe';
 import { readCallbackBody } from '../shared/callbackBody';
 import { failureFromEnvelope } from '../shared/failure';
@@ -7,7 +9,6 @@ import { ipAllowed } from '../shared/ipAllowlist';
 import { envelopeToItems } from '../shared/items';
 import { tokensMatch } from '../shared/token';
 import { InputError } from '../shared/validation';
-import { TOKEN_QUERY_PARAM } from './triggerFields';
 import { readTriggerSettings, type TriggerSettings } from './triggerSettings';
 
 function respond(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
@@ -15,9 +16,11 @@ function respond(context: IWebhookFunctions, status: number, body: IDataObject):
 	return { noWebhookResponse: true };
 }
 
-export function readSettingsFrom(context: IWebhookFunctions): TriggerSettings {
+/** Activation and every callback read the same settings, the token from the credential. */
+export async function readSettingsFrom(context: IHookFunctions | IWebhookFunctions): Promise<TriggerSettings> {
+	const credential = await context.getCredentials(KHIPU_CALLBACK_CREDENTIAL_TYPE);
 	return readTriggerSettings({
-		callbackToken: context.getNodeParameter('callbackToken', ''),
+		callbackToken: credential.token,
 		ipAllowlist: context.getNodeParameter('ipAllowlist', ''),
 		statuses: context.getNodeParameter('statuses', 'both'),
 		options: context.getNodeParameter('options', {}) as IDataObject,
@@ -27,7 +30,7 @@ export function readSettingsFrom(context: IWebhookFunctions): TriggerSettings {
 /** The URL as Khipu was given it, with the token masked: outputs must not carry secrets. */
 function maskedCallbackUrl(context: IWebhookFunctions): string {
 	const base = context.getNodeWebhookUrl('default') ?? '';
-	return `${base}?${TOKEN_QUERY_PARAM}=***`;
+	return `${base}?${CALLBACK_PARAMS.token}=***`;
 }
 
 /**
@@ -38,9 +41,9 @@ function maskedCallbackUrl(context: IWebhookFunctions): string {
 export async function intakeCallback(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	let settings: TriggerSettings;
 	try {
-		settings = readSettingsFrom(context);
+		settings = await readSettingsFrom(context);
 	} catch (error) {
-		const field = error instanceof InputError ? error.field : 'settings';
+		const field = error instanceof InputError ? error.field : 'credential';
 		return respond(context, 500, { error: `Trigger is misconfigured (${field})` });
 	}
 
@@ -48,7 +51,7 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	if (!ipAllowed(settings.allowlist, req.ip)) return respond(context, 403, { error: 'Address not allowed' });
 
 	const query = context.getQueryData() as IDataObject;
-	const token = query[TOKEN_QUERY_PARAM];
+	const token = query[CALLBACK_PARAMS.token];
 	if (token === undefined || token === '') return respond(context, 401, { error: 'Missing token' });
 	if (!tokensMatch(settings.token, token)) return respond(context, 403, { error: 'Invalid token' });
 
@@ -68,6 +71,8 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	}
 
 	const callbackUrl = maskedCallbackUrl(context);
+	// Khipu's body does not name the account; the URL the node built does.
+	const hints = readCallbackHints(query);
 	let items: IDataObject[];
 	if (settings.output === 'raw') {
 		items = [envelope.raw];
@@ -75,12 +80,12 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 		const failure = failureFromEnvelope(envelope, null, 1);
 		items = [{ operationId: envelope.operationId, status: 'ERROR', error: failure.message, ...failure.toJson() }];
 	} else {
-		items = envelopeToItems(envelope, null, settings);
+		items = envelopeToItems(envelope, hints.accountNumber ?? null, settings);
 	}
 	if (items.length === 0) return respond(context, 200, { ...acknowledgement, ignored: 'No balances' });
 
 	return {
 		webhookResponse: acknowledgement,
-		workflowData: [context.helpers.returnJsonArray(items.map((item) => ({ ...item, callbackUrl })))],
+		workflowData: [context.helpers.returnJsonArray(items.map((item) => ({ ...item, ...hints, callbackUrl })))],
 	};
 }

@@ -2,10 +2,6 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { onEmptyOption, outputOption } from '../shared/outputOptions';
 
-export const TOKEN_QUERY_PARAM = 'token';
-export const MIN_TOKEN_LENGTH = 24;
-export const MAX_TOKEN_LENGTH = 128;
-
 export const TRIGGER_LIMITS = {
 	dedupeHours: { min: 0, max: 720, default: 24 },
 	maxBodyKb: { min: 1, max: 16_384, default: 1024 },
@@ -14,19 +10,10 @@ export const TRIGGER_LIMITS = {
 export const triggerFields: INodeProperties[] = [
 	{
 		displayName:
-			'Give Khipu this node’s Production URL followed by <code>?token=</code> and the Callback Token below, for example in the Khipu Santander AR node’s Callback URL. Khipu cannot authenticate callbacks, so the token is what keeps strangers out.',
+			'Give Khipu this node’s Production URL, for example in the Khipu Santander AR node’s Callback URL with the same Khipu Callback Token API credential: that node adds the account, the Reference and the token when it sends the request. Khipu cannot authenticate callbacks, so the token is what keeps strangers out.',
 		name: 'urlNotice',
 		type: 'notice',
 		default: '',
-	},
-	{
-		displayName: 'Callback Token',
-		name: 'callbackToken',
-		type: 'string',
-		typeOptions: { password: true },
-		required: true,
-		default: '',
-		description: `A secret of ${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} letters, digits, "-" or "_". Activating with a shorter one fails and suggests a freshly generated token.`,
 	},
 	{
 		displayName: 'Start On',

@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseAllowlist } from '../shared/ipAllowlist';
-import { generateToken } from '../shared/token';
-import { InputError, validateIntegerOption } from '../shared/validation';
-import { MAX_TOKEN_LENGTH, MIN_TOKEN_LENGTH, TRIGGER_LIMITS } from './triggerFields';
+import { validateCallbackToken } from '../shared/token';
+import { validateIntegerOption } from '../shared/validation';
+import { TRIGGER_LIMITS } from './triggerFields';
 
 export interface TriggerSettings {
 	token: string;
@@ -13,18 +13,6 @@ export interface TriggerSettings {
 	maxBodyBytes: number;
 	output: 'simplified' | 'raw';
 	onEmpty: 'infoItem' | 'nothing';
-}
-
-/** The message suggests a fresh token, so "generated" needs no extra tooling. */
-export function validateToken(raw: unknown): string {
-	const token = typeof raw === 'string' ? raw.trim() : '';
-	if (token.length < MIN_TOKEN_LENGTH || token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) {
-		throw new InputError(
-			'Callback Token',
-			`Callback Token must be ${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} letters, digits, "-" or "_". For example, this freshly generated one: ${generateToken()}`,
-		);
-	}
-	return token;
 }
 
 function integer(options: IDataObject, name: keyof typeof TRIGGER_LIMITS, label: string): number {
@@ -42,7 +30,7 @@ export function readTriggerSettings(parameters: {
 }): TriggerSettings {
 	const statuses = parameters.statuses === 'OK' || parameters.statuses === 'ERROR' ? parameters.statuses : 'both';
 	return {
-		token: validateToken(parameters.callbackToken),
+		token: validateCallbackToken(parameters.callbackToken),
 		allowlist: parseAllowlist(typeof parameters.ipAllowlist === 'string' ? parameters.ipAllowlist : ''),
 		statuses,
 		dedupeMs: integer(parameters.options, 'dedupeHours', 'Ignore Repeated Deliveries (Hours)') * 3_600_000,

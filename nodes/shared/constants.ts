@@ -1,6 +1,12 @@
 /** Credential type name; workflows store it, so it must never change. */
 export const KHIPU_CREDENTIAL_TYPE = 'khipuApi';
 
+/** The callback token's credential type; the trigger and the callback delivery share it. */
+export const KHIPU_CALLBACK_CREDENTIAL_TYPE = 'khipuCallbackApi';
+
+export const MIN_TOKEN_LENGTH = 24;
+export const MAX_TOKEN_LENGTH = 128;
+
 export const DEFAULT_BASE_URL = 'https://api.khipu.com';
 
 export const BALANCES_PATH =

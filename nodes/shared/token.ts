@@ -1,5 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+import { MAX_TOKEN_LENGTH, MIN_TOKEN_LENGTH } from './constants';
+import { InputError } from './validation';
+
+export const CALLBACK_CREDENTIAL_FIELD = 'Khipu Callback Token API credential';
+export const CALLBACK_TOKEN_FIELD = `Token (${CALLBACK_CREDENTIAL_FIELD})`;
+
 /** 24 random bytes: 192 bits, 32 URL-safe characters. */
 export function generateToken(): string {
 	return randomBytes(24).toString('base64url');
@@ -19,4 +25,16 @@ export function tokensMatch(expected: string, received: unknown): boolean {
 		return false;
 	}
 	return timingSafeEqual(a, b);
+}
+
+/** The message suggests a fresh token, so "generated" needs no extra tooling. */
+export function validateCallbackToken(raw: unknown): string {
+	const token = typeof raw === 'string' ? raw.trim() : '';
+	if (token.length < MIN_TOKEN_LENGTH || token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) {
+		throw new InputError(
+			CALLBACK_TOKEN_FIELD,
+			`Callback token (Khipu Callback Token API credential) must be ${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} letters, digits, "-" or "_". For example, this freshly generated one: ${generateToken()}`,
+		);
+	}
+	return token;
 }

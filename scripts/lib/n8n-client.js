@@ -263,17 +263,26 @@ async function n8nClient(target, opts = {}) {
 		 *        limit = page size (1..250, default 250); every page is fetched.
 		 */
 		async listExecutions({ workflowId, status, includeData, limit = 250, projectId } = {}) {
+			const query = { limit: String(limit) };
+			if (workflowId !== undefined) query.workflowId = String(workflowId);
+			if (status) query.status = status;
+			if (includeData !== undefined) query.includeData = String(!!includeData);
+			if (projectId) query.projectId = projectId;
+			return client.listAll('/executions', query);
+		},
+
+		/**
+		 * Every item of a paged public-API list (GET /api/v1<path>?…&cursor=…, following nextCursor).
+		 * @param {string} listPath e.g. '/workflows', '/credentials', '/data-tables'
+		 * @param {Record<string, string>} [query] page size and filters (default limit 100)
+		 */
+		async listAll(listPath, query = {}) {
 			const out = [];
 			let cursor;
 			do {
-				const qs = new URLSearchParams();
-				if (workflowId !== undefined) qs.set('workflowId', String(workflowId));
-				if (status) qs.set('status', status);
-				if (includeData !== undefined) qs.set('includeData', String(!!includeData));
-				if (projectId) qs.set('projectId', projectId);
-				qs.set('limit', String(limit));
+				const qs = new URLSearchParams({ limit: '100', ...query });
 				if (cursor) qs.set('cursor', cursor);
-				const page = await api('GET', `/executions?${qs}`);
+				const page = await api('GET', `${listPath}?${qs}`);
 				out.push(...(page.data || []));
 				cursor = page.nextCursor;
 			} while (cursor);

@@ -16,7 +16,7 @@ function reliabilitySection(f) {
 		['Duplicates rejected', `${f.callbacks.duplicatesRejected} of ${f.callbacks.duplicates}`],
 		['Forged requests rejected', `${f.callbacks.forgedRejected} of ${f.callbacks.forged} (flood of ${f.abuse.floodRequests} at concurrency ${f.abuse.floodConcurrency} in ${(f.abuse.floodMs / 1000).toFixed(1)} s)`],
 		['500-account run', `${f.load.accountOutputs} items in input order, Concurrency ${f.load.concurrencyOption} = ${f.load.maxInFlight} in flight at the sandbox`],
-		['Secrets found', `${f.secrets.found} in ${(f.secrets.bytesScanned / 1e6).toFixed(1)} MB (${f.secrets.executionsScanned} executions, n8n's log and files, sandbox log and records, test output)`],
+		['Secrets found', `${f.secrets.found} in ${(f.secrets.bytesScanned / 1e6).toFixed(1)} MB (JWT, API key, bank login and ${f.secrets.checked.find((c) => /callback tokens$/.test(c)) || 'the callback tokens'} of the Khipu Callback Token API credentials; ${f.secrets.executionsScanned} executions with data, every exported workflow, n8n's database, log and files, sandbox log and records, test output)`],
 		['Duration', `${(f.durationMs / 1000).toFixed(0)} s`],
 	];
 	return [

@@ -14,7 +14,8 @@ const { OWNER_FILE } = require('../lib/n8n-client');
 const { startSandbox, DEFAULT_JWT } = require('../../sandbox/server');
 const { createProgress } = require('./progress');
 const { ensureDevDependencies, ensureBuilt, ensurePackageInstalled, withBuildLock } = require('./prepare');
-const { importExamples, EXAMPLE_CREDENTIAL_NAME, CREDENTIAL_TYPE } = require('./examples');
+const { importExamples, EXAMPLE_CREDENTIAL_NAME, CALLBACK_CREDENTIAL_NAME, CALLBACK_CREDENTIAL_TYPE, CREDENTIAL_TYPE } = require('./examples');
+const { ensureDataTable } = require('./dataTable');
 
 const STATE_FILE = 'khipu-start-state.json';
 const SECRET_VARS = ['KHIPU_JWT', 'KHIPU_API_KEY', 'KHIPU_ACCOUNT_LINK_TOKEN', 'KHIPU_DOCUMENT_NUMBER', 'KHIPU_USERNAME', 'KHIPU_PIN', 'KHIPU_SANDBOX_JWT', 'KHIPU_SANDBOX_API_KEY'];
@@ -87,30 +88,17 @@ async function startOrReuseSandbox({ port, dataDir, note }) {
 	}
 }
 
-async function listCredentials(client) {
-	const out = [];
-	let cursor;
-	do {
-		const qs = new URLSearchParams({ limit: '250' });
-		if (cursor) qs.set('cursor', cursor);
-		const page = await client.api('GET', `/credentials?${qs}`);
-		out.push(...(page.data || []));
-		cursor = page.nextCursor;
-	} while (cursor);
-	return out;
-}
-
 /** Creates the credential, or updates the one of the same name (the sandbox port may have changed). */
-async function upsertCredential(client, { name, data: given }) {
+async function upsertCredential(client, { name, type = CREDENTIAL_TYPE, data: given }) {
 	// n8n 2.8.4 adds "Allowed HTTP Request Domains" to credentials with an authenticate() and its public-API
 	// schema then demands allowedDomains unless allowedHttpRequestDomains is set: send the UI's default.
-	const data = { allowedHttpRequestDomains: 'all', ...given };
-	const existing = (await listCredentials(client)).find((c) => c.name === name && c.type === CREDENTIAL_TYPE);
+	const data = type === CREDENTIAL_TYPE ? { allowedHttpRequestDomains: 'all', ...given } : given;
+	const existing = (await client.listAll('/credentials', { limit: '250' })).find((c) => c.name === name && c.type === type);
 	if (existing) {
 		await client.api('PATCH', `/credentials/${encodeURIComponent(existing.id)}`, { data });
 		return { credential: { id: String(existing.id), name }, action: 'updated' };
 	}
-	const created = await client.createCredential({ name, type: CREDENTIAL_TYPE, data });
+	const created = await client.createCredential({ name, type, data });
 	return { credential: { id: String(created.id), name }, action: 'created' };
 }
 
@@ -233,14 +221,26 @@ async function startEnvironment(opts, extra = {}) {
 			return { ...r, summary: `${r.action} (id ${r.credential.id})` };
 		});
 
+		// The callback token is generated here, once per data folder, and goes only into the credential.
+		if (!state.callbackToken) state.callbackToken = crypto.randomBytes(24).toString('base64url');
+		writeState(opts.dataDir, state);
+		const callbackResult = await step(`Saving the "${CALLBACK_CREDENTIAL_NAME}" credential (generated token)`, async () => {
+			const r = await upsertCredential(api, { name: CALLBACK_CREDENTIAL_NAME, type: CALLBACK_CREDENTIAL_TYPE, data: { token: state.callbackToken } });
+			return { ...r, summary: `${r.action} (id ${r.credential.id})` };
+		});
+
 		let workflows = [];
+		let dataTable = null;
 		if (opts.examples) {
-			if (!state.callbackToken) state.callbackToken = crypto.randomBytes(24).toString('base64url');
+			dataTable = await step('Creating the data table the bookkeeping examples use', async () => {
+				const t = await ensureDataTable(api);
+				return { ...t, summary: `${t.name}: ${t.action} (id ${t.id})` };
+			});
 			workflows = await step('Importing the example workflows', async (note) => {
 				const list = await importExamples(api, {
 					credential: credentialResult.credential,
+					callbackCredential: callbackResult.credential,
 					baseUrl: n8n.baseUrl,
-					callbackToken: state.callbackToken,
 					state,
 					resetExamples: opts.resetExamples,
 					note,
@@ -257,6 +257,8 @@ async function startEnvironment(opts, extra = {}) {
 			client: api,
 			owner: { email: setup.owner.email, password: setup.owner.password, created: setup.owner.created, file: path.join(opts.dataDir, OWNER_FILE) },
 			credential: credentialResult.credential,
+			callbackCredential: callbackResult.credential,
+			dataTable: dataTable && { id: dataTable.id, name: dataTable.name },
 			workflows: [...workflows],
 			callbackToken: state.callbackToken,
 			dataDir: opts.dataDir,

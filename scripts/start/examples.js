@@ -1,9 +1,10 @@
 'use strict';
 // The example workflows in examples/*.json are plain n8n exports (importable into any n8n through
 // "Import from File"). When `npm start` imports them through the public API it rewrites three things:
-//   - every khipuApi credential reference -> the credential it created ("Khipu (sandbox)" or the real one)
-//   - EXAMPLE_BASE_URL in parameters       -> this n8n's base URL (the callback URL of the async pair)
-//   - EXAMPLE_CALLBACK_TOKEN               -> a random token generated once per data folder
+//   - every khipuApi credential reference         -> the credential it created ("Khipu (sandbox)" or the real one)
+//   - every khipuCallbackApi credential reference -> the "Khipu callback token" credential (random token,
+//                                                    generated once per data folder)
+//   - EXAMPLE_BASE_URL in parameters              -> this n8n's base URL (the callback URL of the async pair)
 // and upserts by name, so a second start updates the same workflows instead of adding copies. A workflow
 // the user edited in n8n (its versionId moved on) is left alone unless resetExamples is set.
 const crypto = require('node:crypto');
@@ -13,9 +14,10 @@ const { REPO_ROOT } = require('../lib/paths');
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const EXAMPLE_BASE_URL = 'http://127.0.0.1:5678';
-const EXAMPLE_CALLBACK_TOKEN = 'replace-with-your-own-secret-callback-token';
 const EXAMPLE_CREDENTIAL_NAME = 'Khipu (sandbox)';
+const CALLBACK_CREDENTIAL_NAME = 'Khipu callback token';
 const CREDENTIAL_TYPE = 'khipuApi';
+const CALLBACK_CREDENTIAL_TYPE = 'khipuCallbackApi';
 const TRIGGER_TYPE = 'n8n-nodes-khipu-santander-ar.khipuSantanderArTrigger';
 
 // What the public API accepts (openapi.yml of 2.8.4: additionalProperties: false)
@@ -55,18 +57,18 @@ function replaceStrings(value, replacements) {
 /**
  * The body sent to POST/PUT /api/v1/workflows for one example.
  * @param {object} workflow      parsed example export
- * @param {{credential: {id: string, name: string}, baseUrl: string, callbackToken: string}} ctx
+ * @param {{credential: {id: string, name: string}, callbackCredential?: {id: string, name: string}, baseUrl: string}} ctx
  */
-function prepareWorkflow(workflow, { credential, baseUrl, callbackToken }) {
-	const replacements = [
-		[EXAMPLE_BASE_URL, String(baseUrl).replace(/\/+$/, '')],
-		[EXAMPLE_CALLBACK_TOKEN, callbackToken],
-	];
+function prepareWorkflow(workflow, { credential, callbackCredential, baseUrl }) {
+	const replacements = [[EXAMPLE_BASE_URL, String(baseUrl).replace(/\/+$/, '')]];
+	const ours = { [CREDENTIAL_TYPE]: credential, [CALLBACK_CREDENTIAL_TYPE]: callbackCredential };
 	const nodes = workflow.nodes.map((node) => {
 		const n = pickFields(node, NODE_FIELDS);
 		n.parameters = replaceStrings(n.parameters || {}, replacements);
-		if (n.credentials && n.credentials[CREDENTIAL_TYPE]) {
-			n.credentials = { ...n.credentials, [CREDENTIAL_TYPE]: { id: String(credential.id), name: credential.name } };
+		for (const [type, created] of Object.entries(ours)) {
+			if (created && n.credentials && n.credentials[type]) {
+				n.credentials = { ...n.credentials, [type]: { id: String(created.id), name: created.name } };
+			}
 		}
 		return n;
 	});
@@ -111,7 +113,7 @@ async function getWorkflowOrNull(client, id) {
 /**
  * Creates or updates every example in n8n.
  * @param {object} client  n8nClient with an API key
- * @param {{credential: {id: string, name: string}, baseUrl: string, callbackToken: string,
+ * @param {{credential: {id: string, name: string}, callbackCredential: {id: string, name: string}, baseUrl: string,
  *          state: {workflows?: object}, resetExamples?: boolean, activateTriggers?: boolean,
  *          examples?: {file: string, workflow: object}[], note?: (msg: string) => void}} ctx
  * @returns {Promise<{name: string, id: string, file: string, action: string, active: boolean}[]>}
@@ -168,8 +170,9 @@ module.exports = {
 	hasKhipuTrigger,
 	EXAMPLES_DIR,
 	EXAMPLE_BASE_URL,
-	EXAMPLE_CALLBACK_TOKEN,
 	EXAMPLE_CREDENTIAL_NAME,
+	CALLBACK_CREDENTIAL_NAME,
 	CREDENTIAL_TYPE,
+	CALLBACK_CREDENTIAL_TYPE,
 	TRIGGER_TYPE,
 };

@@ -29,7 +29,7 @@ async function deploy(parameters = {}, { credential = 'jwt', nodeSettings = {} }
 	const path = stack.uniquePath('bal');
 	const workflow = await deployWorkflow(
 		stack,
-		balancesWorkflow({ path, credential: stack.credentials[credential], parameters, nodeSettings }),
+		balancesWorkflow({ path, credential: stack.credentials[credential], callbackCredential: stack.credentials.callback, parameters, nodeSettings }),
 	);
 	return { workflow, path };
 }

@@ -6,10 +6,12 @@
 // "Execute workflow" button runs it.
 const crypto = require('node:crypto');
 
-const { importExamples, loadExamples, EXAMPLE_BASE_URL, EXAMPLE_CALLBACK_TOKEN, TRIGGER_TYPE } = require('../../scripts/start/examples');
+const { importExamples, loadExamples, EXAMPLE_BASE_URL, TRIGGER_TYPE } = require('../../scripts/start/examples');
+const { BOOKKEEPING_TABLE } = require('../../scripts/start/dataTable');
 const { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP } = require('./support/examples-stack');
 const { undefinedParameters, loadPackageNodeTypes, descriptionFor } = require('./support/node-parameters');
 const { connectMcp, mcpUrl, toolAnswers, MCP_TRIGGER_TYPE, TOOL_NAME } = require('./support/mcp');
+const { postRaw, sleep } = require('./support/callbacks');
 
 jest.setTimeout(120_000);
 
@@ -17,6 +19,7 @@ const NAMES = {
 	alert: 'Khipu example: scheduled balance alert',
 	request: 'Khipu example: request balances by callback',
 	receiver: 'Khipu example: receive balances (trigger)',
+	overdue: 'Khipu example: overdue callbacks',
 	pause: 'Khipu example: pause until Khipu calls back',
 	mcp: 'Khipu balances for AI assistants (MCP)',
 };
@@ -93,22 +96,36 @@ describe('importing the examples', () => {
 					credential: { id: stack.credential.id, name: 'Khipu (sandbox)' },
 				});
 			}
+			for (const node of imported.nodes.filter((n) => n.credentials?.khipuCallbackApi)) {
+				expect({ node: node.name, credential: node.credentials.khipuCallbackApi }).toEqual({
+					node: node.name,
+					credential: { id: stack.callbackCredential.id, name: 'Khipu callback token' },
+				});
+			}
 			// every sticky note explains something
 			expect(imported.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote').length).toBeGreaterThan(0);
-			expect(JSON.stringify(imported.nodes)).not.toContain(EXAMPLE_CALLBACK_TOKEN);
+			expect(JSON.stringify(imported)).not.toContain(stack.callbackToken);
 		}
 	});
 
-	test('the callback pair is wired to this n8n: trigger URL and token rewritten, receiver active', async () => {
+	test('the callback pair is wired to this n8n: trigger URL without a token, one generated token in a shared credential, receiver active', async () => {
 		const request = await stack.client.getWorkflow(stack.workflowByName(NAMES.request).id);
 		const receiver = await stack.client.getWorkflow(stack.workflowByName(NAMES.receiver).id);
 		const trigger = receiver.nodes.find((n) => n.type === TRIGGER_TYPE);
 		const khipu = request.nodes.find((n) => n.type === KHIPU_NODE);
-		expect(khipu.parameters.callbackUrl).toBe(`${stack.n8n.baseUrl}/webhook/${trigger.webhookId}/khipu?token=${stack.callbackToken}`);
-		expect(trigger.parameters.callbackToken).toBe(stack.callbackToken);
-		expect(stack.callbackToken).toMatch(/^[A-Za-z0-9_-]{24,128}$/);
+		expect(khipu.parameters.callbackUrl).toBe(`${stack.n8n.baseUrl}/webhook/${trigger.webhookId}/khipu`);
+		expect(khipu.credentials.khipuCallbackApi.id).toBe(stack.callbackCredential.id);
+		expect(trigger.credentials.khipuCallbackApi.id).toBe(stack.callbackCredential.id);
+		expect(trigger.parameters).not.toHaveProperty('callbackToken');
+		expect(stack.callbackToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
 		expect(receiver.active).toBe(true);
 		if (stack.n8n.baseUrl !== EXAMPLE_BASE_URL) expect(JSON.stringify(request.nodes)).not.toContain(EXAMPLE_BASE_URL);
+		// The data table the bookkeeping uses exists with its columns.
+		const tables = await stack.client.api('GET', '/data-tables?limit=100');
+		const table = tables.data.find((t) => t.name === BOOKKEEPING_TABLE.name);
+		expect(table).toBeDefined();
+		expect(String(table.id)).toBe(stack.dataTable.id);
+		expect(table.columns.map((c) => [c.name, c.type]).sort()).toEqual(BOOKKEEPING_TABLE.columns.map((c) => [c.name, c.type]).sort());
 	});
 
 	test('the scheduled alert is imported inactive and its notification step is disabled', async () => {
@@ -127,7 +144,7 @@ describe('importing the examples', () => {
 
 	test('importing again updates in place (no duplicates) and keeps a workflow the user edited', async () => {
 		const state = JSON.parse(JSON.stringify(require('../../scripts/start/environment').readState(stack.dataDir)));
-		const ctx = { credential: stack.credential, baseUrl: stack.n8n.baseUrl, callbackToken: stack.callbackToken, state };
+		const ctx = { credential: stack.credential, callbackCredential: stack.callbackCredential, baseUrl: stack.n8n.baseUrl, state };
 		const again = await importExamples(stack.client, ctx);
 		expect(again.map((r) => r.action)).toEqual(again.map(() => 'unchanged'));
 
@@ -246,36 +263,161 @@ describe('scheduled balance alert', () => {
 	});
 });
 
-describe('callback pair', () => {
-	test('the request gets ACCEPTED items; the active trigger workflow receives each account\'s balances', async () => {
-		const receiverId = stack.workflowByName(NAMES.receiver).id;
-		const known = new Set((await stack.client.listExecutions({ workflowId: receiverId })).map((e) => String(e.id)));
-		const hookPath = uniquePath('request');
-		const wf = await testCopy(NAMES.request, (copy) => swapNode(copy, 'When clicking ‘Execute workflow’', webhookNode(hookPath)));
-		await stack.client.activateWorkflow(wf.id);
+describe('callback pair with bookkeeping in a data table', () => {
+	const tableId = () => stack.dataTable.id;
 
+	async function tableRows() {
+		const rows = [];
+		let cursor;
+		do {
+			const qs = new URLSearchParams({ limit: '250' });
+			if (cursor) qs.set('cursor', cursor);
+			const page = await stack.client.api('GET', `/data-tables/${tableId()}/rows?${qs}`);
+			rows.push(...(page.data || []));
+			cursor = page.nextCursor;
+		} while (cursor);
+		return rows;
+	}
+
+	async function rowsFor(operationIds, predicate = () => true, timeoutMs = 30_000) {
+		const until = Date.now() + timeoutMs;
+		for (;;) {
+			const rows = (await tableRows()).filter((r) => operationIds.includes(r.operationId));
+			if (predicate(rows) || Date.now() > until) return rows;
+			await sleep(250);
+		}
+	}
+
+	async function sandboxConfig(patch) {
+		const res = await fetch(`${stack.sandbox.url}/__sandbox/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+		expect(res.status).toBe(200);
+	}
+
+	/** Runs a webhook-started copy of the request workflow (optionally with other accounts); returns its ACCEPTED items. */
+	async function request(accounts) {
+		const hookPath = uniquePath('request');
+		const wf = await testCopy(NAMES.request, (copy) => {
+			swapNode(copy, 'When clicking ‘Execute workflow’', webhookNode(hookPath));
+			if (accounts) copy.nodes.find((n) => n.name === 'Accounts').parameters.jsonOutput = JSON.stringify({ accounts });
+		});
+		await stack.client.activateWorkflow(wf.id);
 		const res = await stack.client.callWebhook(hookPath, {});
 		expect(res.status).toBe(200);
-		const accepted = res.body;
-		expect(accepted).toEqual([
-			expect.objectContaining({ accountNumber: '000011887755', status: 'ACCEPTED', operationId: expect.any(String) }),
-			expect.objectContaining({ accountNumber: '1000000005', status: 'ACCEPTED', operationId: expect.any(String) }),
-		]);
+		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, includeData: true, timeoutMs: 60_000 });
+		expect(execution.status).toBe('success');
+		await stack.client.deactivateWorkflow(wf.id);
+		return outputOf(execution, 'Request balances');
+	}
 
+	afterAll(async () => {
+		if (stack) await sandboxConfig({ lifeSpanMs: 15 * 60 * 1000 });
+	});
+
+	test('request records every accepted OperationId; the receiver marks results; the overdue workflow alerts on the account that never calls back', async () => {
+		const receiverId = stack.workflowByName(NAMES.receiver).id;
+		const known = new Set((await stack.client.listExecutions({ workflowId: receiverId })).map((e) => String(e.id)));
+		// A short LifeSpan so the account that never calls back (5000000001) is overdue within the test.
+		await sandboxConfig({ lifeSpanMs: 4000 });
+		const accepted = await request();
+		expect(accepted.map((a) => [a.accountNumber, a.reference, a.status])).toEqual([
+			['000011887755', 'operating', 'ACCEPTED'],
+			['1000000005', 'treasury', 'ACCEPTED'],
+			['5000000001', 'sandbox: never calls back', 'ACCEPTED'],
+		]);
+		const ids = accepted.map((a) => a.operationId);
+		const [operating, treasury, never] = ids;
+
+		// Two results come back, each in its own execution, with account and reference from the URL.
 		const executions = await newExecutions(receiverId, known, { count: 2 });
 		expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
 		const byOperation = {};
 		for (const e of executions) {
 			for (const item of outputOf(e, 'Readable balance')) (byOperation[item.operationId] ||= []).push(item);
 		}
-		const [first, second] = accepted.map((a) => byOperation[a.operationId]);
-		expect(first.map((i) => i.line)).toEqual(['ARS 125000.00 (InterimAvailable)']);
-		expect(second.map((i) => i.line)).toEqual(['ARS 843210.55 (InterimAvailable)', 'USD 1250.00 (InterimAvailable)']);
-		for (const item of [...first, ...second]) {
+		expect(byOperation[operating].map((i) => [i.accountNumber, i.reference, i.line])).toEqual([['000011887755', 'operating', 'ARS 125000.00 (InterimAvailable)']]);
+		expect(byOperation[treasury].map((i) => [i.accountNumber, i.reference, i.line])).toEqual([
+			['1000000005', 'treasury', 'ARS 843210.55 (InterimAvailable)'],
+			['1000000005', 'treasury', 'USD 1250.00 (InterimAvailable)'],
+		]);
+		for (const item of [...byOperation[operating], ...byOperation[treasury]]) {
 			expect(item.callbackUrl).toMatch(/\/khipu\?token=\*\*\*$/);
 			expect(JSON.stringify(item)).not.toContain(stack.callbackToken);
 		}
+
+		// The table: one row per accepted request, two received, one waiting.
+		const rows = await rowsFor(ids, (r) => r.length === 3 && r.every((row) => row.lifeSpan) && r.filter((row) => row.receivedAt).length === 2);
+		const view = Object.fromEntries(rows.map((r) => [r.operationId, [r.accountNumber, r.reference, r.resultStatus, !!r.receivedAt, Number.isNaN(Date.parse(r.lifeSpan))]]));
+		expect(view).toEqual({
+			[operating]: ['000011887755', 'operating', 'OK', true, false],
+			[treasury]: ['1000000005', 'treasury', 'OK', true, false],
+			[never]: ['5000000001', 'sandbox: never calls back', null, false, false],
+		});
+		expect(Date.parse(rows.find((r) => r.operationId === never).lifeSpan)).toBe(Date.parse(accepted[2].lifeSpan));
+
+		// Once the LifeSpan has passed, the overdue workflow raises one alert item naming that account only.
+		await sleep(Math.max(0, Date.parse(accepted[2].lifeSpan) - Date.now()) + 500);
+		const hookPath = uniquePath('overdue');
+		const wf = await testCopy(NAMES.overdue, (copy) => swapNode(copy, 'Every 15 minutes', webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' })));
+		await stack.client.activateWorkflow(wf.id);
+		const res = await stack.client.callWebhook(hookPath, {});
+		expect(res.status).toBe(200);
+		const alert = res.body;
+		expect(alert).toMatchObject({ alert: true, title: expect.stringMatching(/^Khipu: \d+ balance request\(s\) without a result after their LifeSpan$/) });
+		const mine = alert.overdue.filter((o) => ids.includes(o.operationId));
+		expect(mine).toEqual([{ accountNumber: '5000000001', reference: 'sandbox: never calls back', operationId: never, lifeSpan: expect.any(String) }]);
+		expect(alert.text).toContain(`! 5000000001 (sandbox: never calls back): no result, LifeSpan ended`);
 		await stack.client.deactivateWorkflow(wf.id);
+	});
+
+	test('a result delivered twice (account 5000000002) is recorded once; a replay with the trigger\'s repeat filter off changes nothing either', async () => {
+		const receiverId = stack.workflowByName(NAMES.receiver).id;
+		const known = new Set((await stack.client.listExecutions({ workflowId: receiverId })).map((e) => String(e.id)));
+		const [accepted] = await request([{ accountNumber: '5000000002', reference: 'twice' }]);
+		expect(accepted).toMatchObject({ accountNumber: '5000000002', reference: 'twice', status: 'ACCEPTED' });
+
+		// The sandbox delivers the same envelope twice; both are acknowledged, one execution starts.
+		const until = Date.now() + 20_000;
+		let deliveries = [];
+		while (deliveries.length < 2 && Date.now() < until) {
+			const list = await (await fetch(`${stack.sandbox.url}/__sandbox/callbacks`)).json();
+			deliveries = (Array.isArray(list) ? list : list.callbacks || list.data || []).filter((d) => d.operationId === accepted.operationId);
+			await sleep(200);
+		}
+		expect(deliveries.map((d) => d.statusCode)).toEqual([200, 200]);
+		const executions = await newExecutions(receiverId, known, { count: 1 });
+		await sleep(1500);
+		expect((await stack.client.listExecutions({ workflowId: receiverId })).filter((e) => !known.has(String(e.id)))).toHaveLength(1);
+		expect(executions[0].status).toBe('success');
+		const [row] = await rowsFor([accepted.operationId], (r) => r.length === 1 && r[0].receivedAt && r[0].lifeSpan);
+		expect(row).toMatchObject({ accountNumber: '5000000002', reference: 'twice', resultStatus: 'OK' });
+		expect(await rowsFor([accepted.operationId])).toHaveLength(1);
+
+		// A receiver copy without the trigger's repeat filter, sent the same result twice: two executions,
+		// the row is written by the first only (the data table, not the trigger, keeps it).
+		const replayId = `replay-${crypto.randomBytes(4).toString('hex')}`;
+		const copy = await testCopy(NAMES.receiver, (c) => {
+			const trigger = c.nodes.find((n) => n.type === TRIGGER_TYPE);
+			trigger.webhookId = crypto.randomUUID();
+			trigger.parameters.options = { dedupeHours: 0 };
+		});
+		await stack.client.activateWorkflow(copy.id);
+		const webhookId = copy.nodes.find((n) => n.type === TRIGGER_TYPE).webhookId;
+		const url = `${stack.n8n.baseUrl}/webhook/${webhookId}/khipu?account=5000000002&reference=replay&token=${stack.callbackToken}`;
+		const envelope = { OperationId: replayId, Status: 'OK', Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }] }, AdditionalInformation: null, Error: null };
+		const first = await postRaw(url, envelope);
+		expect([first.status, first.json]).toEqual([200, { received: true, operationId: replayId }]);
+		const [written] = await rowsFor([replayId], (r) => r.length === 1 && r[0].receivedAt);
+		expect(written).toMatchObject({ accountNumber: '5000000002', reference: 'replay', resultStatus: 'OK' });
+		await stack.client.waitForExecutions({ workflowId: copy.id, count: 1, timeoutMs: 30_000 });
+		const second = await postRaw(url, { ...envelope, Status: 'ERROR', Data: null, Error: { Code: 'E101', Type: 'DO_NOT_RETRY', Description: 'x' } });
+		expect([second.status, second.json]).toEqual([200, { received: true, operationId: replayId }]);
+		const both = await stack.client.waitForExecutions({ workflowId: copy.id, count: 2, includeData: true, timeoutMs: 30_000 });
+		expect(both.map((e) => e.status)).toEqual(['success', 'success']);
+		const latest = both.sort((a, b) => Number(b.id) - Number(a.id))[0];
+		expect(runOf(latest, 'Mark received')).toBeUndefined();
+		const after = await rowsFor([replayId]);
+		expect(after).toEqual([written]);
+		await stack.client.deactivateWorkflow(copy.id);
 	});
 
 	test('a callback without the right token starts nothing', async () => {

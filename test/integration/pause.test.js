@@ -7,7 +7,8 @@
 // id in the resume URL the node gave Khipu (seen through a recording proxy) and read with
 // GET /executions/:id; finished ones are counted with the list as usual.
 const { DEFAULT_JWT, DEFAULT_API_KEY } = require('../../sandbox/server');
-const { balancesWorkflow, deployWorkflow } = require('./support/stack');
+const { balancesWorkflow, deployWorkflow, SECRETS } = require('./support/stack');
+const { scanN8nStorageWithControl } = require('./support/secrets');
 const {
 	startCallbackStack,
 	pauseWorkflow,
@@ -324,4 +325,22 @@ describe('pause mode in a real n8n', () => {
 		expect(stack.sandbox.state.callbacks().filter((d) => d.operationId === request.operationId)).toHaveLength(0);
 		expect(await executionsOf(stack.client, timeout.workflow.id)).toHaveLength(1);
 	}, 150_000);
+
+	test('afterwards neither the JWT nor any resume token given to Khipu is stored or exported in plain text', async () => {
+		// The resume tokens are HMACs keyed by the JWT; they travel to Khipu only.
+		const resumeTokens = stack.proxy.bodies
+			.map((b) => (b && b.CallbackUrl ? new URL(b.CallbackUrl).searchParams.get('token') : null))
+			.filter(Boolean);
+		expect(resumeTokens.length).toBeGreaterThanOrEqual(4);
+		const secrets = {
+			jwt: DEFAULT_JWT,
+			'default callback credential': SECRETS.callbackToken,
+			...Object.fromEntries(resumeTokens.map((token, i) => [`resume token ${i + 1}`, token])),
+		};
+		const scan = await scanN8nStorageWithControl(stack, secrets);
+		expect(scan.control['exported workflows (public API)']).toBe(1);
+		expect(Object.keys(scan.control).some((source) => source.startsWith('n8n database: database.sqlite'))).toBe(true);
+		expect(scan.executions).toBeGreaterThanOrEqual(5);
+		expect(scan.found).toEqual({});
+	});
 });

@@ -17,6 +17,7 @@ const START = path.join(REPO_ROOT, 'scripts', 'start.js');
 const EXAMPLE_NAMES = [
 	'Khipu example: receive balances (trigger)',
 	'Khipu example: request balances by callback',
+	'Khipu example: overdue callbacks',
 	'Khipu example: pause until Khipu calls back',
 	'Khipu example: scheduled balance alert',
 	'Khipu balances for AI assistants (MCP)',
@@ -104,6 +105,13 @@ describe('npm start (scripts/start.js)', () => {
 		expect(out).toContain(`sandbox at http://127.0.0.1:${sandboxPort}, credential "Khipu (sandbox)"`);
 		for (const name of EXAMPLE_NAMES) expect(out).toContain(`${name}: created`);
 		expect(out).toContain('Khipu example: receive balances (trigger) [active]');
+		// the callback token: generated once, saved only in its credential, never printed
+		expect(out).toMatch(/Saving the "Khipu callback token" credential \(generated token\)[\s\S]*created \(id /);
+		expect(out).toMatch(/khipu_callbacks: created \(id /);
+		expect(out).toContain('Callbacks: credential "Khipu callback token" (generated token, never printed), data table "khipu_callbacks"');
+		const { callbackToken } = JSON.parse(fs.readFileSync(path.join(dataDir, 'khipu-start-state.json'), 'utf8'));
+		expect(callbackToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+		expect(out).not.toContain(callbackToken);
 		// progress: numbered steps with the elapsed time
 		expect(out).toMatch(/\[khipu-start\s+\d+\.\ds\] \(1\) Checking/);
 		expect(out).toMatch(/Starting n8n \(first start: creating the database\)/);
@@ -152,9 +160,11 @@ describe('npm start (scripts/start.js)', () => {
 			expect(run.out).toContain(`real Khipu at ${khipu.url}: no sandbox started`);
 			expect(run.out).toContain(`Saving the "Khipu (${host})" credential`);
 			expect(run.out).toContain(`Khipu:     ${khipu.url} (real Khipu), credential "Khipu (${host})"`);
-			// every workflow with a Khipu node now uses the new credential; the trigger needs none
-			for (const name of EXAMPLE_NAMES.filter((n) => !n.includes('(trigger)'))) expect(run.out).toContain(`${name}: updated`);
-			expect(run.out).toContain('Khipu example: receive balances (trigger): unchanged');
+			// every workflow with a Khipu node now uses the new credential; the trigger and the overdue list need none
+			const withoutKhipuApi = ['Khipu example: receive balances (trigger)', 'Khipu example: overdue callbacks'];
+			for (const name of EXAMPLE_NAMES.filter((n) => !withoutKhipuApi.includes(n))) expect(run.out).toContain(`${name}: updated`);
+			for (const name of withoutKhipuApi) expect(run.out).toContain(`${name}: unchanged`);
+			expect(run.out).toMatch(/khipu_callbacks: kept \(id /);
 			expect(run.out).not.toContain(DEFAULT_JWT); // secrets are never printed
 			expect(await isPortFree(sandboxPort)).toBe(true);
 		} finally {

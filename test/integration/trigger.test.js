@@ -2,7 +2,8 @@
 // Issue 3 "proof", callback trigger: a real n8n 2.8.4 with the packed package installed as a
 // community package, and the Khipu sandbox calling back. Executions are counted through n8n's
 // public API (finished executions are listed there; a trigger execution never waits).
-const { balancesWorkflow, deployWorkflow } = require('./support/stack');
+const { balancesWorkflow, deployWorkflow, SECRETS } = require('./support/stack');
+const { scanN8nStorageWithControl } = require('./support/secrets');
 const {
 	startCallbackStack,
 	makeToken,
@@ -36,26 +37,37 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 	}, 30_000);
 
 	async function deployTrigger(settings) {
-		const { workflow, url } = triggerWorkflow(stack, settings);
+		const { workflow, url, credential } = await triggerWorkflow(stack, settings);
 		const created = await deployWorkflow(stack, workflow);
-		return { id: created.id, url };
+		return { id: created.id, url, credential };
 	}
 
 	/** A webhook-started balances workflow; the HTTP answer is every item the Khipu node output. */
-	async function deployBalances(parameters) {
+	async function deployBalances(parameters, callbackCredential) {
 		const hookPath = stack.uniquePath('balances');
 		const created = await deployWorkflow(
 			stack,
-			balancesWorkflow({ path: hookPath, credential: stack.credentials.jwt, parameters }),
+			// Through the recording proxy, so a test can read the exact CallbackUrl Khipu was given.
+			balancesWorkflow({ path: hookPath, credential: stack.credentials.jwtRecorded, callbackCredential, parameters }),
 		);
 		return {
 			id: created.id,
-			call: async (accountNumber) => {
-				const response = await stack.client.callWebhook(hookPath, { accounts: [{ accountNumber }] });
+			path: hookPath,
+			call: async (accountNumber, extra = {}) => {
+				const response = await stack.client.callWebhook(hookPath, { accounts: [{ accountNumber, ...extra }] });
 				expect(response.status).toBe(200);
 				return response.body;
 			},
 		};
+	}
+
+	const balancesPath = (balances) => balances.path;
+
+	/** The CallbackUrl of every balances request for the account, as the node sent it. */
+	function sentCallbackUrls(accountNumber) {
+		return stack.proxy.bodies
+			.filter((b) => b && b.RequestData && b.RequestData.AccountNumber === accountNumber && b.CallbackUrl)
+			.map((b) => b.CallbackUrl);
 	}
 
 	async function deliveriesFor(operationId, count) {
@@ -82,11 +94,11 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			okOnlyToken = makeToken(40);
 			trigger = await deployTrigger({ token });
 			okOnlyTrigger = await deployTrigger({ token: okOnlyToken, statuses: 'OK' });
-			viaCallback = await deployBalances({ delivery: 'callbackUrl', callbackUrl: `${trigger.url}?token=${token}` });
-			viaCallbackOkOnly = await deployBalances({
-				delivery: 'callbackUrl',
-				callbackUrl: `${okOnlyTrigger.url}?token=${okOnlyToken}`,
-			});
+			viaCallback = await deployBalances(
+				{ delivery: 'callbackUrl', callbackUrl: trigger.url, reference: '={{ $json.reference }}' },
+				trigger.credential,
+			);
+			viaCallbackOkOnly = await deployBalances({ delivery: 'callbackUrl', callbackUrl: okOnlyTrigger.url }, okOnlyTrigger.credential);
 			sync = await deployBalances({ delivery: 'sync' });
 		});
 
@@ -112,9 +124,16 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			expect(synchronous[0]).toMatchObject({ accountNumber: '000011887755', amount: 125000, currency: 'ARS' });
 			// OperationIds differ between the two requests; the callback carries the accepted one.
 			expect(fromCallback.map((item) => item.operationId)).toEqual([accepted[0].operationId]);
-			expect(fromCallback.map((item) => without(item, ['callbackUrl', 'accountNumber', 'operationId']))).toEqual(
-				synchronous.map((item) => without(item, ['accountNumber', 'operationId'])),
+			// The account number comes back from the URL the node built: the items match the synchronous ones.
+			expect(fromCallback.map((item) => without(item, ['callbackUrl', 'operationId']))).toEqual(
+				synchronous.map((item) => without(item, ['operationId'])),
 			);
+			expect(fromCallback[0].accountNumber).toBe('000011887755');
+			expect(fromCallback[0]).not.toHaveProperty('reference');
+			// Khipu was given the trigger's URL with the account and the token added at send time.
+			expect(sentCallbackUrls('000011887755')).toEqual([`${trigger.url}?account=000011887755&token=${token}`]);
+			const workflow = await stack.client.getWorkflow(viaCallback.id);
+			expect(JSON.stringify(workflow)).not.toContain(token);
 			// The output shows where the callback came in, never the token.
 			expect(fromCallback[0].callbackUrl).toBe(`${trigger.url}?token=***`);
 			expect(JSON.stringify(executions[0].data)).not.toContain(token);
@@ -138,16 +157,21 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 
 		test('an ERROR callback (account 2000000003) starts an execution with the error item', async () => {
 			const before = (await executionsOf(stack.client, trigger.id)).length;
-			const [accepted] = await viaCallback.call('2000000003');
-			expect(accepted.status).toBe('ACCEPTED');
+			const [accepted] = await viaCallback.call('2000000003', { reference: 'cliente #12 & co' });
+			expect(accepted).toMatchObject({ status: 'ACCEPTED', reference: 'cliente #12 & co' });
 			const [delivery] = await deliveriesFor(accepted.operationId, 1);
 			expect(delivery.statusCode).toBe(200);
+			expect(sentCallbackUrls('2000000003')).toEqual([
+				`${trigger.url}?account=2000000003&reference=cliente%20%2312%20%26%20co&token=${token}`,
+			]);
 
 			const executions = await settledExecutions(stack.client, trigger.id, { count: before + 1, includeData: true });
 			expect(executions).toHaveLength(before + 1);
 			const items = outputJson(executions[executions.length - 1], TRIGGER);
 			expect(items).toEqual([
 				expect.objectContaining({
+					accountNumber: '2000000003',
+					reference: 'cliente #12 & co',
 					operationId: accepted.operationId,
 					status: 'ERROR',
 					code: 'E101',
@@ -299,10 +323,10 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		});
 	});
 
-	test('activating a trigger with a too-short Callback Token fails and names the field', async () => {
+	test('activating a trigger whose credential holds a too-short token fails, names the field and suggests a token', async () => {
 		const shortToken = 'only-23-characters-long';
 		expect(shortToken).toHaveLength(23);
-		const { workflow, url } = triggerWorkflow(stack, { token: shortToken });
+		const { workflow, url } = await triggerWorkflow(stack, { token: shortToken });
 		const created = await stack.client.createWorkflow(workflow);
 		let failure;
 		try {
@@ -311,14 +335,189 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			failure = error;
 		}
 		expect(failure).toBeDefined();
-		expect(failure.status).toBe(400);
-		expect(failure.body.message).toMatch(/^Callback Token must be 24 to 128 letters, digits, "-" or "_"/);
+		// n8n 2.8 refuses the activate call (400, workflow stays inactive); 2.41 publishes in the background
+		// and the harness reports the failed publication. Either way the message and the dead URL are the same.
+		if (failure.name === 'WorkflowPublicationError') {
+			expect(failure.publication.status).toBe('failed');
+		} else {
+			expect(failure.status).toBe(400);
+			expect((await stack.client.getWorkflow(created.id)).active).toBe(false);
+		}
+		expect(failure.body.message).toMatch(/Callback token \(Khipu Callback Token API credential\) must be 24 to 128 letters, digits, "-" or "_"/);
 		// The suggestion is a usable token, and the rejected one is not echoed.
 		const suggestion = /freshly generated one: ([A-Za-z0-9_-]+)/.exec(failure.body.message)?.[1];
 		expect(suggestion).toHaveLength(32);
 		expect(failure.body.message).not.toContain(shortToken);
-		expect((await stack.client.getWorkflow(created.id)).active).toBe(false);
 		const call = await postRaw(`${url}?token=${shortToken}`, { OperationId: 'short-0001', Status: 'OK' });
 		expect(call.status).toBe(404);
+	});
+
+	test('the credential test (editor save / retry) refuses a weak token with a generated one and accepts a strong one', async () => {
+		const probe = async (token) => {
+			const result = await stack.client.rest('POST', '/credentials/test', {
+				// n8n 2.41 wants the id of a saved credential; the data sent is what gets tested.
+				credentials: { id: String(stack.credentials.callback.id), name: 'probe', type: 'khipuCallbackApi', data: { token } },
+			});
+			return result.data ?? result;
+		};
+		const weak = await probe('short-token');
+		expect(weak.status).toBe('Error');
+		expect(weak.message).toMatch(/must be 24 to 128 letters, digits, "-" or "_"\. For example, this freshly generated one: [A-Za-z0-9_-]{32}$/);
+		expect(weak.message).not.toContain('short-token');
+		expect(await probe(makeToken(40))).toEqual({ status: 'OK', message: 'The token is strong enough for a callback URL' });
+	});
+
+	describe('account and reference in the callback URL', () => {
+		const token = makeToken(36);
+		let simplified;
+		let raw;
+		const okBody = (operationId, balance = [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }]) => ({
+			OperationId: operationId,
+			Status: 'OK',
+			Data: { Balance: balance },
+			AdditionalInformation: null,
+			Error: null,
+		});
+		const hints = (account, reference) =>
+			new URLSearchParams({ ...(account === undefined ? {} : { account }), ...(reference === undefined ? {} : { reference }), token }).toString();
+
+		beforeAll(async () => {
+			simplified = await deployTrigger({ token });
+			raw = await deployTrigger({ token, options: { output: 'raw' } });
+		});
+
+		test('every item shape carries accountNumber and reference; the token is never echoed', async () => {
+			const sends = [
+				[simplified, okBody('hint-balance'), hints('000011887755', 'run 7/ñ')],
+				[simplified, okBody('hint-empty', []), hints('1000000002', 'empty')],
+				[simplified, { OperationId: 'hint-error', Status: 'ERROR', Error: { Code: 'E101', Type: 'DO_NOT_RETRY', Description: 'x' } }, hints('2000000003', 'err')],
+				[raw, okBody('hint-raw'), hints('000011887755', 'raw-ref')],
+			];
+			for (const [target, body, query] of sends) {
+				const response = await postRaw(`${target.url}?${query}`, body);
+				expect([body.OperationId, response.status]).toEqual([body.OperationId, 200]);
+			}
+			const fromSimplified = (await settledExecutions(stack.client, simplified.id, { count: 3, includeData: true })).flatMap((e) => outputJson(e, TRIGGER));
+			const [fromRaw] = (await settledExecutions(stack.client, raw.id, { count: 1, includeData: true })).map((e) => outputJson(e, TRIGGER));
+			const shapes = [...fromSimplified, ...fromRaw].map((item) => [
+				item.operationId ?? item.OperationId,
+				item.accountNumber,
+				item.reference,
+				item.noBalances === true || item.status === 'ERROR' || 'Data' in item || 'amount' in item,
+			]);
+			expect(shapes.sort()).toEqual(
+				[
+					['hint-balance', '000011887755', 'run 7/ñ', true],
+					['hint-empty', '1000000002', 'empty', true],
+					['hint-error', '2000000003', 'err', true],
+					['hint-raw', '000011887755', 'raw-ref', true],
+				].sort(),
+			);
+			for (const item of [...fromSimplified, ...fromRaw]) {
+				expect(item.callbackUrl).toBe(`${item.OperationId ? raw.url : simplified.url}?token=***`);
+				expect(JSON.stringify(item)).not.toContain(token);
+			}
+		});
+
+		test('values outside the limits are dropped, the callback still starts its execution', async () => {
+			const before = (await executionsOf(stack.client, simplified.id)).length;
+			const cases = [
+				['drop-long-account', hints('1'.repeat(21), 'r'.repeat(65))],
+				['drop-control', `account=12%0A34&reference=a%E2%80%AEb&token=${token}`],
+				['drop-twice', `account=1&account=2&reference=x&reference=y&token=${token}`],
+				['drop-spaces', `account=%2012&reference=%20r&token=${token}`],
+			];
+			for (const [operationId, query] of cases) {
+				const response = await postRaw(`${simplified.url}?${query}`, okBody(operationId));
+				expect([operationId, response.status]).toEqual([operationId, 200]);
+			}
+			const executions = await settledExecutions(stack.client, simplified.id, { count: before + cases.length, includeData: true });
+			const items = executions.slice(before).flatMap((e) => outputJson(e, TRIGGER));
+			expect(items.map((item) => [item.operationId, 'accountNumber' in item, 'reference' in item]).sort()).toEqual(
+				cases.map(([operationId]) => [operationId, false, false]).sort(),
+			);
+		});
+	});
+
+	describe('callback delivery from the balances node', () => {
+		let trigger;
+		const token = makeToken(48);
+
+		beforeAll(async () => {
+			trigger = await deployTrigger({ token });
+		});
+
+		test('a Callback URL that already holds a token, or a fragment, fails before anything is sent', async () => {
+			// A token typed into the URL (not the credential's: the storage scan below must not find that one).
+			const typed = makeToken(30);
+			for (const [callbackUrl, message] of [
+				[`${trigger.url}?token=${typed}`, /^Item 1: Callback URL already contains a "token" parameter\. Remove it: the node adds the token from the callback credential/],
+				[`${trigger.url}#part`, /^Item 1: Callback URL must not contain a fragment/],
+			]) {
+				const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl }, trigger.credential);
+				const sentBefore = stack.proxy.bodies.length;
+				const errorResponse = await stack.client.callWebhook(balancesPath(balances), { accounts: [{ accountNumber: '000011887755' }] });
+				expect(errorResponse.status).toBe(500);
+				const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
+				expect(failed.status).toBe('error');
+				expect(failed.data.resultData.error.message).toMatch(message);
+				expect(failed.data.resultData.error.message).not.toContain(typed);
+				expect(stack.proxy.bodies.length).toBe(sentBefore);
+			}
+		});
+
+		test('callback delivery without a callback credential (and Add Callback Token on) fails before sending, naming the credential', async () => {
+			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl: trigger.url });
+			const sentBefore = stack.proxy.bodies.length;
+			const errorResponse = await stack.client.callWebhook(balancesPath(balances), { accounts: [{ accountNumber: '000011887755' }] });
+			expect(errorResponse.status).toBe(500);
+			const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
+			expect(failed.data.resultData.error.message).toBe(
+				'Item 1: Callback delivery adds the token of a Khipu Callback Token API credential to the Callback URL: select the one the receiving trigger uses, or turn off Add Callback Token',
+			);
+			expect(failed.data.resultData.error.description).toBe('Field: Khipu Callback Token API credential. Nothing was sent to Khipu.');
+			expect(stack.proxy.bodies.length).toBe(sentBefore);
+		});
+
+		test('a URL that would pass 255 characters with account, reference and token fails, naming the field and the length', async () => {
+			// 200 characters fit on their own; the added account, reference and 48-character token do not.
+			const callbackUrl = `${trigger.url}?pad=${'p'.repeat(200 - trigger.url.length - 5)}`;
+			expect(callbackUrl).toHaveLength(200);
+			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl, reference: 'ref-1' }, trigger.credential);
+			const sentBefore = stack.proxy.bodies.length;
+			const errorResponse = await stack.client.callWebhook(balancesPath(balances), { accounts: [{ accountNumber: '000011887755' }] });
+			expect(errorResponse.status).toBe(500);
+			const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
+			const expectedLength = 200 + '&account=000011887755&reference=ref-1&token='.length + token.length;
+			expect(failed.data.resultData.error.message).toBe(
+				`Item 1: Callback URL with the account number, the Reference and the token added is ${expectedLength} characters long; Khipu accepts at most 255. Shorten the URL or the Reference.`,
+			);
+			expect(stack.proxy.bodies.length).toBe(sentBefore);
+		});
+
+		test('with "Add Callback Token" off no credential is needed and the URL carries no token (the trigger refuses it)', async () => {
+			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl: `${trigger.url}?keep=1`, addCallbackToken: false });
+			const [accepted] = await balances.call('1000000004');
+			expect(accepted.status).toBe('ACCEPTED');
+			expect(sentCallbackUrls('1000000004')).toEqual([`${trigger.url}?keep=1&account=1000000004`]);
+			const [delivery] = await deliveriesFor(accepted.operationId, 1);
+			expect(delivery.statusCode).toBe(401);
+		});
+	});
+
+	test('afterwards no workflow, export, execution or database file holds a callback token in plain text', async () => {
+		const tokens = [...stack.callbackCredentials.keys()].filter((token) => token.length >= 24);
+		expect(tokens.length).toBeGreaterThanOrEqual(5);
+		const secrets = Object.fromEntries(tokens.map((token, i) => [`callback token ${i + 1}`, token]));
+		secrets['default callback credential'] = SECRETS.callbackToken;
+		const scan = await scanN8nStorageWithControl(stack, secrets);
+		// The control value typed into a node is found where n8n keeps workflows: the scan can see.
+		expect(scan.control['exported workflows (public API)']).toBe(1);
+		expect(Object.keys(scan.control).some((source) => source.startsWith('n8n database: database.sqlite'))).toBe(true);
+		expect(scan.databaseFiles).toContain('database.sqlite');
+		expect(scan.workflows).toBeGreaterThanOrEqual(10);
+		expect(scan.executions).toBeGreaterThanOrEqual(15);
+		expect(scan.found).toEqual({});
+		console.log(`trigger suite secret scan: ${JSON.stringify({ tokens: Object.keys(secrets).length, workflows: scan.workflows, executions: scan.executions, databaseFiles: scan.databaseFiles, bytes: scan.bytes, found: 0 })}`);
 	});
 });

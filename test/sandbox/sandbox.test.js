@@ -757,7 +757,7 @@ describe('asynchronous mode', () => {
 
 describe('latency, concurrency and reset', () => {
 	test('latency applies to every request and concurrent requests overlap', async () => {
-		expect(await admin(sandbox, 'config', 'POST', { latencyMs: 250 })).toEqual({ latencyMs: 250, callbackDelayMs: 20, slowMs: 300 });
+		expect(await admin(sandbox, 'config', 'POST', { latencyMs: 250 })).toEqual({ latencyMs: 250, callbackDelayMs: 20, slowMs: 300, lifeSpanMs: 900_000 });
 		const started = Date.now();
 		const results = await Promise.all(
 			['1000000004', '1000000002', '2000000001', '1', '2'].map((account) => balances(sandbox, { AccountNumber: account })),
@@ -778,13 +778,23 @@ describe('latency, concurrency and reset', () => {
 	});
 
 	test('config rejects bad values and keeps the old ones', async () => {
-		for (const bad of [{ latencyMs: -1 }, { latencyMs: 'slow' }, { other: 1 }, [1]]) {
+		for (const bad of [{ latencyMs: -1 }, { latencyMs: 'slow' }, { other: 1 }, [1], { lifeSpanMs: 24 * 3_600_000 + 1 }, { callbackDelayMs: 600_001 }]) {
 			const res = await call(sandbox.url, { target: '/__sandbox/config', headers: JSON_TYPE, body: bad });
 			expect(res.status).toBe(400);
 		}
 		expect((await call(sandbox.url, { target: '/__sandbox/config', headers: JSON_TYPE, body: '{x' })).status).toBe(400);
-		expect(await admin(sandbox, 'config')).toEqual({ latencyMs: 0, callbackDelayMs: 20, slowMs: 300 });
+		expect(await admin(sandbox, 'config')).toEqual({ latencyMs: 0, callbackDelayMs: 20, slowMs: 300, lifeSpanMs: 900_000 });
 		expect(() => sandbox.state.configure({ slowMs: Infinity })).toThrow(TypeError);
+	});
+
+	test('lifeSpanMs sets the LifeSpan of the 202 (here 1 s, so a test can see a request go overdue)', async () => {
+		expect(await admin(sandbox, 'config', 'POST', { lifeSpanMs: 1000 })).toMatchObject({ lifeSpanMs: 1000 });
+		try {
+			const accepted = await balances(sandbox, { AccountNumber: '5000000001' }, { extra: { CallbackUrl: `${receiver.base}/cb` } });
+			expect([accepted.status, accepted.json.LifeSpan]).toEqual([202, '2026-11-25T12:30:46.000Z']);
+		} finally {
+			await admin(sandbox, 'config', 'POST', { lifeSpanMs: 900_000 });
+		}
 	});
 
 	test('reset clears requests, callbacks and counters', async () => {

@@ -1,14 +1,5 @@
 import { InputError, validateAccountNumber, validateBaseUrl, validateCallbackUrl, validateIntegerOption } from '../../nodes/shared/validation';
-
-function errorOf(fn: () => unknown): InputError {
-	try {
-		fn();
-	} catch (error) {
-		if (error instanceof InputError) return error;
-		throw error;
-	}
-	throw new Error('expected an InputError');
-}
+import { errorOf } from './support/inputError';
 
 describe('validateAccountNumber', () => {
 	it('trims and accepts up to 20 characters', () => {

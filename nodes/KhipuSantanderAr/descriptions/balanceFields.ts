@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MAX_REFERENCE_LENGTH } from '../../shared/callbackUrl';
 import { LIMITS } from '../../shared/constants';
 
 const showForOperation = {
@@ -61,7 +62,26 @@ export const balanceFields: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'https://n8n.example.com/webhook/khipu/…',
-		description: `Where Khipu POSTs the result, at most ${LIMITS.callbackUrl} characters, http or https. Paste the Production URL of a Khipu Santander AR Trigger.`,
+		description: `Where Khipu POSTs the result, http or https. Paste the Production URL of a Khipu Santander AR Trigger, without a token: the node adds the account number, the Reference and the token when it sends the request. With them it must fit Khipu's ${LIMITS.callbackUrl} characters.`,
+		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl] } },
+	},
+	{
+		displayName: 'Reference',
+		name: 'reference',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. customer-4711',
+		description: `Optional text the trigger hands on with the result (as reference), for example a customer or run ID. At most ${MAX_REFERENCE_LENGTH} letters, digits, punctuation or spaces.`,
+		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl] } },
+	},
+	{
+		displayName: 'Add Callback Token',
+		name: 'addCallbackToken',
+		type: 'boolean',
+		noDataExpression: true,
+		default: true,
+		description:
+			'Whether to add the token of the Khipu Callback Token API credential to the Callback URL when sending. Turn off only for a receiver that is protected another way; the Khipu Santander AR Trigger always requires the token.',
 		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl] } },
 	},
 ];

@@ -8,6 +8,7 @@ const util = require('node:util');
 
 const { credentialRef, balancesWorkflow } = require('../support/stack');
 const { triggerWorkflow, postRaw } = require('../support/callbacks');
+const { countSecret, scanSources, n8nFolderFiles } = require('../support/secrets');
 const { generator } = require('../../../sandbox/balances');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,59 +93,6 @@ function outputJson(execution, nodeName) {
 	return (run?.data?.main?.[0] ?? []).map((item) => item.json);
 }
 
-/**
- * Copies a value without the parameters of node definitions (objects with type, typeVersion and
- * parameters). n8n keeps the user's own node configuration in executions (workflowData, and the
- * `node` of an error); a callback token the user typed into a node lives there by design.
- */
-function withoutNodeParameters(value) {
-	if (Array.isArray(value)) return value.map(withoutNodeParameters);
-	if (value === null || typeof value !== 'object') return value;
-	const isNode = 'type' in value && 'typeVersion' in value && 'parameters' in value;
-	const copy = {};
-	for (const [key, inner] of Object.entries(value)) {
-		if (isNode && key === 'parameters') copy[key] = '<node parameters>';
-		else copy[key] = withoutNodeParameters(inner);
-	}
-	return copy;
-}
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * How often `secret` occurs in `text`. Short all-digit secrets (a 4-digit PIN, an 8-digit DNI)
- * would match by chance inside numbers n8n produces (epoch milliseconds, UUID groups, amounts),
- * so for them UUIDs are masked and only a standalone number counts: not next to a letter or
- * digit, nor part of a decimal. A leaked PIN is a standalone value ("Password":"4821").
- */
-function countSecret(text, secret) {
-	if (!secret) return 0;
-	if (/^\d{1,12}$/.test(secret)) {
-		const masked = text.replace(UUID, '<uuid>');
-		const re = new RegExp(`(?<![0-9A-Za-z]|[0-9][.,])${secret}(?![0-9A-Za-z]|[.,][0-9])`, 'g');
-		return (masked.match(re) || []).length;
-	}
-	let count = 0;
-	for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + secret.length)) count++;
-	return count;
-}
-
-/** { secretName: { sourceName: count } } for every non-zero count. */
-function scanSources(secrets, sources) {
-	const found = {};
-	for (const [secretName, secret] of Object.entries(secrets)) {
-		for (const [sourceName, text] of Object.entries(sources)) {
-			const n = countSecret(text, secret);
-			if (n > 0) {
-				found[secretName] = found[secretName] || {};
-				found[secretName][sourceName] = n;
-			}
-		}
-	}
-	return found;
-}
-
 /** Records everything the test file itself prints (console and process streams) while it runs. */
 function captureOutput() {
 	const lines = [];
@@ -194,7 +142,6 @@ module.exports = {
 	triggerWorkflow,
 	pauseWorkflow,
 	outputJson,
-	withoutNodeParameters,
 	countSecret,
 	scanSources,
 	captureOutput,

@@ -92,8 +92,31 @@ function makeToken(length = 32) {
 	return out.slice(0, length);
 }
 
-/** A workflow made of one Khipu Santander AR Trigger; `url` is its Production URL (without the token). */
-function triggerWorkflow(stack, { token, statuses = 'both', ipAllowlist = '', options = {}, name } = {}) {
+/**
+ * The khipuCallbackApi credential holding `token`, created once per token and stack (the trigger
+ * and the balances node that calls it share it, as a user would).
+ */
+async function callbackCredential(stack, token) {
+	stack.callbackCredentials ||= new Map();
+	if (!stack.callbackCredentials.has(token)) {
+		stack.callbackCredentials.set(
+			token,
+			stack.client.createCredential({
+				name: `Khipu callback token ${stack.callbackCredentials.size + 1}`,
+				type: 'khipuCallbackApi',
+				data: { token },
+			}),
+		);
+	}
+	return stack.callbackCredentials.get(token);
+}
+
+/**
+ * A workflow made of one Khipu Santander AR Trigger whose credential holds `token`; `url` is its
+ * Production URL (without the token), `credential` the khipuCallbackApi credential.
+ */
+async function triggerWorkflow(stack, { token, statuses = 'both', ipAllowlist = '', options = {}, name } = {}) {
+	const credential = await callbackCredential(stack, token);
 	const webhookId = crypto.randomUUID();
 	const workflow = {
 		name: name || `khipu trigger ${webhookId.slice(0, 8)}`,
@@ -105,13 +128,14 @@ function triggerWorkflow(stack, { token, statuses = 'both', ipAllowlist = '', op
 				typeVersion: 1,
 				position: [0, 0],
 				webhookId,
-				parameters: { callbackToken: token, statuses, ipAllowlist, options },
+				parameters: { statuses, ipAllowlist, options },
+				credentials: credentialRef(credential, 'khipuCallbackApi'),
 			},
 		],
 		connections: {},
 		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
 	};
-	return { workflow, url: `${stack.n8n.baseUrl}/webhook/${webhookId}/khipu` };
+	return { workflow, credential, url: `${stack.n8n.baseUrl}/webhook/${webhookId}/khipu` };
 }
 
 /**
@@ -202,6 +226,7 @@ function without(object, keys) {
 module.exports = {
 	startCallbackStack,
 	makeToken,
+	callbackCredential,
 	triggerWorkflow,
 	pauseWorkflow,
 	postRaw,

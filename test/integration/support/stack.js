@@ -24,6 +24,7 @@ const SECRETS = {
 	documentNumber: '30111222',
 	username: 'maria.gonzalez',
 	pin: '4821',
+	callbackToken: `cb-${crypto.randomBytes(24).toString('base64url')}`,
 };
 
 function ensureBuilt() {
@@ -102,6 +103,12 @@ async function prepareStack({ sandbox, n8n, userFolder }) {
 			allowedHttpRequestDomains: 'all',
 		},
 	});
+	// The default callback token credential, for callback-delivery tests that do not go to a trigger.
+	credentials.callback = await client.createCredential({
+		name: 'Khipu callback token (default)',
+		type: 'khipuCallbackApi',
+		data: { token: SECRETS.callbackToken },
+	});
 	credentials.badJwt = await client.createCredential({
 		name: 'Khipu sandbox (wrong JWT)',
 		type: 'khipuApi',
@@ -128,15 +135,18 @@ async function prepareStack({ sandbox, n8n, userFolder }) {
 	};
 }
 
-function credentialRef(credential) {
-	return { khipuApi: { id: String(credential.id), name: credential.name } };
+function credentialRef(credential, type = 'khipuApi') {
+	return { [type]: { id: String(credential.id), name: credential.name } };
 }
 
 /**
  * Webhook (accounts in the body) -> Split Out -> Khipu Santander AR, answering with every
  * item of the last node, so a test sees exactly what a user's next node would see.
+ * `callbackCredential` (a khipuCallbackApi credential) is attached for callback-URL delivery.
  */
-function balancesWorkflow({ path: hookPath, credential, parameters = {}, nodeSettings = {}, name }) {
+function balancesWorkflow({ path: hookPath, credential, callbackCredential, parameters = {}, nodeSettings = {}, name }) {
+	const credentials = credentialRef(credential);
+	if (callbackCredential) Object.assign(credentials, credentialRef(callbackCredential, 'khipuCallbackApi'));
 	const webhookId = crypto.randomUUID();
 	return {
 		name: name || `balances ${hookPath}`,
@@ -170,7 +180,7 @@ function balancesWorkflow({ path: hookPath, credential, parameters = {}, nodeSet
 					accountNumber: '={{ $json.accountNumber }}',
 					...parameters,
 				},
-				credentials: credentialRef(credential),
+				credentials,
 				...nodeSettings,
 			},
 		],

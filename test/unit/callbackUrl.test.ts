@@ -1,0 +1,132 @@
+import { buildCallbackUrl, readCallbackHints, validateReference } from '../../nodes/shared/callbackUrl';
+import { errorOf } from './support/inputError';
+
+const BASE = 'https://n8n.example.com/webhook/6f1c2d3e-0000-4000-8000-000000000000/khipu';
+const TOKEN = 'Xq3bN0dT9vLr2mKp7sWc4yHa8uEf1gZi';
+
+describe('buildCallbackUrl', () => {
+	it('adds account, reference and token, in that order, to a URL without a query', () => {
+		expect(buildCallbackUrl(BASE, { account: '000011887755', reference: 'run-7', token: TOKEN })).toBe(
+			`${BASE}?account=000011887755&reference=run-7&token=${TOKEN}`,
+		);
+	});
+
+	it('leaves out what is not given', () => {
+		expect(buildCallbackUrl(BASE, { account: '1' })).toBe(`${BASE}?account=1`);
+		expect(buildCallbackUrl(BASE, { account: '1', token: TOKEN })).toBe(`${BASE}?account=1&token=${TOKEN}`);
+	});
+
+	it('keeps the user\'s own query string exactly as written', () => {
+		expect(buildCallbackUrl(`${BASE}?a=1&b=x%20y&flag&c=+`, { account: '1' })).toBe(`${BASE}?a=1&b=x%20y&flag&c=+&account=1`);
+		expect(buildCallbackUrl(`${BASE}?`, { account: '1' })).toBe(`${BASE}?account=1`);
+		expect(buildCallbackUrl(`${BASE}?a=1&&`, { account: '1' })).toBe(`${BASE}?a=1&account=1`);
+	});
+
+	it('keeps n8n\'s own signature parameter on resume URLs', () => {
+		const resume = 'http://127.0.0.1:5678/webhook-waiting/42/node-id?signature=abc123';
+		expect(buildCallbackUrl(resume, { account: '1', token: 'T' })).toBe(`${resume}&account=1&token=T`);
+	});
+
+	it('percent-encodes values so they read back unchanged', () => {
+		const reference = 'cliente #12 & co/ñandú?=+ 100%';
+		const url = buildCallbackUrl(BASE, { account: 'AR 01+2', reference, token: TOKEN });
+		expect(url).not.toMatch(/[ #ñ]/);
+		const parsed = new URL(url);
+		expect(parsed.searchParams.get('account')).toBe('AR 01+2');
+		expect(parsed.searchParams.get('reference')).toBe(reference);
+		expect(parsed.searchParams.get('token')).toBe(TOKEN);
+		expect(parsed.hash).toBe('');
+	});
+
+	it.each([
+		[`${BASE}?token=abc`, /already contains a "token" parameter. Remove it/],
+		[`${BASE}?x=1&token=`, /already contains a "token" parameter/],
+		[`${BASE}?account=9`, /already contains an "account" parameter/],
+		[`${BASE}?reference=9`, /already contains a "reference" parameter/],
+		[`${BASE}#section`, /must not contain a fragment/],
+		[`${BASE}?a=1#x`, /must not contain a fragment/],
+	])('refuses %s', (base, message) => {
+		const error = errorOf(() => buildCallbackUrl(base, { account: '1', token: TOKEN }));
+		expect(error.field).toBe('Callback URL');
+		expect(error.message).toMatch(message);
+		expect(error.message).not.toContain(TOKEN);
+	});
+
+	it('accepts exactly 255 characters and refuses 256, naming the field and the length', () => {
+		const added = `?account=1&reference=r&token=${TOKEN}`;
+		const fits = `https://e.com/${'a'.repeat(255 - 'https://e.com/'.length - added.length)}`;
+		expect(buildCallbackUrl(fits, { account: '1', reference: 'r', token: TOKEN })).toHaveLength(255);
+		const error = errorOf(() => buildCallbackUrl(`${fits}b`, { account: '1', reference: 'r', token: TOKEN }));
+		expect(error.field).toBe('Callback URL');
+		expect(error.message).toBe(
+			'Callback URL with the account number, the Reference and the token added is 256 characters long; Khipu accepts at most 255. Shorten the URL or the Reference.',
+		);
+		expect(error.message).not.toContain(TOKEN);
+	});
+
+	it('counts the encoded length against the limit', () => {
+		const base = `https://e.com/${'a'.repeat(180)}`;
+		expect(() => buildCallbackUrl(base, { account: '1', reference: 'x'.repeat(30) })).not.toThrow();
+		expect(errorOf(() => buildCallbackUrl(base, { account: '1', reference: 'ñ'.repeat(30) })).message).toMatch(/is 395 characters long/);
+	});
+
+	it('uses the caller\'s field name and advice', () => {
+		const error = errorOf(() =>
+			buildCallbackUrl(`https://e.com/${'a'.repeat(250)}`, { account: '1' }, { field: 'Resume URL', advice: 'Set a shorter WEBHOOK_URL.' }),
+		);
+		expect(error.field).toBe('Resume URL');
+		expect(error.message).toMatch(/^Resume URL with the account number added is 274 characters long; Khipu accepts at most 255\. Set a shorter WEBHOOK_URL\.$/);
+	});
+});
+
+describe('validateReference', () => {
+	it('trims, converts numbers, treats empty as none', () => {
+		expect(validateReference('  run-7 ')).toBe('run-7');
+		expect(validateReference(4711)).toBe('4711');
+		expect(validateReference('')).toBeUndefined();
+		expect(validateReference('   ')).toBeUndefined();
+		expect(validateReference(undefined)).toBeUndefined();
+		expect(validateReference('Cliente Ñandú #12 (2026/11)')).toBe('Cliente Ñandú #12 (2026/11)');
+		expect(validateReference('x'.repeat(64))).toHaveLength(64);
+	});
+	it.each([
+		['x'.repeat(65), /^Reference is 65 characters long; at most 64 are allowed$/],
+		['a\nb', /may only hold letters, digits, punctuation, symbols and spaces/],
+		['a\u202eb', /may only hold/],
+		['a\u200bb', /may only hold/],
+		['a\tb', /may only hold/],
+		[{ a: 1 }, /must be text or a number/],
+		[true, /must be text or a number/],
+	])('refuses %p', (value, message) => {
+		const error = errorOf(() => validateReference(value));
+		expect(error.field).toBe('Reference');
+		expect(error.message).toMatch(message);
+	});
+});
+
+describe('readCallbackHints', () => {
+	it('passes on a valid account and reference', () => {
+		expect(readCallbackHints({ account: '000011887755', reference: 'cliente #12', token: TOKEN })).toEqual({
+			accountNumber: '000011887755',
+			reference: 'cliente #12',
+		});
+	});
+	it('gives nothing when the URL had neither', () => {
+		expect(readCallbackHints({ token: TOKEN })).toEqual({});
+	});
+	it.each([
+		[{ account: '1'.repeat(21) }, {}],
+		[{ account: '' }, {}],
+		[{ account: ' 1' }, {}],
+		[{ account: ['1', '2'] }, {}],
+		[{ account: '1\n2', reference: 'ok' }, { reference: 'ok' }],
+		[{ account: '12', reference: 'r'.repeat(65) }, { accountNumber: '12' }],
+		[{ reference: 'a\u202eb' }, {}],
+		[{ reference: { nested: 'x' } }, {}],
+	])('drops values outside the limits: %p', (query, expected) => {
+		expect(readCallbackHints(query as Record<string, unknown>)).toEqual(expected);
+	});
+	it('never returns the token', () => {
+		expect(JSON.stringify(readCallbackHints({ account: '1', reference: 'r', token: TOKEN }))).not.toContain(TOKEN);
+	});
+});
