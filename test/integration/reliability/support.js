@@ -116,20 +116,6 @@ function captureOutput() {
 	return { text: () => lines.join('\n'), stop: () => restore.forEach((fn) => fn()) };
 }
 
-/** Text files in n8n's user folder (its event log and the like); the database is read as bytes. */
-function n8nFolderFiles(userFolder) {
-	const dir = path.join(userFolder, '.n8n');
-	const text = {};
-	const database = {};
-	for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-		const file = path.join(dir, name);
-		if (!fs.statSync(file).isFile() || name === 'config') continue;
-		if (name.startsWith('database.sqlite')) database[name] = fs.readFileSync(file).toString('latin1');
-		else text[name] = fs.readFileSync(file, 'utf8');
-	}
-	return { text, database };
-}
-
 module.exports = {
 	sleep,
 	pool,
