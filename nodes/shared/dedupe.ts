@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { appendEntries, findEntry, trimEntries } from './dedupeLog';
+
 /**
  * Remembers OperationIds per trigger node for the Ignore Repeated Deliveries
  * window. Two memories work together:
@@ -9,21 +11,27 @@ import type { IDataObject } from 'n8n-workflow';
  * - the trigger's workflow static data (`shared`): n8n reads it fresh for every
  *   production webhook request and saves it after the response, in whichever
  *   main or webhook process took the request, so other processes and restarts
- *   see the ids too. n8n saves it whole and last writer wins, so every write
- *   carries the union of what this process knows, and a process that finds its
- *   record overwritten writes it again even on a duplicate.
+ *   see the ids too. n8n saves it whole and the last writer wins, so each
+ *   process re-adds the ids it accepted until it reads them back from the store.
  *
- * The count bound keeps the static data small: n8n reads and writes all of it
- * on every callback (the bench's intake section measures the cost at this size).
+ * The shared copy is a text log searched and appended as a string, so no callback
+ * parses every remembered id; its size bound keeps what n8n reads and writes on
+ * every callback small (measured in `npm run bench`).
  */
 export const MAX_REMEMBERED_IDS = 2_000;
+/** A UUID OperationId takes 44 characters in the store (expiry, space, id, newline). */
+export const MAX_SHARED_CHARS = MAX_REMEMBERED_IDS * 44;
+const MAX_IN_PROCESS = 50_000;
 export const SHARED_KEY = 'operationIds';
-const RECENT_WRITES = 16;
+// Overwrites between processes happen within a request's duration; an id still
+// missing from the store after this long was trimmed, not overwritten.
+const REPAIR_WINDOW_MS = 60_000;
+const REPAIR_TAIL_CHARS = 16_384;
 
 interface Memory {
 	seen: Map<string, number>;
-	/** Texts this process wrote lately: reading one back teaches nothing new. */
-	written: string[];
+	/** Ids this process accepted (with the time) and has not yet read back from the shared store. */
+	unconfirmed: Map<string, { acceptedAt: number; expiresAt: number }>;
 }
 
 const memories = new Map<string, Memory>();
@@ -31,47 +39,38 @@ const memories = new Map<string, Memory>();
 function memoryFor(scope: string): Memory {
 	let memory = memories.get(scope);
 	if (!memory) {
-		memory = { seen: new Map(), written: [] };
+		memory = { seen: new Map(), unconfirmed: new Map() };
 		memories.set(scope, memory);
 	}
 	return memory;
 }
 
 /** Map keeps insertion order, so the oldest entries are dropped first. */
-function forgetOld(seen: Map<string, number>, now: number): void {
+function forgetOld(seen: Map<string, number>, now: number, max: number): void {
 	for (const [key, expiresAt] of seen) {
-		if (seen.size <= MAX_REMEMBERED_IDS && expiresAt > now) break;
+		if (seen.size <= max && expiresAt > now) break;
 		seen.delete(key);
 	}
 }
 
-function parseShared(text: string): Array<[string, number]> {
-	try {
-		const value: unknown = JSON.parse(text);
-		return Array.isArray(value) ? (value as Array<[string, number]>) : [];
-	} catch {
-		return [];
+/**
+ * Adds back the ids this process accepted that the store it just read lacks
+ * (another process saved over them).
+ */
+function repair(memory: Memory, text: string, now: number): string {
+	if (memory.unconfirmed.size === 0) return text;
+	// ids accepted lately sit near the end of any store that has them; one found
+	// nowhere in the tail is appended again, which costs a line, not a miss
+	const tail = text.length > REPAIR_TAIL_CHARS ? text.slice(-REPAIR_TAIL_CHARS) : text;
+	const missing: Array<[string, number]> = [];
+	for (const [id, { acceptedAt, expiresAt }] of memory.unconfirmed) {
+		if (now - acceptedAt > REPAIR_WINDOW_MS || expiresAt <= now || findEntry(tail, id, now) !== undefined) {
+			memory.unconfirmed.delete(id);
+		} else {
+			missing.push([id, expiresAt]);
+		}
 	}
-}
-
-function recall(memory: Memory, shared: IDataObject, now: number): void {
-	const text = shared[SHARED_KEY];
-	if (typeof text !== 'string' || memory.written.includes(text)) return;
-	for (const entry of parseShared(text)) {
-		if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number') continue;
-		const expiresAt = entry[1] * 1000;
-		if (expiresAt > now && !memory.seen.has(entry[0])) memory.seen.set(entry[0], expiresAt);
-	}
-	forgetOld(memory.seen, now);
-}
-
-function share(memory: Memory, shared: IDataObject): void {
-	const entries: Array<[string, number]> = [];
-	for (const [id, expiresAt] of memory.seen) entries.push([id, Math.ceil(expiresAt / 1000)]);
-	const text = JSON.stringify(entries);
-	shared[SHARED_KEY] = text;
-	memory.written.push(text);
-	if (memory.written.length > RECENT_WRITES) memory.written.shift();
+	return missing.length ? appendEntries(text, missing) : text;
 }
 
 /**
@@ -86,18 +85,28 @@ export function firstDelivery(
 	shared?: IDataObject,
 ): boolean {
 	const memory = memoryFor(scope);
-	if (shared) recall(memory, shared, now);
-	const expiresAt = memory.seen.get(operationId);
-	if (expiresAt !== undefined && expiresAt > now) {
-		const stored = shared?.[SHARED_KEY];
-		if (shared && (typeof stored !== 'string' || !memory.written.includes(stored))) share(memory, shared);
-		return false;
+	const stored = shared?.[SHARED_KEY];
+	const read = typeof stored === 'string' ? stored : '';
+	let text = shared ? repair(memory, read, now) : read;
+
+	const known = memory.seen.get(operationId);
+	const inMemory = known !== undefined && known > now;
+	const inStore = shared && !inMemory ? findEntry(text, operationId, now) : undefined;
+	if (inStore !== undefined) memory.seen.set(operationId, inStore);
+	const duplicate = inMemory || inStore !== undefined;
+	if (!duplicate) {
+		const expiresAt = now + ttlMs;
+		memory.seen.delete(operationId);
+		memory.seen.set(operationId, expiresAt);
+		forgetOld(memory.seen, now, MAX_IN_PROCESS);
+		if (shared) {
+			memory.unconfirmed.set(operationId, { acceptedAt: now, expiresAt });
+			if (memory.unconfirmed.size > MAX_REMEMBERED_IDS) memory.unconfirmed.delete(memory.unconfirmed.keys().next().value as string);
+			text = appendEntries(text, [[operationId, expiresAt]]);
+		}
 	}
-	memory.seen.delete(operationId);
-	memory.seen.set(operationId, now + ttlMs);
-	forgetOld(memory.seen, now);
-	if (shared) share(memory, shared);
-	return true;
+	if (shared && text !== read) shared[SHARED_KEY] = trimEntries(text, now, MAX_SHARED_CHARS);
+	return !duplicate;
 }
 
 /** Forgets everything this process remembers (tests simulate a restart with it). */
