@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { appendEntries, findEntry, trimEntries } from './dedupeLog';
+import { appendEntries, escapeId, findEntry, idsNearEnd, trimEntries } from './dedupeLog';
 
 /**
  * Remembers OperationIds per trigger node for the Ignore Repeated Deliveries
@@ -24,9 +24,9 @@ export const MAX_SHARED_CHARS = MAX_REMEMBERED_IDS * 44;
 const MAX_IN_PROCESS = 50_000;
 export const SHARED_KEY = 'operationIds';
 // Overwrites between processes happen within a request's duration; an id still
-// missing from the store after this long was trimmed, not overwritten.
+// missing from the store after REPAIR_WINDOW_MS was trimmed, not overwritten.
 const REPAIR_WINDOW_MS = 60_000;
-const REPAIR_TAIL_CHARS = 16_384;
+const SETTLE_MS = 5_000;
 
 interface Memory {
 	seen: Map<string, number>;
@@ -54,18 +54,21 @@ function forgetOld(seen: Map<string, number>, now: number, max: number): void {
 }
 
 /**
- * Adds back the ids this process accepted that the store it just read lacks
- * (another process saved over them).
+ * Adds back the ids this process accepted lately that the store it just read
+ * lacks (another process saved over them). An id counts as safe once it is read
+ * back SETTLE_MS after it was accepted: any save that could overwrite it began
+ * before then.
  */
 function repair(memory: Memory, text: string, now: number): string {
 	if (memory.unconfirmed.size === 0) return text;
-	// ids accepted lately sit near the end of any store that has them; one found
-	// nowhere in the tail is appended again, which costs a line, not a miss
-	const tail = text.length > REPAIR_TAIL_CHARS ? text.slice(-REPAIR_TAIL_CHARS) : text;
+	// accepted ids sit near the end of any store that has them; one missed there is appended again
+	const present = idsNearEnd(text, Math.max(16_384, memory.unconfirmed.size * 96));
 	const missing: Array<[string, number]> = [];
 	for (const [id, { acceptedAt, expiresAt }] of memory.unconfirmed) {
-		if (now - acceptedAt > REPAIR_WINDOW_MS || expiresAt <= now || findEntry(tail, id, now) !== undefined) {
+		if (now - acceptedAt > REPAIR_WINDOW_MS || expiresAt <= now) {
 			memory.unconfirmed.delete(id);
+		} else if (present.has(escapeId(id))) {
+			if (now - acceptedAt >= SETTLE_MS) memory.unconfirmed.delete(id);
 		} else {
 			missing.push([id, expiresAt]);
 		}

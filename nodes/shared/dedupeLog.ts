@@ -8,7 +8,7 @@
 const UNSAFE = /[% \n]/;
 
 /** Space and newline delimit entries; an id holding either (or %) is escaped. */
-function escapeId(id: string): string {
+export function escapeId(id: string): string {
 	return UNSAFE.test(id) ? id.replace(/%/g, '%25').replace(/ /g, '%20').replace(/\n/g, '%0A') : id;
 }
 
@@ -21,6 +21,14 @@ export function findEntry(text: string, id: string, now: number): number | undef
 		if (expiresAt > now) return expiresAt;
 	}
 	return undefined;
+}
+
+/** The (escaped) ids of the last `chars` characters of the log; the first line may be cut. */
+export function idsNearEnd(text: string, chars: number): Set<string> {
+	const ids = new Set<string>();
+	const tail = text.length > chars ? text.slice(-chars) : text;
+	for (const line of tail.split('\n')) ids.add(line.slice(line.indexOf(' ') + 1));
+	return ids;
 }
 
 export function appendEntries(text: string, entries: Array<[string, number]>): string {

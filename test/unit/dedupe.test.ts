@@ -57,6 +57,20 @@ describe('dedupe across processes (workflow static data)', () => {
 		expect(firstDelivery('B', 'op-a', HOUR, T0 + 1_300, roundTrip(db))).toBe(false);
 	});
 
+	it('re-adds an id that a slower process saved over after this process had already read it back', () => {
+		const db: IDataObject = {};
+		const readByB = roundTrip(db); // B's request starts before A saves op-a
+		const readByA = roundTrip(db);
+		expect(firstDelivery('A', 'op-a', HOUR, T0, readByA)).toBe(true);
+		Object.assign(db, roundTrip(readByA));
+		expect(firstDelivery('A', 'op-x', HOUR, T0 + 100, roundTrip(db))).toBe(true); // A reads op-a back
+		expect(firstDelivery('B', 'op-b', HOUR, T0 + 150, readByB)).toBe(true);
+		Object.assign(db, roundTrip(readByB)); // B saves last: op-a and op-x are gone
+		const next = roundTrip(db);
+		expect(firstDelivery('A', 'op-y', HOUR, T0 + 200, next)).toBe(true);
+		expect(new Set(storedIds(next))).toEqual(new Set(['op-a', 'op-x', 'op-b', 'op-y']));
+	});
+
 	it('a duplicate does not rewrite the store when it holds what this process wrote', () => {
 		const store: IDataObject = {};
 		expect(firstDelivery('wf:node', 'op-1', HOUR, T0 + 1_000, store)).toBe(true);
