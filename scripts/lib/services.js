@@ -4,6 +4,7 @@
 // it dies. Debian's packages provide the binaries (scripts/install-services.sh installs them when missing).
 const fs = require('node:fs');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { spawnGuarded } = require('./n8n');
@@ -96,16 +97,14 @@ function redisPing(port) {
  * @returns {Promise<{host: string, port: number, user: string, database: string, binDir: string, logFile: string, pgid: number, stop: () => Promise<void>}>}
  */
 async function startPostgres({ dir, database = 'n8n', timeoutMs = 60_000 }) {
+	fs.mkdirSync(dir, { recursive: true });
 	const binDir = postgresBinDir();
-	const root = path.join(dir, 'pg');
+	// its own temp folder: as root the `postgres` user must reach it, which `dir`'s parents may not allow
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-pg-'));
 	const data = path.join(root, 'data');
-	fs.mkdirSync(root, { recursive: true });
 	const logFile = path.join(dir, 'postgres.log');
 	const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-	if (asRoot) {
-		fs.chmodSync(dir, 0o711); // postgres must get through the (root-owned, 0700) temp folder to its own
-		chownTree(root, postgresUid());
-	}
+	if (asRoot) chownTree(root, postgresUid());
 	const init = asPostgresUser(path.join(binDir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
 	execFileSync(init.command, init.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' } });
 	const port = await getFreePort();
@@ -125,7 +124,11 @@ async function startPostgres({ dir, database = 'n8n', timeoutMs = 60_000 }) {
 		}
 	}, { timeoutMs, exited: () => guarded.exited, logFile });
 	execFileSync(path.join(binDir, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], { stdio: ['ignore', 'pipe', 'pipe'] });
-	return { host: '127.0.0.1', port, user: 'postgres', database, binDir, logFile, pgid: guarded.pgid, stop: guarded.stop };
+	const stop = async () => {
+		await guarded.stop();
+		if (!process.env.KHIPU_KEEP_N8N) fs.rmSync(root, { recursive: true, force: true });
+	};
+	return { host: '127.0.0.1', port, user: 'postgres', database, binDir, dataDir: data, logFile, pgid: guarded.pgid, stop };
 }
 
 /** @returns {Promise<{host: string, port: number, logFile: string, pgid: number, stop: () => Promise<void>}>} */
