@@ -1,4 +1,4 @@
-/** Unit tests run in-process; integration tests drive a real n8n and the sandbox, one file at a time. */
+/** Unit tests run in-process; integration tests drive a real n8n and the sandbox, one file at a time; queue tests a queue-mode n8n. */
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }];
 
 module.exports = {
@@ -15,6 +15,12 @@ module.exports = {
 			transform: { '^.+\\.ts$': tsJest },
 			testMatch: ['<rootDir>/test/integration/**/*.test.{js,ts}', '<rootDir>/test/browser/**/*.test.js'],
 			slowTestThreshold: 120,
+		},
+		{
+			displayName: 'queue',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/queue/**/*.test.js'],
+			slowTestThreshold: 300,
 		},
 	],
 };

@@ -15,7 +15,7 @@ const { REPO_ROOT } = require('../scripts/lib/paths');
 const { startBenchStack } = require('./lib/stack');
 const { runOverhead } = require('./lib/overhead');
 const { runFanOut } = require('./lib/fanout');
-const { runIntake } = require('./lib/intake');
+const { runIntake, runIntakeMemory } = require('./lib/intake');
 const { runPayload, runInProcess } = require('./lib/payload');
 const { runWeight } = require('./lib/weight');
 const { markdown } = require('./lib/report');
@@ -25,6 +25,7 @@ const PROFILES = {
 		overhead: { calls: 220, warmup: 20 },
 		fanout: { concurrency: 20, latencyMs: 200, sizes: [{ n: 50, reps: 7 }, { n: 200, reps: 5 }, { n: 1000, reps: 3 }] },
 		intake: { requests: 400, concurrency: 20, rounds: 3, warmup: 40 },
+		intakeMemory: { requests: 150, concurrency: 20, rounds: 4 },
 		payload: { sizes: [10, 1000, 10000], reps: 7, inProcessReps: 15 },
 		weight: { loads: 11 },
 		hardLimitMinutes: 20,
@@ -33,12 +34,13 @@ const PROFILES = {
 		overhead: { calls: 20, warmup: 3 },
 		fanout: { concurrency: 10, latencyMs: 50, sizes: [{ n: 20, reps: 2 }, { n: 50, reps: 2 }] },
 		intake: { requests: 60, concurrency: 10, rounds: 2, warmup: 5 },
+		intakeMemory: { requests: 40, concurrency: 10, rounds: 2 },
 		payload: { sizes: [10, 1000], reps: 2, inProcessReps: 3 },
 		weight: { loads: 3 },
 		hardLimitMinutes: 10,
 	},
 };
-const SECTIONS = ['overhead', 'fanout', 'intake', 'payload', 'weight'];
+const SECTIONS = ['overhead', 'fanout', 'intake', 'intakeMemory', 'payload', 'weight'];
 
 function parseArgs(argv) {
 	const args = { quick: false, only: SECTIONS, write: true };
@@ -134,6 +136,7 @@ async function main() {
 		await section('overhead', () => runOverhead(stack, profile.overhead, log));
 		await section('fanout', () => runFanOut(stack, profile.fanout, log));
 		await section('intake', () => runIntake(stack, profile.intake, log));
+		await section('intakeMemory', () => runIntakeMemory(stack, profile.intakeMemory, log));
 		await section('payload', async () => {
 			const p = await runPayload(stack, profile.payload, log);
 			p.inProcess = runInProcess(stack, { sizes: profile.payload.sizes, reps: profile.payload.inProcessReps });

@@ -8,6 +8,7 @@ const path = require('node:path');
 const { parseOptions, HELP, UsageError } = require('./start/options');
 const { createProgress } = require('./start/progress');
 const { startEnvironment, StartError } = require('./start/environment');
+const { startQueueEnvironment, queueSummary } = require('./start/queue');
 const { REPO_ROOT } = require('./lib/paths');
 
 function summary(env, opts, progress) {
@@ -102,14 +103,14 @@ async function main() {
 
 	progress.log(`npm start — data folder ${opts.dataDir}, n8n port ${opts.port || 'any'}, ${opts.khipu.mode === 'sandbox' ? `sandbox port ${opts.sandboxPort || 'any'}` : `real Khipu ${opts.khipu.baseUrl}`}`);
 	try {
-		env = await startEnvironment(opts, { progress });
+		env = opts.queue ? await startQueueEnvironment(opts, { progress }) : await startEnvironment(opts, { progress });
 	} catch (err) {
 		const expected = err instanceof StartError;
 		process.stderr.write(`\nnpm start failed: ${expected ? err.message : err.stack || err.message}\n`);
 		process.exitCode = 1;
 		return;
 	}
-	process.stdout.write(summary(env, opts, progress));
+	process.stdout.write(opts.queue ? queueSummary(env, opts, progress) : summary(env, opts, progress));
 
 	if (opts.exitAfterReady) {
 		await stopAll('--exit-after-ready', 0);
@@ -117,9 +118,10 @@ async function main() {
 	}
 	// n8n dying on its own (crash, killed) ends npm start too, with its last log lines
 	const watch = setInterval(() => {
-		if (env.n8n.exited) {
+		const gone = (opts.queue ? [env.queue.main, ...env.queue.workers, ...env.queue.webhooks] : [env.n8n]).find((p) => p.exited);
+		if (gone) {
 			clearInterval(watch);
-			process.stderr.write(`\nn8n exited unexpectedly. Last lines of ${env.n8n.logFile}:\n${env.n8n.logTail(30)}\n`);
+			process.stderr.write(`\nn8n exited unexpectedly. Last lines of ${gone.logFile}:\n${gone.logTail(30)}\n`);
 			stopAll('n8n exited', 1);
 		}
 	}, 1000);

@@ -67,11 +67,11 @@ for (const [name, ok] of checks) {
 	}
 }
 
-for (const project of ['unit', 'integration']) {
+for (const project of ['unit', 'integration', 'queue']) {
 	if (!want(project)) continue;
 	const report = path.join(os.tmpdir(), `khipu-jest-${project}-${process.pid}.json`);
 	const args = ['--selectProjects', project, '--json', '--outputFile', report];
-	if (project === 'integration') args.push('--runInBand');
+	if (project !== 'unit') args.push('--runInBand');
 	step(`jest ${project}`, bin('jest'), args);
 	if (!fs.existsSync(report)) {
 		failed++;

@@ -13,6 +13,24 @@ const VARIANTS = [
 	{ key: 'trigger', label: 'Khipu trigger (simplified items)', kind: 'trigger', options: {} },
 	{ key: 'webhook', label: 'Webhook node, respond immediately', kind: 'webhook' },
 ];
+// The trigger's repeated-delivery memory (workflow static data, read and written whole on every callback)
+// at two sizes: redeployed every round with that many ids already remembered, and sent a small batch so
+// the small one stays small.
+const MEMORY_SIZES = [
+	{ key: 'remembered100', remembered: () => 100 },
+	{ key: 'rememberedMax', remembered: (max) => max },
+];
+
+function maxRememberedIds(stack) {
+	return require(require('node:path').join(stack.pkgDir, 'dist', 'nodes', 'shared', 'dedupe.js')).MAX_REMEMBERED_IDS;
+}
+
+/** Static data as the trigger leaves it: `count` ids, all inside a 24-hour window. */
+function rememberedStaticData(count) {
+	const until = Math.ceil(Date.now() / 1000) + 86_400;
+	const entries = Array.from({ length: count }, () => [crypto.randomUUID(), until]);
+	return { 'node:Khipu Trigger': { operationIds: JSON.stringify(entries) } };
+}
 
 /** N distinct, valid Khipu callback bodies (2 balances each, unique OperationIds). */
 function callbackBodies(n) {
@@ -127,4 +145,49 @@ async function runIntake(stack, { requests, concurrency, rounds, warmup }, log) 
 	return result;
 }
 
-module.exports = { runIntake, callbackBodies };
+/**
+ * Intake cost with 100 and with the maximum number of remembered OperationIds. Each round redeploys both
+ * triggers with their memory pre-filled, then sends `requests` callbacks to each (order alternating).
+ */
+async function runIntakeMemory(stack, { requests, concurrency, rounds }, log) {
+	const max = maxRememberedIds(stack);
+	const token = crypto.randomBytes(24).toString('base64url');
+	const samples = Object.fromEntries(MEMORY_SIZES.map((m) => [m.key, { remembered: m.remembered(max), rate: [], cpu: [], lost: 0 }]));
+	for (let round = 0; round < rounds; round++) {
+		for (let k = 0; k < MEMORY_SIZES.length; k++) {
+			const m = MEMORY_SIZES[(round + k) % MEMORY_SIZES.length];
+			const wf = intakeWorkflow({ kind: 'trigger', path: stack.uniquePath(`mem-${m.key}`), token, options: {} });
+			const created = await stack.client.createWorkflow({ ...wf, staticData: rememberedStaticData(m.remembered(max)) });
+			await stack.client.activateWorkflow(created.id);
+			const url = `${stack.n8n.baseUrl}/webhook/${wf.path}?token=${token}`;
+			for (let tries = 0; tries < 20; tries++) {
+				const r = await postJson(stack.agent, url, '{}');
+				if (r.status === 400) break;
+				await sleep(250);
+			}
+			const cpu0 = stack.cpuMs();
+			const batch = await fire(stack.agent, url, callbackBodies(requests), concurrency);
+			const accepted = batch.statuses[200] || 0;
+			const c = await waitForCount(stack.client, created.id, accepted);
+			const sample = samples[m.key];
+			sample.rate.push(requests / (batch.ms / 1000));
+			sample.cpu.push((stack.cpuMs() - cpu0) / requests);
+			sample.lost += accepted - c.settled + (requests - accepted);
+			log(`  memory round ${round + 1}/${rounds} ${m.key} (${sample.remembered} ids): ${Math.round(sample.rate.at(-1))}/s, CPU ${sample.cpu.at(-1).toFixed(2)} ms/callback`);
+			await stack.client.deactivateWorkflow(created.id).catch(() => {});
+		}
+	}
+	const small = samples.remembered100;
+	const large = samples.rememberedMax;
+	return {
+		maxRememberedIds: max,
+		requestsPerRound: requests,
+		concurrency,
+		rounds,
+		variants: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { remembered: v.remembered, acceptedPerSecond: summary(v.rate, { digits: 0 }), n8nCpuMsPerCallback: summary(v.cpu), lost: v.lost }])),
+		cpuMaxVs100: ratio(median(large.cpu), median(small.cpu)),
+		rateMaxVs100: ratio(median(large.rate), median(small.rate)),
+	};
+}
+
+module.exports = { runIntake, runIntakeMemory, callbackBodies };

@@ -73,6 +73,19 @@ function table(r) {
 		row('3', '… accepted and finished per second (until every execution is saved)', mmm(t.finishedPerSecond), mmm(w.finishedPerSecond), x(i.finishedTriggerVsWebhook), '–');
 		row('3', '… n8n CPU per callback, ms (accept, run, save)', mmm(t.n8nCpuMsPerCallback), mmm(w.n8nCpuMsPerCallback), x(i.cpuTriggerVsWebhook), '≤ 1.05');
 	}
+	const im = r.intakeMemory;
+	if (im) {
+		const small = im.variants.remembered100;
+		const large = im.variants.rememberedMax;
+		row(
+			'3',
+			`Trigger intake with 100 vs ${large.remembered} (the maximum) OperationIds remembered: n8n CPU per callback, ms (${im.rounds} × ${im.requestsPerRound} requests each)`,
+			`${large.remembered}: ${mmm(large.n8nCpuMsPerCallback)}; ${mmm(large.acceptedPerSecond)}/s`,
+			`100: ${mmm(small.n8nCpuMsPerCallback)}; ${mmm(small.acceptedPerSecond)}/s`,
+			`${x(im.cpuMaxVs100)} CPU; ${x(im.rateMaxVs100)} rate`,
+			'< 1.2',
+		);
+	}
 	const p = r.payload;
 	if (p) {
 		for (const s of p.sizes) {

@@ -12,7 +12,7 @@ const { spawnSync } = require('node:child_process');
 const { REPO_ROOT, DEFAULT_RUNTIME, runtimeDir } = require('../../scripts/lib/paths');
 const { installPackageInto } = require('../../scripts/lib/pack');
 const { isRuntimeReady } = require('../../scripts/lib/runtime');
-const { startN8n, n8nClient } = require('../../scripts/lib/n8n');
+const { startN8n, n8nClient, n8nProcessPid: findN8nPid } = require('../../scripts/lib/n8n');
 const { startSandbox, DEFAULT_JWT, ENDPOINT_PATH } = require('../../sandbox/server');
 
 const PKG = 'n8n-nodes-khipu-santander-ar';
@@ -58,23 +58,6 @@ function ensureRuntime(runtime) {
 		stdio: 'inherit',
 	});
 	if (r.status !== 0) throw new Error('install-runtime.js failed');
-}
-
-/** The n8n main process (not the guard, not the task runner) in the guard's process group. */
-function findN8nPid(pgid) {
-	for (const name of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(name)) continue;
-		try {
-			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			if (Number(fields[2]) !== pgid) continue; // pgrp
-			const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-			if (cmd.some((a) => /\.bin\/n8n$|n8n\/bin\/n8n$/.test(a)) && cmd.includes('start')) return Number(name);
-		} catch {
-			/* gone */
-		}
-	}
-	return null;
 }
 
 function rssKb(pid) {

@@ -65,7 +65,8 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	}
 	if (settings.dedupeMs > 0) {
 		const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
-		if (!firstDelivery(scope, envelope.operationId, settings.dedupeMs)) {
+		const shared = context.getWorkflowStaticData('node');
+		if (!firstDelivery(scope, envelope.operationId, settings.dedupeMs, Date.now(), shared)) {
 			return respond(context, 200, { ...acknowledgement, duplicate: true });
 		}
 	}

@@ -10,6 +10,8 @@ const { getFreePorts } = require('./ports');
 const { n8nClient } = require('./n8n-client');
 
 const READY_LINE = 'Editor is now accessible via';
+// What each n8n command logs once it serves (same wording in 2.8.4 and 2.41.1).
+const READY_LINES = { start: READY_LINE, worker: 'n8n worker is now ready', webhook: 'Webhook listener waiting for requests.' };
 const GUARD = path.join(__dirname, 'n8n-guard.js');
 const PID_FILE = '.n8n-harness.pid';
 
@@ -148,9 +150,76 @@ async function waitForGroupExit(pgid, ms) {
 }
 
 /**
- * Starts `n8n start` and resolves once the log says "Editor is now accessible via".
+ * Runs `command` under n8n-guard.js in its own process group (group id = the returned pgid), output appended
+ * to logFile. The guard stops the group when stop() is called or when this process goes away (even by
+ * SIGKILL: its stdin pipe closes), so nothing outlives the harness. Used for n8n and for the queue-mode
+ * services (PostgreSQL, Redis).
+ * @param {{command: string, args?: string[], cwd: string, env: object, logFile: string}} o
+ * @returns {{pgid: number, exited: object|null, stop: () => Promise<void>}}
+ */
+function spawnGuarded({ command, args = [], cwd, env, logFile }) {
+	const guard = spawn(process.execPath, [GUARD], {
+		cwd,
+		env: { ...env, KHIPU_N8N_GUARD: JSON.stringify({ command, args, cwd, logFile }) },
+		detached: true, // own session + process group; the group id is guard.pid
+		stdio: ['pipe', 'ignore', 'ignore'],
+	});
+	const pgid = guard.pid;
+	let exited = null;
+	guard.once('exit', (code, signal) => {
+		exited = { code, signal };
+	});
+	guard.once('error', (err) => {
+		exited = { code: null, signal: null, error: err };
+	});
+	// Don't keep the parent's event loop alive because of the child; when the parent exits the pipe
+	// closes and the guard shuts the child down.
+	guard.unref();
+	guard.stdin.on('error', () => {});
+	if (guard.stdin.unref) guard.stdin.unref();
+
+	let stopped = false;
+	const stop = async () => {
+		if (stopped) return;
+		stopped = true;
+		if (!exited && isAlive(pgid)) {
+			try {
+				process.kill(pgid, 'SIGTERM'); // the guard forwards one SIGTERM (a 2nd SIGTERM would kill n8n hard)
+			} catch {
+				/* gone */
+			}
+		}
+		// the guard SIGKILLs the group 10 s after SIGTERM; give it a little longer, then do it ourselves
+		if (!(await waitForGroupExit(pgid, 12_000))) {
+			try {
+				process.kill(-pgid, 'SIGKILL');
+			} catch {
+				/* gone */
+			}
+			await waitForGroupExit(pgid, 2_000);
+		}
+		try {
+			guard.stdin.destroy();
+		} catch {
+			/* ignore */
+		}
+	};
+	return {
+		pgid,
+		get exited() {
+			return exited;
+		},
+		stop,
+	};
+}
+
+/**
+ * Starts `n8n start` (or `n8n worker` / `n8n webhook`) and resolves once the log says it is ready
+ * ("Editor is now accessible via", "n8n worker is now ready", "Webhook listener waiting for requests.").
  * @param {object} [opts]
  * @param {string} [opts.runtime='n8n-2.8']   folder under runtime/
+ * @param {'start'|'worker'|'webhook'} [opts.command='start']
+ * @param {string[]} [opts.args]              extra arguments, e.g. ['--concurrency=10']
  * @param {string} [opts.userFolder]          N8N_USER_FOLDER (created if missing; a temp dir when omitted)
  * @param {number} [opts.port=0]              0 picks a free port
  * @param {number} [opts.brokerPort=0]        task-broker port; 0 picks a free port
@@ -192,7 +261,7 @@ async function startN8n(opts = {}) {
 		const port = opts.port || p1;
 		const brokerPort = opts.brokerPort || (p2 === port ? p1 : p2);
 		try {
-			return await startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, env: opts.env, timeoutMs: opts.timeoutMs || 120_000 });
+			return await startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, env: opts.env, timeoutMs: opts.timeoutMs || 120_000, command: opts.command || 'start', args: opts.args || [] });
 		} catch (err) {
 			lastErr = err;
 			if (!err.addressInUse) throw err;
@@ -201,61 +270,21 @@ async function startN8n(opts = {}) {
 	throw lastErr;
 }
 
-async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, env, timeoutMs }) {
+async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, env, timeoutMs, command: n8nCommand, args }) {
 	const started = Date.now();
+	const readyLine = READY_LINES[n8nCommand];
+	if (!readyLine) throw new Error(`unknown n8n command ${JSON.stringify(n8nCommand)} (start, worker, webhook)`);
 	const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
-	fs.appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting n8n (${runtime}) on 127.0.0.1:${port}, broker ${brokerPort} =====\n`);
+	fs.appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting n8n ${n8nCommand} (${runtime}) on 127.0.0.1:${port}, broker ${brokerPort} =====\n`);
 	const childEnv = buildEnv({ runtime, userFolder, port, brokerPort, env });
 	// declared Node: run the n8n script with it explicitly (PATH already points there too)
 	const node = runtimeNode(runtime);
-	const command = node ? { command: node.node, args: [bin, 'start'] } : { command: bin, args: ['start'] };
-	childEnv.KHIPU_N8N_GUARD = JSON.stringify({ ...command, cwd: userFolder, logFile });
-	const guard = spawn(process.execPath, [GUARD], {
-		cwd: userFolder,
-		env: childEnv,
-		detached: true, // own session + process group; the group id is guard.pid
-		stdio: ['pipe', 'ignore', 'ignore'],
-	});
-	const pgid = guard.pid;
+	const command = node ? { command: node.node, args: [bin, n8nCommand, ...args] } : { command: bin, args: [n8nCommand, ...args] };
+	const guarded = spawnGuarded({ ...command, cwd: userFolder, env: childEnv, logFile });
+	const pgid = guarded.pgid;
 	fs.writeFileSync(path.join(userFolder, PID_FILE), `${pgid}\n`);
-	let exited = null;
-	guard.once('exit', (code, signal) => {
-		exited = { code, signal };
-	});
-	guard.once('error', (err) => {
-		exited = { code: null, signal: null, error: err };
-	});
-	// Don't keep the parent's event loop alive because of n8n; when the parent exits the pipe closes
-	// and the guard shuts n8n down.
-	guard.unref();
-	guard.stdin.on('error', () => {});
-	if (guard.stdin.unref) guard.stdin.unref();
-
-	let stopped = false;
 	const stop = async () => {
-		if (stopped) return;
-		stopped = true;
-		if (!exited && isAlive(pgid)) {
-			try {
-				process.kill(pgid, 'SIGTERM'); // the guard forwards one SIGTERM to n8n (a 2nd SIGTERM would kill n8n hard)
-			} catch {
-				/* gone */
-			}
-		}
-		// the guard SIGKILLs the group 10 s after SIGTERM; give it a little longer, then do it ourselves
-		if (!(await waitForGroupExit(pgid, 12_000))) {
-			try {
-				process.kill(-pgid, 'SIGKILL');
-			} catch {
-				/* gone */
-			}
-			await waitForGroupExit(pgid, 2_000);
-		}
-		try {
-			guard.stdin.destroy();
-		} catch {
-			/* ignore */
-		}
+		await guarded.stop();
 		const pidFile = path.join(userFolder, PID_FILE);
 		try {
 			if (fs.readFileSync(pidFile, 'utf8').trim() === String(pgid)) fs.rmSync(pidFile, { force: true });
@@ -283,8 +312,9 @@ async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, 
 	const deadline = started + timeoutMs;
 	for (;;) {
 		const text = readNew();
-		if (text.includes(READY_LINE)) break;
+		if (text.includes(readyLine)) break;
 		const inUse = /EADDRINUSE|already in use/i.test(text);
+		const exited = guarded.exited;
 		if (exited || Date.now() > deadline) {
 			const guardNote = /n8n exited code=(\S+) signal=(\S+)/.exec(text);
 			const how = exited && exited.error
@@ -294,7 +324,7 @@ async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, 
 					: `code ${exited && exited.code}, signal ${exited && exited.signal}`;
 			const why = exited
 				? `n8n exited during startup (${how})${inUse ? ': a port was already in use' : ''}`
-				: `n8n did not report "${READY_LINE}" within ${Math.round(timeoutMs / 1000)} s`;
+				: `n8n did not report "${readyLine}" within ${Math.round(timeoutMs / 1000)} s`;
 			await stop();
 			const err = new Error(`${why}. Log ${logFile}, last lines:\n${readTail(logFile, 40)}`);
 			err.addressInUse = !!exited && inUse;
@@ -304,6 +334,7 @@ async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, 
 	}
 	return {
 		baseUrl: `http://127.0.0.1:${port}`,
+		command: n8nCommand,
 		port,
 		brokerPort,
 		userFolder,
@@ -314,9 +345,29 @@ async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, 
 		stop,
 		logTail: (lines = 60) => readTail(logFile, lines),
 		get exited() {
-			return exited;
+			return guarded.exited;
 		},
 	};
 }
 
-module.exports = { startN8n, buildEnv, n8nClient, READY_LINE };
+/**
+ * The n8n process itself (not the guard, not its task runner) in a guard's process group, or null.
+ * @param {number} pgid  the `pid` startN8n returned
+ */
+function n8nProcessPid(pgid) {
+	for (const name of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (Number(fields[2]) !== pgid) continue; // pgrp
+			const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+			if (cmd.some((arg) => /\.bin\/n8n$|n8n\/bin\/n8n$/.test(arg)) && cmd.some((arg) => Object.hasOwn(READY_LINES, arg))) return Number(name);
+		} catch {
+			/* gone */
+		}
+	}
+	return null;
+}
+
+module.exports = { n8nProcessPid, spawnGuarded, startN8n, buildEnv, n8nClient, READY_LINE, READY_LINES };

@@ -56,10 +56,11 @@ function packPackage(packageDir = REPO_ROOT) {
  * Packs `packageDir` (default: the repo root) and installs it into <userFolder>/.n8n/nodes the way n8n's
  * community-package installer lays it out. Replaces an older copy.
  * @param {string} userFolder  the N8N_USER_FOLDER n8n will be started with
- * @param {{packageDir?: string}} [opts]
+ * @param {{packageDir?: string, packed?: ReturnType<typeof packPackage>}} [opts]  packed: a tarball from
+ *        packPackage() to reuse (several user folders, one pack); the caller removes its tmpDir
  * @returns {{name: string, version: string, dir: string, files: string[], nodeTypes: string[], credentialFiles: string[]}}
  */
-function installPackageInto(userFolder, { packageDir = REPO_ROOT } = {}) {
+function installPackageInto(userFolder, { packageDir = REPO_ROOT, packed } = {}) {
 	if (!userFolder) throw new Error('installPackageInto: userFolder is required');
 	const pkg = assertBuilt(packageDir);
 	if (!NAME_RE.test(pkg.name)) {
@@ -67,13 +68,13 @@ function installPackageInto(userFolder, { packageDir = REPO_ROOT } = {}) {
 	}
 	const nodesDir = path.join(path.resolve(userFolder), '.n8n', 'nodes');
 	const target = path.join(nodesDir, 'node_modules', ...pkg.name.split('/'));
-	const { tarball, tmpDir, info } = packPackage(packageDir);
+	const { tarball, tmpDir, info } = packed || packPackage(packageDir);
 	try {
 		fs.rmSync(target, { recursive: true, force: true });
 		fs.mkdirSync(target, { recursive: true });
 		execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1', '--no-same-owner'], { stdio: ['ignore', 'ignore', 'pipe'] });
 	} finally {
-		fs.rmSync(tmpDir, { recursive: true, force: true });
+		if (!packed) fs.rmSync(tmpDir, { recursive: true, force: true });
 	}
 	// n8n's own CommunityPackagesService.ensurePackageJson() writes {name:'installed-nodes', private:true,
 	// dependencies:{}}; npm install then adds the dependency. Reproduce that (keep other entries).

@@ -271,4 +271,4 @@ async function startEnvironment(opts, extra = {}) {
 	}
 }
 
-module.exports = { startEnvironment, StartError, STATE_FILE, readState };
+module.exports = { startEnvironment, startOrReuseSandbox, upsertCredential, checkNode, StartError, STATE_FILE, readState };

@@ -33,6 +33,10 @@ Flags (environment variable in brackets):
   --reset               delete the data folder first (new owner password, empty database)
   --exit-after-ready    start everything, print the summary, [KHIPU_START_EXIT_AFTER_READY=1]
                         then stop it all and exit 0 (smoke test / CI)
+  --queue               n8n in queue mode: PostgreSQL, Redis, [KHIPU_START_QUEUE=1]
+                        main, one worker, one webhook processor
+                        (fresh database under <data-dir>/queue/ each start;
+                        needs PostgreSQL and Redis: bash scripts/install-services.sh)
   -h, --help            this text
 
 A real Khipu (instead of the sandbox), secrets from the environment only:
@@ -64,7 +68,7 @@ function parsePort(name, raw) {
 function parseOptions(argv = [], env = process.env) {
 	const flags = {};
 	const takesValue = new Set(['--port', '--sandbox-port', '--data-dir', '--owner-email', '--khipu-base-url']);
-	const booleans = new Set(['--no-examples', '--reset-examples', '--reset', '--exit-after-ready', '--help', '-h']);
+	const booleans = new Set(['--no-examples', '--reset-examples', '--reset', '--exit-after-ready', '--queue', '--help', '-h']);
 	for (let i = 0; i < argv.length; i++) {
 		let arg = argv[i];
 		let value;
@@ -101,6 +105,7 @@ function parseOptions(argv = [], env = process.env) {
 		resetExamples: !!flags['--reset-examples'] || truthy(env.KHIPU_START_RESET_EXAMPLES),
 		reset: !!flags['--reset'],
 		exitAfterReady: !!flags['--exit-after-ready'] || truthy(env.KHIPU_START_EXIT_AFTER_READY),
+		queue: !!flags['--queue'] || truthy(env.KHIPU_START_QUEUE),
 		khipu: khipuTarget(pick('--khipu-base-url', 'KHIPU_BASE_URL'), env),
 	};
 	if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.ownerEmail)) throw new UsageError(`owner email ${JSON.stringify(opts.ownerEmail)} is not an email address`);

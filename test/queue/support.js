@@ -1,0 +1,122 @@
+'use strict';
+// Helpers for the queue-mode suite: which process ran what (from n8n's own log lines), the example alert
+// on a schedule, Khipu callback bodies with known amounts, and dumps of PostgreSQL and Redis.
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const { loadExamples, prepareWorkflow } = require('../../scripts/start/examples');
+const { okEnvelope, balance, postRaw, pool, sleep } = require('../integration/reliability/support');
+
+const ALERT_NAME = 'Khipu example: scheduled balance alert';
+
+function readLog(file) {
+	try {
+		return fs.readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
+/** executionId -> roles of the workers that logged "Worker started execution <id>" (once per start). */
+function workerStarts(queue) {
+	const starts = new Map();
+	for (const worker of queue.workers.filter(Boolean)) {
+		for (const match of readLog(worker.logFile).matchAll(/Worker started execution (\d+)/g)) {
+			const list = starts.get(match[1]) || [];
+			list.push(worker.role);
+			starts.set(match[1], list);
+		}
+	}
+	return starts;
+}
+
+/**
+ * The shipped scheduled-alert example with `accounts`, its schedule every `seconds` seconds so a test sees
+ * a real scheduled run, and the Khipu credential swapped in (the way `npm start` imports it).
+ */
+function scheduledAlert({ credential, accounts, seconds = 10, name }) {
+	const example = loadExamples().find((e) => e.workflow.name === ALERT_NAME);
+	if (!example) throw new Error(`example "${ALERT_NAME}" not found`);
+	const body = prepareWorkflow(example.workflow, { credential: { id: String(credential.id), name: credential.name }, baseUrl: 'http://127.0.0.1:5678', callbackToken: 'unused' });
+	body.name = name || `${ALERT_NAME} (queue test)`;
+	body.nodes.find((n) => n.name === 'Accounts and minimums').parameters.jsonOutput = JSON.stringify({ accounts });
+	body.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule = { interval: [{ field: 'seconds', secondsInterval: seconds }] };
+	body.settings = { ...body.settings, saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' };
+	return body;
+}
+
+/** Activates a scheduled workflow until its first run has started, then deactivates it; returns that run, finished. */
+async function runScheduledOnce(client, workflow, { timeoutMs = 120_000 } = {}) {
+	const created = await client.createWorkflow(workflow);
+	await client.activateWorkflow(created.id);
+	let first;
+	const until = Date.now() + timeoutMs;
+	while (!first) {
+		const all = await client.listExecutions({ workflowId: created.id });
+		first = all.sort((a, b) => Number(a.id) - Number(b.id))[0];
+		if (!first && Date.now() > until) throw new Error(`workflow ${created.id}: no scheduled run within ${timeoutMs} ms`);
+		if (!first) await sleep(300);
+	}
+	await client.deactivateWorkflow(created.id);
+	for (;;) {
+		const execution = await client.getExecution(first.id, { includeData: true });
+		if (!['new', 'running', 'waiting'].includes(execution.status)) return { workflow: created, execution };
+		if (Date.now() > until) throw new Error(`execution ${first.id} still ${execution.status} after ${timeoutMs} ms`);
+		await sleep(300);
+	}
+}
+
+/** Khipu's callback for OperationId `operationId`, one ARS balance of `index` + 0.25. */
+function callbackFor(operationId, index) {
+	return { body: okEnvelope(operationId, [balance({ accountId: `AR-QUEUE-${index}`, amount: `${index}.25` })]), amount: index + 0.25 };
+}
+
+/**
+ * POSTs every body (at most `concurrency` at a time); a non-200 answer is delivered again, up to
+ * `attempts` times, the way a sender that retries would. Returns per body its answers.
+ */
+async function deliver(url, bodies, { concurrency = 10, attempts = 8, retryDelayMs = 300 } = {}) {
+	return pool(bodies.length, concurrency, async (i) => {
+		const answers = [];
+		for (let attempt = 0; attempt < attempts; attempt++) {
+			const r = await postRaw(url, bodies[i]);
+			answers.push({ status: r.status, upstream: r.headers['x-upstream'], duplicate: !!(r.json && r.json.duplicate) });
+			if (r.status === 200) break;
+			await sleep(retryDelayMs);
+		}
+		return answers;
+	});
+}
+
+/** `pg_dump` of the stack's database as text (the same major version as the server). */
+function pgDump(queue) {
+	const { binDir, port, database } = queue.postgres;
+	return execFileSync(path.join(binDir, 'pg_dump'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], {
+		encoding: 'utf8',
+		maxBuffer: 512 * 1024 * 1024,
+	});
+}
+
+/** The rows of one table in a pg_dump text (its COPY block). */
+function dumpTable(dump, table) {
+	const start = dump.indexOf(`COPY public.${table} `);
+	if (start < 0) return '';
+	const end = dump.indexOf('\n\\.\n', start);
+	return dump.slice(start, end < 0 ? undefined : end);
+}
+
+/**
+ * Everything in Redis, uncompressed: RDB compression off, then `redis-cli --rdb` (the whole dataset,
+ * as Redis would write it to disk), plus the key names.
+ */
+function redisContents(queue, dir) {
+	const cli = (...args) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(queue.redis.port), ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+	cli('CONFIG', 'SET', 'rdbcompression', 'no');
+	const file = path.join(dir, 'redis-dump.rdb');
+	execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(queue.redis.port), '--rdb', file], { stdio: 'ignore' });
+	const keys = cli('--scan').split('\n').filter(Boolean);
+	return { keys, text: `${keys.join('\n')}\n${fs.readFileSync(file).toString('latin1')}` };
+}
+
+module.exports = { workerStarts, scheduledAlert, runScheduledOnce, callbackFor, deliver, pgDump, dumpTable, redisContents, readLog, ALERT_NAME };
