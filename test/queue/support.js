@@ -38,7 +38,7 @@ function workerStarts(queue) {
 function scheduledAlert({ credential, accounts, seconds = 10, name }) {
 	const example = loadExamples().find((e) => e.workflow.name === ALERT_NAME);
 	if (!example) throw new Error(`example "${ALERT_NAME}" not found`);
-	const body = prepareWorkflow(example.workflow, { credential: { id: String(credential.id), name: credential.name }, baseUrl: 'http://127.0.0.1:5678', callbackToken: 'unused' });
+	const body = prepareWorkflow(example.workflow, { credential: { id: String(credential.id), name: credential.name }, baseUrl: 'http://127.0.0.1:5678' });
 	body.name = name || `${ALERT_NAME} (queue test)`;
 	body.nodes.find((n) => n.name === 'Accounts and minimums').parameters.jsonOutput = JSON.stringify({ accounts });
 	body.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule = { interval: [{ field: 'seconds', secondsInterval: seconds }] };
@@ -98,14 +98,6 @@ function pgDump(queue) {
 	});
 }
 
-/** The rows of one table in a pg_dump text (its COPY block). */
-function dumpTable(dump, table) {
-	const start = dump.indexOf(`COPY public.${table} `);
-	if (start < 0) return '';
-	const end = dump.indexOf('\n\\.\n', start);
-	return dump.slice(start, end < 0 ? undefined : end);
-}
-
 /**
  * Everything in Redis, uncompressed: RDB compression off, then `redis-cli --rdb` (the whole dataset,
  * as Redis would write it to disk), plus the key names.
@@ -119,4 +111,4 @@ function redisContents(queue, dir) {
 	return { keys, text: `${keys.join('\n')}\n${fs.readFileSync(file).toString('latin1')}` };
 }
 
-module.exports = { workerStarts, scheduledAlert, runScheduledOnce, callbackFor, deliver, pgDump, dumpTable, redisContents, readLog, ALERT_NAME };
+module.exports = { workerStarts, scheduledAlert, runScheduledOnce, callbackFor, deliver, pgDump, redisContents, readLog, ALERT_NAME };
