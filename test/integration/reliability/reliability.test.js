@@ -720,7 +720,8 @@ describe('1. faults from Khipu', () => {
 			const fault = FAULTS.find((f) => f.id === id);
 			check(`${fault.id} arrives by callback and resumes the execution with one ERROR item`, async () => {
 				// The callback must come after n8n has stored the execution as waiting (see pause.test.js).
-				await fresh({ callbackDelayMs: 800 });
+				const { pauseCallbackDelayMs } = await n8nBehaviours(stack);
+				await fresh({ callbackDelayMs: pauseCallbackDelayMs });
 				const { execution, ms } = await pauseStop.run(fault.account);
 				expect(execution.status).toBe('success');
 				const items = nodeOutput(execution);
@@ -728,7 +729,7 @@ describe('1. faults from Khipu', () => {
 				expect(items[0].json).toMatchObject({ status: 'ERROR', code: fault.item.code, type: fault.item.type });
 				expect(items[0].json.error).toMatch(fault.text);
 				expect(items[0].json.advice).toMatch(fault.item.type === 'RETRY_IMMEDIATELY' ? /temporary/ : fault.advice);
-				expect(ms).toBeLessThan(800 + SLACK_MS);
+				expect(ms).toBeLessThan(pauseCallbackDelayMs + SLACK_MS);
 				expect(requestsFor(fault.account)).toHaveLength(1);
 				recordFault(fault.id, 'pause', 1);
 			});

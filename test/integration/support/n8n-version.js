@@ -34,6 +34,10 @@ async function runningN8nVersion(client) {
  *   field is empty ("The field \"x\" is mandatory …"); before, it saved it and the node's own check ran.
  * - credentialTestNeedsId: POST /rest/credentials/test needs the id of a saved credential.
  * - resumeUrlSigned: $execution.resumeUrl carries n8n's ?signature=, checked before any node code runs.
+ * - pauseCallbackDelayMs: how long after the node's request a test's Khipu (the sandbox) calls back in pause
+ *   mode so that n8n has stored the execution as waiting even on a busy 2-core machine; earlier calls get
+ *   n8n's 409. Above the longest refusal window measured under load (`npm run measure:race`,
+ *   artifacts/resume-race-*.json): 500 ms on 2.8.4, 2,666 ms on 2.41.1. Real Khipu needs seconds to read a bank.
  */
 function behavioursOf(version) {
 	const newer = versionAtLeast(version, NEWEST_TESTED);
@@ -43,6 +47,7 @@ function behavioursOf(version) {
 		requiredFieldsCheckedOnSave: newer,
 		credentialTestNeedsId: newer,
 		resumeUrlSigned: newer,
+		pauseCallbackDelayMs: newer ? 3000 : 800,
 	};
 }
 
