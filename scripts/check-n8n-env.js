@@ -21,6 +21,7 @@ const NOT_N8N = new Set([]);
 const ONLY_IN = {
 	N8N_COMMUNITY_PACKAGES: ['n8n-2.41'], // README: "on n8n >= 2.21"; not in 2.8.4
 	N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV: ['n8n-2.41'],
+	N8N_WEBHOOK_URL: ['n8n-2.41'], // docs/COMPAT.md: read before WEBHOOK_URL from 2.41
 };
 const PACKAGES = (nm) => [
 	'n8n',
