@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// `npm start`: n8n 2.8.4 with this package (installed as a community package), the Khipu sandbox, an owner
+// `npm start`: n8n (2.8.4 by default, 2.41.1 with --n8n 2.41) with this package (installed as a community package), the Khipu sandbox, an owner
 // account, a "Khipu (sandbox)" credential and the example workflows, all on 127.0.0.1 with n8n's
 // telemetry, templates and version checks off. Ctrl-C stops everything it started.
 // Flags and environment variables: node scripts/start.js --help (also docs/START.md).
@@ -9,7 +9,7 @@ const { parseOptions, HELP, UsageError } = require('./start/options');
 const { createProgress } = require('./start/progress');
 const { startEnvironment, StartError } = require('./start/environment');
 const { startQueueEnvironment, queueSummary } = require('./start/queue');
-const { REPO_ROOT } = require('./lib/paths');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('./lib/paths');
 
 function summary(env, opts, progress) {
 	const rel = (p) => {
@@ -21,6 +21,7 @@ function summary(env, opts, progress) {
 		'='.repeat(72),
 		` n8n is ready (started in ${progress.fmt(progress.elapsedMs())}${env.firstStart ? ', first start' : ''})`,
 		'',
+		`   n8n:       ${env.n8nVersion} (runtime/${env.runtime}${env.runtime === DEFAULT_RUNTIME ? ', the default; --n8n 2.41 for the newest' : ''})`,
 		`   Editor:    ${env.n8n.baseUrl}/`,
 		`   Login:     ${env.owner.email}`,
 		`   Password:  ${env.owner.password}`,

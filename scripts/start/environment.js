@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { DEFAULT_RUNTIME } = require('../lib/paths');
+const { pinnedN8n } = require('../lib/runtimes');
 const { ensureRuntime } = require('../lib/runtime');
 const { startN8n, n8nClient } = require('../lib/n8n');
 const { isPortFree } = require('../lib/ports');
@@ -44,6 +45,8 @@ function checkNode() {
 }
 
 class StartError extends Error {}
+
+const firstStartOf = (dataDir) => !fs.existsSync(path.join(dataDir, '.n8n', 'database.sqlite'));
 
 async function sandboxAlreadyThere(port) {
 	try {
@@ -108,7 +111,7 @@ async function upsertCredential(client, { name, type = CREDENTIAL_TYPE, data: gi
  */
 async function startEnvironment(opts, extra = {}) {
 	const progress = extra.progress || createProgress();
-	const runtime = extra.runtime || process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
+	const runtime = extra.runtime || opts.runtime || process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 	const { step } = progress;
 	checkNode();
 	const handles = { sandbox: null, n8n: null };
@@ -127,7 +130,12 @@ async function startEnvironment(opts, extra = {}) {
 		}
 		fs.mkdirSync(opts.dataDir, { recursive: true });
 		const state = readState(opts.dataDir);
-		const firstStart = !fs.existsSync(path.join(opts.dataDir, '.n8n', 'database.sqlite'));
+		// n8n migrates its database on start: a folder one runtime has used is not safe for another
+		if (state.runtime && state.runtime !== runtime && !firstStartOf(opts.dataDir)) {
+			throw new StartError(`the data folder ${opts.dataDir} belongs to runtime/${state.runtime}, not runtime/${runtime}: use another --data-dir, or --reset to start it afresh`);
+		}
+		state.runtime = runtime;
+		const firstStart = firstStartOf(opts.dataDir);
 
 		if (!extra.skipDevDependencies) await step('Checking the repo\'s dev dependencies', (note) => ensureDevDependencies(note));
 		await step(`Checking the n8n runtime (runtime/${runtime})`, async (note) => {
@@ -262,6 +270,8 @@ async function startEnvironment(opts, extra = {}) {
 			workflows: [...workflows],
 			callbackToken: state.callbackToken,
 			dataDir: opts.dataDir,
+			runtime,
+			n8nVersion: pinnedN8n(runtime),
 			firstStart,
 			stop,
 		};

@@ -2,7 +2,8 @@
 // Settings for `npm start`, from flags (win) and environment variables. Secrets come from the
 // environment only, so they never show up in `ps` output or shell history as flags.
 const path = require('node:path');
-const { REPO_ROOT } = require('../lib/paths');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../lib/paths');
+const { runtimeForN8n, pinnedN8n, NEWEST_RUNTIME } = require('../lib/runtimes');
 
 const DEFAULTS = {
 	port: 5678,
@@ -14,14 +15,16 @@ const DEFAULTS = {
 
 const HELP = `Usage: npm start [-- <flags>]      (or: node scripts/start.js <flags>)
 
-Starts the Khipu sandbox and n8n 2.8.4 on 127.0.0.1 with this package installed as a community
-package, an owner account, a Khipu credential and the example workflows. Ctrl-C stops everything.
+Starts the Khipu sandbox and n8n on 127.0.0.1 with this package installed as a community package, an
+owner account, a Khipu credential and the example workflows. Ctrl-C stops everything.
 
 Flags (environment variable in brackets):
+  --n8n <version>       n8n to run: 2.8 = n8n ${pinnedN8n(DEFAULT_RUNTIME)} on     [KHIPU_N8N_RUNTIME]  default 2.8
+                        this Node; 2.41 or newest = n8n ${pinnedN8n(NEWEST_RUNTIME)} on the registry's Node 24
   --port <n>            n8n port, 0 = any free port          [N8N_PORT]           default ${DEFAULTS.port}
   --sandbox-port <n>    Khipu sandbox port, 0 = any free     [KHIPU_SANDBOX_PORT] default ${DEFAULTS.sandboxPort}
   --data-dir <dir>      n8n user folder (database, logs,     [KHIPU_DATA_DIR]     default ${DEFAULTS.dataDir}
-                        owner password), relative to the repo
+                        owner password), relative to the repo; (${DEFAULTS.dataDir}-2.41 for --n8n 2.41)
   --owner-email <addr>  login of the owner account created   [KHIPU_OWNER_EMAIL]  default ${DEFAULTS.ownerEmail}
                         on first start
   --khipu-base-url <u>  use a real Khipu (no sandbox) at     [KHIPU_BASE_URL]
@@ -67,7 +70,7 @@ function parsePort(name, raw) {
  */
 function parseOptions(argv = [], env = process.env) {
 	const flags = {};
-	const takesValue = new Set(['--port', '--sandbox-port', '--data-dir', '--owner-email', '--khipu-base-url']);
+	const takesValue = new Set(['--n8n', '--port', '--sandbox-port', '--data-dir', '--owner-email', '--khipu-base-url']);
 	const booleans = new Set(['--no-examples', '--reset-examples', '--reset', '--exit-after-ready', '--queue', '--help', '-h']);
 	for (let i = 0; i < argv.length; i++) {
 		let arg = argv[i];
@@ -94,9 +97,12 @@ function parseOptions(argv = [], env = process.env) {
 
 	const portRaw = pick('--port', 'N8N_PORT');
 	const sandboxPortRaw = pick('--sandbox-port', 'KHIPU_SANDBOX_PORT');
-	const dataDirRaw = pick('--data-dir', 'KHIPU_DATA_DIR') || DEFAULTS.dataDir;
+	const runtime = runtimeChoice(flags['--n8n'], env.KHIPU_N8N_RUNTIME);
+	// a database n8n 2.41 has migrated cannot go back to 2.8: each runtime gets its own default folder
+	const dataDirRaw = pick('--data-dir', 'KHIPU_DATA_DIR') || (runtime === DEFAULT_RUNTIME ? DEFAULTS.dataDir : `${DEFAULTS.dataDir}-${runtime.slice('n8n-'.length)}`);
 	const opts = {
 		help: !!(flags['--help'] || flags['-h']),
+		runtime,
 		port: portRaw === undefined ? DEFAULTS.port : parsePort('--port / N8N_PORT', portRaw),
 		sandboxPort: sandboxPortRaw === undefined ? DEFAULTS.sandboxPort : parsePort('--sandbox-port / KHIPU_SANDBOX_PORT', sandboxPortRaw),
 		dataDir: path.resolve(REPO_ROOT, dataDirRaw),
@@ -113,6 +119,16 @@ function parseOptions(argv = [], env = process.env) {
 		throw new UsageError(`the data folder must not be the repository or one of its parents: ${opts.dataDir}`);
 	}
 	return opts;
+}
+
+/** The runtime folder for --n8n (wins) or KHIPU_N8N_RUNTIME (the test harness's variable). */
+function runtimeChoice(flag, variable) {
+	try {
+		if (flag !== undefined) return runtimeForN8n(flag);
+		return variable ? runtimeForN8n(variable) : DEFAULT_RUNTIME;
+	} catch (err) {
+		throw new UsageError(`${flag !== undefined ? '--n8n' : 'KHIPU_N8N_RUNTIME'}: ${err.message}`);
+	}
 }
 
 /**

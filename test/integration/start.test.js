@@ -6,7 +6,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const { REPO_ROOT } = require('../../scripts/lib/paths');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
+const { N8N_RUNTIMES, pinnedN8n } = require('../../scripts/lib/runtimes');
 const { getFreePorts, isPortFree } = require('../../scripts/lib/ports');
 const { startSandbox, DEFAULT_JWT } = require('../../sandbox/server');
 const { startTimeoutMs } = require('./support/examples-stack');
@@ -14,6 +15,9 @@ const { startTimeoutMs } = require('./support/examples-stack');
 jest.setTimeout(120_000);
 
 const START = path.join(REPO_ROOT, 'scripts', 'start.js');
+// The runtime this run tests, chosen the way a user chooses it: `npm start -- --n8n 2.41`.
+const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
+const N8N_FLAG = ['--n8n', RUNTIME.slice('n8n-'.length)];
 const EXAMPLE_NAMES = [
 	'Khipu example: receive balances (trigger)',
 	'Khipu example: request balances by callback',
@@ -37,7 +41,7 @@ function cleanEnv(extra = {}) {
 function runStart(args, { env = {}, until, timeoutMs = 150_000 } = {}) {
 	return new Promise((resolve, reject) => {
 		const t0 = Date.now();
-		const child = spawn(process.execPath, [START, ...args], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [START, ...N8N_FLAG, ...args], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 		let out = '';
 		let signalled = false;
 		const onData = (b) => {
@@ -96,6 +100,7 @@ describe('npm start (scripts/start.js)', () => {
 		expect(out).toContain('first start');
 		expect(field(out, 'Editor')).toBe(`http://127.0.0.1:${n8nPort}/`);
 		expect(field(out, 'Login')).toBe('owner@example.com');
+		expect(field(out, 'n8n')).toMatch(new RegExp(`^${pinnedN8n(RUNTIME).replace(/\./g, '\\.')} \\(runtime/${RUNTIME}[,)]`));
 		const password = field(out, 'Password');
 		expect(password).toMatch(/^\S{8,64}$/);
 		// the password is kept in the data folder (only the owner can read it)
@@ -181,6 +186,11 @@ describe('npm start (scripts/start.js)', () => {
 		expect(apiKeyOnly.out).toContain('KHIPU_API_KEY needs a per-account credential');
 		const unknown = await runStart(['--frobnicate']);
 		expect(unknown.code).toBe(2);
+		// a data folder one n8n has migrated is refused by the other, before anything starts
+		const other = N8N_RUNTIMES.find((r) => r !== RUNTIME);
+		const wrongRuntime = await runStart(['--exit-after-ready', '--data-dir', dataDir, '--n8n', other.slice('n8n-'.length)]);
+		expect(wrongRuntime.code).toBe(1);
+		expect(wrongRuntime.out).toContain(`belongs to runtime/${RUNTIME}, not runtime/${other}`);
 		const help = await runStart(['--help']);
 		expect(help.code).toBe(0);
 		expect(help.out).toContain('--exit-after-ready');
