@@ -90,10 +90,14 @@ function loadPackageNodeTypes(root = REPO_ROOT) {
 			const versions = instance.nodeVersions ? Object.values(instance.nodeVersions) : [instance];
 			for (const versioned of versions) {
 				const { description } = versioned;
-				const key = `${pkg.name}.${description.name}`;
-				const list = types.get(key) ?? [];
-				list.push(description);
-				types.set(key, list);
+				// n8n derives the "<name>Tool" variant of a usableAsTool node from the same properties.
+				const keys = [`${pkg.name}.${description.name}`];
+				if (description.usableAsTool) keys.push(`${pkg.name}.${description.name}Tool`);
+				for (const key of keys) {
+					const list = types.get(key) ?? [];
+					list.push(description);
+					types.set(key, list);
+				}
 			}
 		}
 	}
