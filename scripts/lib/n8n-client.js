@@ -10,6 +10,8 @@ const OWNER_FILE = '.n8n-harness-owner.json';
 const DEFAULT_OWNER = { email: 'owner@example.com', firstName: 'Harness', lastName: 'Owner' };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Execution statuses that will still change; waitForExecutions waits them out. */
+const UNFINISHED = new Set(['new', 'running', 'waiting']);
 
 function generatePassword() {
 	// n8n wants 8..64 chars with at least one digit and one uppercase letter
@@ -296,8 +298,11 @@ async function n8nClient(target, opts = {}) {
 		},
 
 		/**
-		 * Polls until at least `count` executions of the workflow exist that have finished running
-		 * (status not new/running), or — with `status` — that have that status.
+		 * Polls until at least `count` executions of the workflow exist that have finished
+		 * (status not new/running/waiting), or — with `status` — that have that status.
+		 * Waiting counts as unfinished on every version: n8n 2.8.4 leaves a waiting execution out of
+		 * GET /executions (it stays in ActiveExecutions, whose ids the list excludes), while 2.41 lists it
+		 * (it excludes only ids whose ActiveExecutions status is 'running', ExecutionService.findManyAndCount).
 		 * @returns {Promise<object[]>} the matching executions (newest first, as the API lists them)
 		 */
 		async waitForExecutions({ workflowId, count = 1, timeoutMs = 15_000, status, includeData, intervalMs = 200 } = {}) {
@@ -305,7 +310,7 @@ async function n8nClient(target, opts = {}) {
 			let last = [];
 			for (;;) {
 				const all = await client.listExecutions({ workflowId, status, includeData });
-				last = status ? all : all.filter((e) => e.status !== 'new' && e.status !== 'running');
+				last = status ? all : all.filter((e) => !UNFINISHED.has(e.status));
 				if (last.length >= count) return last;
 				if (Date.now() > until) {
 					const seen = all.map((e) => `${e.id}:${e.status}`).join(', ') || 'none';

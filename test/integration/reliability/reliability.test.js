@@ -178,7 +178,7 @@ async function deployPause(options, { credential = 'jwt', continueOnFail = false
 	let runs = 0;
 	return {
 		id: workflow.id,
-		/** Starts one execution and waits until it has finished (waiting executions are not listed). */
+		/** Starts one execution and waits until it has finished (waitForExecutions waits out "waiting"). */
 		async run(account, timeoutMs = 30_000) {
 			const t0 = Date.now();
 			const response = await stack.client.callWebhook(hookPath, { accounts: [{ accountNumber: account }] });
@@ -741,6 +741,9 @@ describe('1. faults from Khipu', () => {
 				expect(items[0].json.advice).toMatch(fault.item.type === 'RETRY_IMMEDIATELY' ? /temporary/ : fault.advice);
 				expect(ms).toBeLessThan(pauseCallbackDelayMs + SLACK_MS);
 				expect(requestsFor(fault.account)).toHaveLength(1);
+				// n8n accepted the one resume POST (a 409 would have left the execution waiting).
+				const deliveries = await deliveriesFor(requestsFor(fault.account)[0].operationId);
+				expect(deliveries.map((d) => d.statusCode ?? d.error)).toEqual([200]);
 				recordFault(fault.id, 'pause', 1);
 			});
 		}
