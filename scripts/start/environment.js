@@ -63,7 +63,11 @@ async function startOrReuseSandbox({ port, dataDir, note }) {
 	const jwt = process.env.KHIPU_SANDBOX_JWT || DEFAULT_JWT;
 	const stream = fs.createWriteStream(logFile, { flags: 'a' });
 	stream.write(`\n===== ${new Date().toISOString()} sandbox starting on 127.0.0.1:${port} =====\n`);
-	const sandboxOptions = { port, host: '127.0.0.1', quiet: false, log: (line) => stream.write(`${line}\n`) };
+	// Real Khipu reads the bank for seconds before it calls back. A callback within milliseconds would
+	// reach n8n before it has saved a paused execution as waiting (409, see README "Early callbacks"),
+	// which on n8n 2.41 can take a few hundred ms; the pause example would then wait out its limit.
+	const callbackDelayMs = Number(process.env.KHIPU_SANDBOX_CALLBACK_DELAY_MS || 2000);
+	const sandboxOptions = { port, host: '127.0.0.1', quiet: false, callbackDelayMs, log: (line) => stream.write(`${line}\n`) };
 	if (process.env.KHIPU_SANDBOX_JWT) sandboxOptions.jwt = process.env.KHIPU_SANDBOX_JWT;
 	if (process.env.KHIPU_SANDBOX_API_KEY) sandboxOptions.apiKey = process.env.KHIPU_SANDBOX_API_KEY;
 	try {

@@ -79,8 +79,14 @@ describe('the examples match the nodes', () => {
 			}
 		}
 		expect(problems).toEqual([]);
-		// Every example has at least one Khipu node, so none slipped past the check.
-		expect(new Set(checked.map((where) => where.split(' / ')[0])).size).toBe(loadExamples().length);
+		// Every example but the overdue lister (it reads only the data table) has a Khipu node, so none slipped past the check.
+		const withoutKhipuNode = ['callback-overdue.json'];
+		const checkedFiles = [...new Set(checked.map((where) => where.split(' / ')[0]))].sort();
+		const expectedFiles = loadExamples()
+			.map(({ file }) => file.split('/').pop())
+			.filter((name) => !withoutKhipuNode.includes(name))
+			.sort();
+		expect(checkedFiles).toEqual(expectedFiles);
 	});
 });
 
