@@ -2,16 +2,15 @@
 // Issue 13.2: n8n's public API (POST /api/v1/credentials) creates the Khipu credential with
 // exactly the fields the editor asks for in each mode, refuses what is missing or unknown,
 // and each created credential then works in the node against the sandbox.
-const fs = require('node:fs');
-const path = require('node:path');
 
-const { DEFAULT_RUNTIME, runtimeDir } = require('../../scripts/lib/paths');
+const { DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
+const { installedN8nVersion } = require('./support/n8n-version');
 const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, SECRETS } = require('./support/stack');
 
 jest.setTimeout(120_000);
 
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
-const N8N_VERSION = JSON.parse(fs.readFileSync(path.join(runtimeDir(RUNTIME), 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+const N8N_VERSION = installedN8nVersion(RUNTIME);
 
 let stack;
 

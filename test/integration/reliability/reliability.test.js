@@ -15,9 +15,9 @@ const path = require('node:path');
 const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, executionError, SECRETS } = require('../support/stack');
 const { exportedWorkflows } = require('../support/secrets');
 const { hashedBalances } = require('../../../sandbox/balances');
-const { DEFAULT_RUNTIME, runtimeDir } = require('../../../scripts/lib/paths');
+const { DEFAULT_RUNTIME } = require('../../../scripts/lib/paths');
 const H = require('./support');
-const { n8nBehaviours } = require('../support/n8n-version');
+const { n8nBehaviours, installedN8nVersion } = require('../support/n8n-version');
 
 jest.setTimeout(120_000);
 
@@ -48,7 +48,7 @@ const figures = {
 	date: new Date().toISOString(),
 	command: 'npm test',
 	suite: 'test/integration/reliability/reliability.test.js',
-	n8nVersion: readN8nVersion(),
+	n8nVersion: installedN8nVersion(RUNTIME) || 'unknown',
 	node: process.version,
 	machine: `${os.cpus().length} CPU cores, Node.js ${process.version.slice(1)}`,
 	timings: {},
@@ -60,13 +60,6 @@ const figures = {
 	secrets: {},
 };
 
-function readN8nVersion() {
-	try {
-		return JSON.parse(fs.readFileSync(path.join(runtimeDir(RUNTIME), 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
-	} catch {
-		return 'unknown';
-	}
-}
 
 /** test() that remembers failures, so the figures step knows whether the run is publishable. */
 function check(title, fn, timeout) {
