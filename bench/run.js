@@ -24,8 +24,8 @@ const PROFILES = {
 	full: {
 		overhead: { calls: 220, warmup: 20 },
 		fanout: { concurrency: 20, latencyMs: 200, sizes: [{ n: 50, reps: 7 }, { n: 200, reps: 5 }, { n: 1000, reps: 3 }] },
-		intake: { requests: 400, concurrency: 20, rounds: 3, warmup: 40 },
-		intakeMemory: { requests: 150, concurrency: 20, rounds: 4 },
+		intake: { requests: 400, concurrency: 20, rounds: 5, warmup: 40 },
+		intakeMemory: { requests: 150, concurrency: 20, rounds: 6 },
 		payload: { sizes: [10, 1000, 10000], reps: 7, inProcessReps: 15 },
 		weight: { loads: 11 },
 		hardLimitMinutes: 20,

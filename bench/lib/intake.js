@@ -21,15 +21,32 @@ const MEMORY_SIZES = [
 	{ key: 'rememberedMax', remembered: (max) => max },
 ];
 
+/** The built package's own memory format, so the bench fills the memory exactly as the trigger writes it. */
+function dedupeLog(stack) {
+	return require(require('node:path').join(stack.pkgDir, 'dist', 'nodes', 'shared', 'dedupeLog.js'));
+}
+
 function maxRememberedIds(stack) {
-	return require(require('node:path').join(stack.pkgDir, 'dist', 'nodes', 'shared', 'dedupe.js')).MAX_REMEMBERED_IDS;
+	return dedupeLog(stack).MAX_REMEMBERED_IDS;
 }
 
 /** Static data as the trigger leaves it: `count` ids, all inside a 24-hour window. */
-function rememberedStaticData(count) {
-	const until = Math.ceil(Date.now() / 1000) + 86_400;
-	const entries = Array.from({ length: count }, () => [crypto.randomUUID(), until]);
-	return { 'node:Khipu Trigger': { operationIds: JSON.stringify(entries) } };
+function rememberedStaticData(stack, count) {
+	const { SHARED_KEY, appendEntries, fingerprint } = dedupeLog(stack);
+	const until = Date.now() + 86_400_000;
+	const log = appendEntries('', Array.from({ length: count }, () => [fingerprint(crypto.randomUUID()), until]));
+	return { 'node:Khipu Trigger': { [SHARED_KEY]: log } };
+}
+
+/**
+ * How many of the batch's OperationIds the trigger's saved memory lacks once every callback was answered:
+ * coalesced writes must still save each accepted id (0 expected).
+ */
+async function idsMissingFromMemory(stack, workflowId, bodies) {
+	const { SHARED_KEY, fingerprint } = dedupeLog(stack);
+	const wf = await stack.client.getWorkflow(workflowId);
+	const log = String(wf.staticData?.['node:Khipu Trigger']?.[SHARED_KEY] ?? '');
+	return bodies.filter((body) => !log.includes(` ${fingerprint(JSON.parse(body).OperationId)}\n`)).length;
 }
 
 /** N distinct, valid Khipu callback bodies (2 balances each, unique OperationIds). */
@@ -152,12 +169,13 @@ async function runIntake(stack, { requests, concurrency, rounds, warmup }, log) 
 async function runIntakeMemory(stack, { requests, concurrency, rounds }, log) {
 	const max = maxRememberedIds(stack);
 	const token = crypto.randomBytes(24).toString('base64url');
-	const samples = Object.fromEntries(MEMORY_SIZES.map((m) => [m.key, { remembered: m.remembered(max), rate: [], cpu: [], lost: 0 }]));
+	const credential = await callbackCredential(stack, token);
+	const samples = Object.fromEntries(MEMORY_SIZES.map((m) => [m.key, { remembered: m.remembered(max), rate: [], cpu: [], lost: 0, unsaved: 0 }]));
 	for (let round = 0; round < rounds; round++) {
 		for (let k = 0; k < MEMORY_SIZES.length; k++) {
 			const m = MEMORY_SIZES[(round + k) % MEMORY_SIZES.length];
-			const wf = intakeWorkflow({ kind: 'trigger', path: stack.uniquePath(`mem-${m.key}`), token, options: {} });
-			const created = await stack.client.createWorkflow({ ...wf, staticData: rememberedStaticData(m.remembered(max)) });
+			const wf = intakeWorkflow({ kind: 'trigger', path: stack.uniquePath(`mem-${m.key}`), credential, options: {} });
+			const created = await stack.client.createWorkflow({ ...wf, staticData: rememberedStaticData(stack, m.remembered(max)) });
 			await stack.client.activateWorkflow(created.id);
 			const url = `${stack.n8n.baseUrl}/webhook/${wf.path}?token=${token}`;
 			for (let tries = 0; tries < 20; tries++) {
@@ -165,11 +183,13 @@ async function runIntakeMemory(stack, { requests, concurrency, rounds }, log) {
 				if (r.status === 400) break;
 				await sleep(250);
 			}
+			const bodies = callbackBodies(requests);
 			const cpu0 = stack.cpuMs();
-			const batch = await fire(stack.agent, url, callbackBodies(requests), concurrency);
+			const batch = await fire(stack.agent, url, bodies, concurrency);
 			const accepted = batch.statuses[200] || 0;
 			const c = await waitForCount(stack.client, created.id, accepted);
 			const sample = samples[m.key];
+			sample.unsaved += await idsMissingFromMemory(stack, created.id, bodies);
 			sample.rate.push(requests / (batch.ms / 1000));
 			sample.cpu.push((stack.cpuMs() - cpu0) / requests);
 			sample.lost += accepted - c.settled + (requests - accepted);
@@ -184,7 +204,10 @@ async function runIntakeMemory(stack, { requests, concurrency, rounds }, log) {
 		requestsPerRound: requests,
 		concurrency,
 		rounds,
-		variants: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { remembered: v.remembered, acceptedPerSecond: summary(v.rate, { digits: 0 }), n8nCpuMsPerCallback: summary(v.cpu), lost: v.lost }])),
+		variants: Object.fromEntries(Object.entries(samples).map(([k, v]) => [
+					k,
+					{ remembered: v.remembered, acceptedPerSecond: summary(v.rate, { digits: 0 }), n8nCpuMsPerCallback: summary(v.cpu), lost: v.lost, idsNotSaved: v.unsaved },
+				])),
 		cpuMaxVs100: ratio(median(large.cpu), median(small.cpu)),
 		rateMaxVs100: ratio(median(large.rate), median(small.rate)),
 	};

@@ -2,7 +2,7 @@ import type { IDataObject, IHookFunctions, IWebhookFunctions, IWebhookResponseDa
 
 import { CALLBACK_PARAMS, readCallbackHints } from '../shared/callbackUrl';
 import { KHIPU_CALLBACK_CREDENTIAL_TYPE } from '../shared/constants';
-import { firstDelivery } from '../shared/dedupe';
+import { firstDelivery, saveShared } from '../shared/dedupe';
 import { readCallbackBody } from '../shared/callbackBody';
 import { failureFromEnvelope } from '../shared/failure';
 import { ipAllowed } from '../shared/ipAllowlist';
@@ -66,9 +66,9 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	if (settings.dedupeMs > 0) {
 		const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
 		const shared = context.getWorkflowStaticData('node');
-		if (!firstDelivery(scope, envelope.operationId, settings.dedupeMs, Date.now(), shared)) {
-			return respond(context, 200, { ...acknowledgement, duplicate: true });
-		}
+		const first = firstDelivery(scope, envelope.operationId, settings.dedupeMs, Date.now(), shared);
+		await saveShared(scope, shared);
+		if (!first) return respond(context, 200, { ...acknowledgement, duplicate: true });
 	}
 
 	const callbackUrl = maskedCallbackUrl(context);

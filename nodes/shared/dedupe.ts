@@ -1,6 +1,17 @@
-import type { IDataObject } from 'n8n-workflow';
+import { sleep, type IDataObject } from 'n8n-workflow';
 
-import { appendEntries, escapeId, findEntry, idsNearEnd, trimEntries } from './dedupeLog';
+import {
+	appendEntries,
+	findEntry,
+	fingerprint,
+	fingerprintsNearEnd,
+	MAX_REMEMBERED_IDS,
+	MAX_SHARED_CHARS,
+	SHARED_KEY,
+	trimEntries,
+} from './dedupeLog';
+
+export { MAX_REMEMBERED_IDS, SHARED_KEY } from './dedupeLog';
 
 /**
  * Remembers OperationIds per trigger node for the Ignore Repeated Deliveries
@@ -9,20 +20,21 @@ import { appendEntries, escapeId, findEntry, idsNearEnd, trimEntries } from './d
  * - this process's Map: the check-and-record is synchronous, so simultaneous
  *   duplicates reaching the same process cannot both pass;
  * - the trigger's workflow static data (`shared`): n8n reads it fresh for every
- *   production webhook request and saves it after the response, in whichever
- *   main or webhook process took the request, so other processes and restarts
- *   see the ids too. n8n saves it whole and the last writer wins, so each
+ *   production webhook request and saves it after the webhook answers, in
+ *   whichever main or webhook process took the request, so other processes and
+ *   restarts see the ids too. n8n saves it whole and the last writer wins, so each
  *   process re-adds the ids it accepted until it reads them back from the store.
  *
  * The shared copy is a text log searched and appended as a string, so no callback
- * parses every remembered id; its size bound keeps what n8n reads and writes on
- * every callback small (measured in `npm run bench`).
+ * parses every remembered id; its size bound keeps what n8n reads and writes
+ * small, and writes are coalesced (see `saveShared`); both measured in `npm run bench`.
  */
-export const MAX_REMEMBERED_IDS = 2_000;
-/** A UUID OperationId takes 44 characters in the store (expiry, space, id, newline). */
-export const MAX_SHARED_CHARS = MAX_REMEMBERED_IDS * 44;
 const MAX_IN_PROCESS = 50_000;
-export const SHARED_KEY = 'operationIds';
+/**
+ * At most one store write per process in this interval; an id waits at most this
+ * long to be written, far below the seconds after which Khipu repeats a delivery.
+ */
+export const COALESCE_MS = 100;
 // Overwrites between processes happen within a request's duration; an id still
 // missing from the store after REPAIR_WINDOW_MS was trimmed, not overwritten.
 const REPAIR_WINDOW_MS = 60_000;
@@ -30,8 +42,11 @@ const SETTLE_MS = 5_000;
 
 interface Memory {
 	seen: Map<string, number>;
-	/** Ids this process accepted (with the time) and has not yet read back from the shared store. */
+	/** Fingerprints of the ids this process accepted (with the time) and has not yet read back from the shared store. */
 	unconfirmed: Map<string, { acceptedAt: number; expiresAt: number }>;
+	lastWriteAt: number;
+	/** A request is waiting to write this process's missing ids. */
+	guardian: boolean;
 }
 
 const memories = new Map<string, Memory>();
@@ -39,7 +54,7 @@ const memories = new Map<string, Memory>();
 function memoryFor(scope: string): Memory {
 	let memory = memories.get(scope);
 	if (!memory) {
-		memory = { seen: new Map(), unconfirmed: new Map() };
+		memory = { seen: new Map(), unconfirmed: new Map(), lastWriteAt: -Infinity, guardian: false };
 		memories.set(scope, memory);
 	}
 	return memory;
@@ -53,32 +68,37 @@ function forgetOld(seen: Map<string, number>, now: number, max: number): void {
 	}
 }
 
-/**
- * Adds back the ids this process accepted lately that the store it just read
- * lacks (another process saved over them). An id counts as safe once it is read
- * back SETTLE_MS after it was accepted: any save that could overwrite it began
- * before then.
- */
-function repair(memory: Memory, text: string, now: number): string {
-	if (memory.unconfirmed.size === 0) return text;
-	// accepted ids sit near the end of any store that has them; one missed there is appended again
-	const present = idsNearEnd(text, Math.max(16_384, memory.unconfirmed.size * 96));
-	const missing: Array<[string, number]> = [];
-	for (const [id, { acceptedAt, expiresAt }] of memory.unconfirmed) {
-		if (now - acceptedAt > REPAIR_WINDOW_MS || expiresAt <= now) {
-			memory.unconfirmed.delete(id);
-		} else if (present.has(escapeId(id))) {
-			if (now - acceptedAt >= SETTLE_MS) memory.unconfirmed.delete(id);
-		} else {
-			missing.push([id, expiresAt]);
-		}
-	}
-	return missing.length ? appendEntries(text, missing) : text;
+function storedText(shared: IDataObject): string {
+	const stored = shared[SHARED_KEY];
+	return typeof stored === 'string' ? stored : '';
 }
 
 /**
- * true when `operationId` was not seen in this scope within `ttlMs`; records it.
- * `shared` is the trigger's static data (omit it to use this process's memory only).
+ * The ids this process accepted lately that `text` lacks: not yet written, or
+ * another process saved over them. An id counts as safe once it is read back
+ * SETTLE_MS after it was accepted: any save that could overwrite it began before then.
+ */
+function missingIds(memory: Memory, text: string, now: number): Array<[string, number]> {
+	const missing: Array<[string, number]> = [];
+	if (memory.unconfirmed.size === 0) return missing;
+	// accepted ids sit near the end of any store that has them; one missed there is appended again
+	const present = fingerprintsNearEnd(text, Math.max(8_192, memory.unconfirmed.size * 40));
+	for (const [fp, { acceptedAt, expiresAt }] of memory.unconfirmed) {
+		if (now - acceptedAt > REPAIR_WINDOW_MS || expiresAt <= now) {
+			memory.unconfirmed.delete(fp);
+		} else if (present.has(fp)) {
+			if (now - acceptedAt >= SETTLE_MS) memory.unconfirmed.delete(fp);
+		} else {
+			missing.push([fp, expiresAt]);
+		}
+	}
+	return missing;
+}
+
+/**
+ * true when `operationId` was not seen in this scope within `ttlMs`; records it
+ * in memory. `shared` is the trigger's static data as this request read it (omit
+ * it to use this process's memory only); `saveShared` writes the id there.
  */
 export function firstDelivery(
 	scope: string,
@@ -88,28 +108,69 @@ export function firstDelivery(
 	shared?: IDataObject,
 ): boolean {
 	const memory = memoryFor(scope);
-	const stored = shared?.[SHARED_KEY];
-	const read = typeof stored === 'string' ? stored : '';
-	let text = shared ? repair(memory, read, now) : read;
-
 	const known = memory.seen.get(operationId);
-	const inMemory = known !== undefined && known > now;
-	const inStore = shared && !inMemory ? findEntry(text, operationId, now) : undefined;
-	if (inStore !== undefined) memory.seen.set(operationId, inStore);
-	const duplicate = inMemory || inStore !== undefined;
-	if (!duplicate) {
-		const expiresAt = now + ttlMs;
-		memory.seen.delete(operationId);
-		memory.seen.set(operationId, expiresAt);
-		forgetOld(memory.seen, now, MAX_IN_PROCESS);
-		if (shared) {
-			memory.unconfirmed.set(operationId, { acceptedAt: now, expiresAt });
-			if (memory.unconfirmed.size > MAX_REMEMBERED_IDS) memory.unconfirmed.delete(memory.unconfirmed.keys().next().value as string);
-			text = appendEntries(text, [[operationId, expiresAt]]);
+	if (known !== undefined && known > now) return false;
+	const inStore = shared ? findEntry(storedText(shared), fingerprint(operationId), now) : undefined;
+	if (inStore !== undefined) {
+		memory.seen.set(operationId, inStore);
+		return false;
+	}
+	const expiresAt = now + ttlMs;
+	memory.seen.delete(operationId);
+	memory.seen.set(operationId, expiresAt);
+	forgetOld(memory.seen, now, MAX_IN_PROCESS);
+	if (shared) {
+		memory.unconfirmed.set(fingerprint(operationId), { acceptedAt: now, expiresAt });
+		if (memory.unconfirmed.size > MAX_REMEMBERED_IDS) memory.unconfirmed.delete(memory.unconfirmed.keys().next().value as string);
+	}
+	return true;
+}
+
+export interface Clock {
+	now(): number;
+	sleep(ms: number): Promise<void>;
+}
+
+const wallClock: Clock = { now: () => Date.now(), sleep };
+
+/**
+ * Puts into this request's static data the ids this process accepted that the
+ * store lacks, so n8n saves them when the webhook answers; a store already
+ * holding them is left untouched, and n8n then writes nothing.
+ *
+ * n8n's save is a database write in the path of the answer, the largest cost a
+ * callback adds over n8n's own Webhook node, so a process writes at most once
+ * per COALESCE_MS. Within the interval one request (the guardian) waits it out
+ * and then writes every id still missing; requests arriving meanwhile answer at
+ * once and leave their ids to it. So the last id of a burst is written too, and
+ * a lone callback never waits.
+ */
+export async function saveShared(scope: string, shared: IDataObject, clock: Clock = wallClock): Promise<void> {
+	const memory = memoryFor(scope);
+	const read = storedText(shared);
+	if (memory.guardian || missingIds(memory, read, clock.now()).length === 0) return;
+	const wait = memory.lastWriteAt + COALESCE_MS - clock.now();
+	if (wait > 0) {
+		memory.guardian = true;
+		try {
+			await clock.sleep(wait);
+		} finally {
+			memory.guardian = false;
 		}
 	}
-	if (shared && text !== read) shared[SHARED_KEY] = trimEntries(text, now, MAX_SHARED_CHARS);
-	return !duplicate;
+	const now = clock.now();
+	memory.lastWriteAt = now;
+	const missing = missingIds(memory, read, now);
+	const text = trimEntries(missing.length ? appendEntries(read, missing) : read, now, MAX_SHARED_CHARS);
+	if (text === read) return;
+	shared[SHARED_KEY] = text;
+	// n8n 2.41 builds the execution's context from this same static data object after the webhook
+	// returns, which clears its change flag, and then skips the save; setting the value again once
+	// that is done (a timer fires only after the microtasks that build it, and before the database
+	// round trips that precede the save) marks the change again. Harmless where n8n already saved.
+	void sleep(0).then(() => {
+		shared[SHARED_KEY] = text;
+	});
 }
 
 /** Forgets everything this process remembers (tests simulate a restart with it). */

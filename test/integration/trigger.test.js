@@ -2,6 +2,7 @@
 // Issue 3 "proof", callback trigger: a real n8n 2.8.4 with the packed package installed as a
 // community package, and the Khipu sandbox calling back. Executions are counted through n8n's
 // public API (finished executions are listed there; a trigger execution never waits).
+const crypto = require('node:crypto');
 const { balancesWorkflow, deployWorkflow, SECRETS } = require('./support/stack');
 const { scanN8nStorageWithControl } = require('./support/secrets');
 const {
@@ -15,6 +16,8 @@ const {
 	without,
 } = require('./support/callbacks');
 const { expectActivationRefused } = require('./support/n8n-version');
+// the memory format as the packed package writes it (built before the suites run)
+const { fingerprint } = require('../../dist/nodes/shared/dedupeLog');
 
 jest.setTimeout(120_000);
 
@@ -210,6 +213,48 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			});
 			const after = await settledExecutions(stack.client, okOnlyTrigger.id, { settleMs: 1000 });
 			expect(after).toHaveLength(1);
+		});
+	});
+
+	describe('repeated-delivery memory saved in the workflow', () => {
+		test('40 callbacks at once, then 5 one by one: every OperationId saved in the static data, the 40 again are duplicates', async () => {
+			const token = makeToken(32);
+			const trigger = await deployTrigger({ token });
+			const withToken = `${trigger.url}?token=${token}`;
+			const ids = Array.from({ length: 40 }, () => crypto.randomUUID());
+			const body = (operationId) => ({
+				OperationId: operationId,
+				Status: 'OK',
+				Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '1.00', Currency: 'ARS' }] },
+				AdditionalInformation: null,
+				Error: null,
+			});
+			const first = await Promise.all(ids.map((id) => postRaw(withToken, body(id))));
+			expect(first.map((r) => r.status)).toEqual(ids.map(() => 200));
+			expect(first.filter((r) => r.json.duplicate)).toHaveLength(0);
+			expect(await settledExecutions(stack.client, trigger.id, { count: 40 })).toHaveLength(40);
+
+			// What another process, or this one after a restart, reads: every accepted id, though
+			// a burst is written to the database once per interval, not once per callback.
+			const saved = (await stack.client.getWorkflow(trigger.id)).staticData?.[`node:${TRIGGER}`]?.operationIds;
+			expect(typeof saved).toBe('string');
+			expect(ids.filter((id) => !saved.includes(` ${fingerprint(id)}\n`))).toEqual([]);
+
+			const again = await Promise.all(ids.map((id) => postRaw(withToken, body(id))));
+			expect(again.map((r) => r.json)).toEqual(ids.map((operationId) => ({ received: true, operationId, duplicate: true })));
+			expect(await settledExecutions(stack.client, trigger.id, { settleMs: 1000 })).toHaveLength(40);
+
+			// one at a time into a memory that is no longer empty: each is saved by its own request (n8n 2.41
+			// clears the change flag of a non-empty static data when the request starts an execution)
+			const later = Array.from({ length: 5 }, () => crypto.randomUUID());
+			for (const id of later) {
+				expect((await postRaw(withToken, body(id))).json).toEqual({ received: true, operationId: id });
+				await new Promise((resolve) => setTimeout(resolve, 300));
+				const now = (await stack.client.getWorkflow(trigger.id)).staticData?.[`node:${TRIGGER}`]?.operationIds;
+				expect(now.includes(` ${fingerprint(id)}\n`)).toBe(true);
+			}
+			const final = (await stack.client.getWorkflow(trigger.id)).staticData[`node:${TRIGGER}`].operationIds;
+			expect([...ids, ...later].filter((id) => !final.includes(` ${fingerprint(id)}\n`))).toEqual([]);
 		});
 	});
 
