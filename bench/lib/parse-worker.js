@@ -28,6 +28,7 @@ function fakeContext(text, output) {
 		getNodeParameter: (name, _i, fallback) => (name in parameters ? parameters[name] : fallback),
 		getCredentials: async () => ({ authType: 'jwt', jwtToken: 'sandbox-jwt', baseUrl: 'http://127.0.0.1:9' }),
 		continueOnFail: () => false,
+		isToolExecution: () => false,
 		getNode: () => nodeInfo,
 		helpers: {
 			httpRequestWithAuthentication: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: text }),
