@@ -17,7 +17,9 @@ const PID_FILE = '.n8n-harness.pid';
 
 // Inherited variables that would change how the runtime behaves (jest sets NODE_ENV=test, and
 // n8n refuses to load nodes when NODE_ENV=test). Callers can still set any of them through `env`.
-const STRIP_ENV = [/^N8N_/, /^DB_/, /^QUEUE_/, /^EXECUTIONS_/, /^WEBHOOK_URL$/, /^NODE_ENV$/, /^NODE_OPTIONS$/, /^NODE_PATH$/, /^GENERIC_TIMEZONE$/, /^CREDENTIALS_/, /^JEST_WORKER_ID$/];
+// KHIPU_*: the package's own settings and secrets (npm start's KHIPU_JWT, KHIPU_PIN, …) are for the harness, never
+// for a child process.
+const STRIP_ENV = [/^KHIPU_/, /^N8N_/, /^DB_/, /^QUEUE_/, /^EXECUTIONS_/, /^WEBHOOK_URL$/, /^NODE_ENV$/, /^NODE_OPTIONS$/, /^NODE_PATH$/, /^GENERIC_TIMEZONE$/, /^CREDENTIALS_/, /^JEST_WORKER_ID$/];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,15 +33,21 @@ function runtimeKnowsModule(runtime, name) {
 	}
 }
 
+/** This process's environment without what a child must not inherit (n8n settings, the package's secrets). */
+function inheritedEnv() {
+	const base = {};
+	for (const [k, v] of Object.entries(process.env)) {
+		if (!STRIP_ENV.some((re) => re.test(k))) base[k] = v;
+	}
+	return base;
+}
+
 /**
  * The environment n8n is started with: loopback only, no telemetry / templates / banners / version checks.
  * @param {{runtime: string, userFolder: string, port: number, brokerPort: number, env?: Record<string,string|undefined>}} o
  */
 function buildEnv({ runtime, userFolder, port, brokerPort, env = {} }) {
-	const base = {};
-	for (const [k, v] of Object.entries(process.env)) {
-		if (!STRIP_ENV.some((re) => re.test(k))) base[k] = v;
-	}
+	const base = inheritedEnv();
 	const n8nEnv = {
 		N8N_USER_FOLDER: userFolder,
 		// As deployed: error answers carry no server stack traces.
@@ -370,4 +378,4 @@ function n8nProcessPid(pgid) {
 	return null;
 }
 
-module.exports = { n8nProcessPid, spawnGuarded, startN8n, buildEnv, n8nClient, READY_LINE, READY_LINES };
+module.exports = { n8nProcessPid, spawnGuarded, startN8n, buildEnv, inheritedEnv, n8nClient, READY_LINE };

@@ -7,7 +7,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { spawnGuarded } = require('./n8n');
+const { spawnGuarded, inheritedEnv } = require('./n8n');
 const { getFreePort } = require('./ports');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -106,14 +106,14 @@ async function startPostgres({ dir, database = 'n8n', timeoutMs = 60_000 }) {
 	const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	if (asRoot) chownTree(root, postgresUid());
 	const init = asPostgresUser(path.join(binDir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
-	execFileSync(init.command, init.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' } });
+	execFileSync(init.command, init.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inheritedEnv(), LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' } });
 	const port = await getFreePort();
 	// fsync off: a test database in a temp folder, thrown away afterwards
 	const run = asPostgresUser(path.join(binDir, 'postgres'), [
 		'-D', data, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
 		'-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
 	]);
-	const guarded = spawnGuarded({ ...run, cwd: root, env: { ...process.env, LC_ALL: 'C.UTF-8' }, logFile });
+	const guarded = spawnGuarded({ ...run, cwd: root, env: { ...inheritedEnv(), LC_ALL: 'C.UTF-8' }, logFile });
 	const isReady = path.join(binDir, 'pg_isready');
 	await waitFor('PostgreSQL', () => {
 		try {
@@ -139,9 +139,9 @@ async function startRedis({ dir, timeoutMs = 30_000 }) {
 	const logFile = path.join(dir, 'redis.log');
 	const port = await getFreePort();
 	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root, '--protected-mode', 'yes'];
-	const guarded = spawnGuarded({ command: bin, args, cwd: root, env: process.env, logFile });
+	const guarded = spawnGuarded({ command: bin, args, cwd: root, env: inheritedEnv(), logFile });
 	await waitFor('Redis', async () => (await redisPing(port)) === '+PONG', { timeoutMs, exited: () => guarded.exited, logFile });
 	return { host: '127.0.0.1', port, logFile, pgid: guarded.pgid, stop: guarded.stop };
 }
 
-module.exports = { startPostgres, startRedis, postgresBinDir, redisServerBin };
+module.exports = { startPostgres, startRedis };

@@ -19,7 +19,6 @@ const { importExamples, EXAMPLE_CREDENTIAL_NAME, CALLBACK_CREDENTIAL_NAME, CALLB
 const { ensureDataTable } = require('./dataTable');
 
 const STATE_FILE = 'khipu-start-state.json';
-const SECRET_VARS = ['KHIPU_JWT', 'KHIPU_API_KEY', 'KHIPU_ACCOUNT_LINK_TOKEN', 'KHIPU_DOCUMENT_NUMBER', 'KHIPU_USERNAME', 'KHIPU_PIN', 'KHIPU_SANDBOX_JWT', 'KHIPU_SANDBOX_API_KEY'];
 const MIN_NODE = [20, 19]; // n8n 2.8.4: engines node >=20.19
 
 function readState(dataDir) {
@@ -135,11 +134,11 @@ async function startEnvironment(opts, extra = {}) {
 		fs.mkdirSync(opts.dataDir, { recursive: true });
 		const state = readState(opts.dataDir);
 		// n8n migrates its database on start: a folder one runtime has used is not safe for another
-		if (state.runtime && state.runtime !== runtime && !firstStartOf(opts.dataDir)) {
+		const firstStart = firstStartOf(opts.dataDir);
+		if (state.runtime && state.runtime !== runtime && !firstStart) {
 			throw new StartError(`the data folder ${opts.dataDir} belongs to runtime/${state.runtime}, not runtime/${runtime}: use another --data-dir, or --reset to start it afresh`);
 		}
 		state.runtime = runtime;
-		const firstStart = firstStartOf(opts.dataDir);
 
 		if (!extra.skipDevDependencies) await step('Checking the repo\'s dev dependencies', (note) => ensureDevDependencies(note));
 		await step(`Checking the n8n runtime (runtime/${runtime})`, async (note) => {
@@ -184,8 +183,8 @@ async function startEnvironment(opts, extra = {}) {
 
 		const n8n = await step(firstStart ? 'Starting n8n (first start: creating the database)' : 'Starting n8n', async () => {
 			// the Khipu secrets went into the credential; n8n's own environment doesn't need them
-			const env = { ...Object.fromEntries(SECRET_VARS.map((k) => [k, undefined])), ...(extra.n8nEnv || {}) };
-			const instance = await startN8n({ runtime, userFolder: opts.dataDir, port: opts.port, env, timeoutMs: 180_000 });
+			// buildEnv keeps KHIPU_* (the secrets npm start may read) out of n8n's environment
+			const instance = await startN8n({ runtime, userFolder: opts.dataDir, port: opts.port, env: extra.n8nEnv || {}, timeoutMs: 180_000 });
 			instance.summary = `${instance.baseUrl} (log: ${instance.logFile})`;
 			return instance;
 		});
@@ -233,34 +232,13 @@ async function startEnvironment(opts, extra = {}) {
 			return { ...r, summary: `${r.action} (id ${r.credential.id})` };
 		});
 
-		// The callback token is generated here, once per data folder, and goes only into the credential.
-		if (!state.callbackToken) state.callbackToken = crypto.randomBytes(24).toString('base64url');
-		writeState(opts.dataDir, state);
-		const callbackResult = await step(`Saving the "${CALLBACK_CREDENTIAL_NAME}" credential (generated token)`, async () => {
-			const r = await upsertCredential(api, { name: CALLBACK_CREDENTIAL_NAME, type: CALLBACK_CREDENTIAL_TYPE, data: { token: state.callbackToken } });
-			return { ...r, summary: `${r.action} (id ${r.credential.id})` };
+		const { callbackCredential, dataTable, workflows } = await provisionExamples(api, step, {
+			opts,
+			state,
+			credential: credentialResult.credential,
+			baseUrl: n8n.baseUrl,
+			saveState: () => writeState(opts.dataDir, state),
 		});
-
-		let workflows = [];
-		let dataTable = null;
-		if (opts.examples) {
-			dataTable = await step('Creating the data table the bookkeeping examples use', async () => {
-				const t = await ensureDataTable(api);
-				return { ...t, summary: `${t.name}: ${t.action} (id ${t.id})` };
-			});
-			workflows = await step('Importing the example workflows', async (note) => {
-				const list = await importExamples(api, {
-					credential: credentialResult.credential,
-					callbackCredential: callbackResult.credential,
-					baseUrl: n8n.baseUrl,
-					state,
-					resetExamples: opts.resetExamples,
-					note,
-				});
-				writeState(opts.dataDir, state);
-				return Object.assign(list, { summary: `${list.length} workflows` });
-			});
-		}
 		writeState(opts.dataDir, state);
 
 		return {
@@ -269,7 +247,7 @@ async function startEnvironment(opts, extra = {}) {
 			client: api,
 			owner: { email: setup.owner.email, password: setup.owner.password, created: setup.owner.created, file: path.join(opts.dataDir, OWNER_FILE) },
 			credential: credentialResult.credential,
-			callbackCredential: callbackResult.credential,
+			callbackCredential,
 			dataTable: dataTable && { id: dataTable.id, name: dataTable.name },
 			workflows: [...workflows],
 			callbackToken: state.callbackToken,
@@ -285,4 +263,38 @@ async function startEnvironment(opts, extra = {}) {
 	}
 }
 
-module.exports = { startEnvironment, startOrReuseSandbox, upsertCredential, checkNode, StartError, STATE_FILE, readState };
+/**
+ * What the examples need next to the Khipu credential, on any n8n (single process or queue mode): the
+ * callback-token credential (the token generated once per data folder, kept in `state`, never printed),
+ * the bookkeeping data table, and the example workflows pointing at `baseUrl`.
+ */
+async function provisionExamples(api, step, { opts, state, credential, baseUrl, saveState }) {
+	if (!state.callbackToken) {
+		state.callbackToken = crypto.randomBytes(24).toString('base64url');
+		saveState();
+	}
+	const callbackResult = await step(`Saving the "${CALLBACK_CREDENTIAL_NAME}" credential (generated token)`, async () => {
+		const r = await upsertCredential(api, { name: CALLBACK_CREDENTIAL_NAME, type: CALLBACK_CREDENTIAL_TYPE, data: { token: state.callbackToken } });
+		return { ...r, summary: `${r.action} (id ${r.credential.id})` };
+	});
+	if (!opts.examples) return { callbackCredential: callbackResult.credential, dataTable: null, workflows: [] };
+	const dataTable = await step('Creating the data table the bookkeeping examples use', async () => {
+		const t = await ensureDataTable(api);
+		return { ...t, summary: `${t.name}: ${t.action} (id ${t.id})` };
+	});
+	const workflows = await step('Importing the example workflows', async (note) => {
+		const list = await importExamples(api, {
+			credential,
+			callbackCredential: callbackResult.credential,
+			baseUrl,
+			state,
+			resetExamples: opts.resetExamples,
+			note,
+		});
+		saveState();
+		return Object.assign(list, { summary: `${list.length} workflows` });
+	});
+	return { callbackCredential: callbackResult.credential, dataTable, workflows };
+}
+
+module.exports = { startEnvironment, startOrReuseSandbox, upsertCredential, provisionExamples, checkNode, StartError, STATE_FILE, readState };

@@ -2,19 +2,18 @@
 // `npm start -- --queue`: the same package, sandbox and examples on n8n's queue mode: PostgreSQL, Redis,
 // a main process, one worker and one webhook processor (scripts/lib/queue-stack.js), in a fresh folder
 // under the data folder each time (a new database and owner password per start).
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { DEFAULT_RUNTIME } = require('../lib/paths');
 const { ensureRuntime } = require('../lib/runtime');
 const { startQueueStack } = require('../lib/queue-stack');
 const { ensureDevDependencies, ensureBuilt, withBuildLock } = require('./prepare');
-const { importExamples, EXAMPLE_CREDENTIAL_NAME } = require('./examples');
-const { startOrReuseSandbox, upsertCredential, checkNode } = require('./environment');
+const { EXAMPLE_CREDENTIAL_NAME } = require('./examples');
+const { startOrReuseSandbox, upsertCredential, provisionExamples, checkNode } = require('./environment');
 
-async function startQueueEnvironment(opts, { progress, runtime = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME }) {
+async function startQueueEnvironment(opts, { progress }) {
 	const { step } = progress;
+	const { runtime } = opts;
 	checkNode();
 	const dir = path.join(opts.dataDir, 'queue', new Date().toISOString().replace(/[:.]/g, '-'));
 	fs.mkdirSync(dir, { recursive: true });
@@ -54,14 +53,15 @@ async function startQueueEnvironment(opts, { progress, runtime = process.env.KHI
 			const r = await upsertCredential(queue.client, khipuCredential);
 			return { ...r.credential, summary: `${r.action} (id ${r.credential.id})` };
 		});
-		let workflows = [];
-		if (opts.examples) {
-			workflows = await step('Importing the example workflows', async (note) => {
-				// Khipu calls the webhook processor, so the callback example gets its URL
-				const list = await importExamples(queue.client, { credential, baseUrl: queue.webhookUrl, callbackToken: crypto.randomBytes(24).toString('base64url'), state: {}, note });
-				return Object.assign(list, { summary: `${list.length} workflows` });
-			});
-		}
+		// A fresh database each start, so the callback token is generated anew and kept only in its credential;
+		// Khipu calls the webhook processor, so the callback examples get its URL.
+		const { workflows } = await provisionExamples(queue.client, step, {
+			opts,
+			state: {},
+			credential,
+			baseUrl: queue.webhookUrl,
+			saveState: () => {},
+		});
 		return { queue, sandbox: handles.sandbox, credential, workflows: [...workflows], dir, stop };
 	} catch (err) {
 		await stop().catch(() => {});

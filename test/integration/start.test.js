@@ -177,6 +177,28 @@ describe('npm start (scripts/start.js)', () => {
 		}
 	});
 
+	test('--queue: PostgreSQL, Redis, main, worker and webhook processor of the chosen n8n, with the callback credential, data table and examples', async () => {
+		const queueDir = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-start-queue-'));
+		const [mainPort, queueSandboxPort] = await getFreePorts(2);
+		try {
+			const run = await runStart(['--queue', '--exit-after-ready', '--data-dir', queueDir, '--port', String(mainPort), '--sandbox-port', String(queueSandboxPort)], {
+				timeoutMs: startTimeoutMs(),
+			});
+			expectOk(run);
+			expect(run.out).toContain('n8n is ready in queue mode');
+			expect(run.out).toContain(`Checking the n8n runtime (runtime/${RUNTIME})`);
+			expect(field(run.out, 'Editor \\(main\\)')).toBe(`http://127.0.0.1:${mainPort}/`);
+			expect(run.out).toMatch(/Saving the "Khipu callback token" credential \(generated token\)[\s\S]*created \(id /);
+			expect(run.out).toMatch(/khipu_callbacks: created \(id /);
+			for (const name of EXAMPLE_NAMES) expect(run.out).toContain(`- ${name}`);
+			expect(run.out).toContain('Khipu example: receive balances (trigger) [active]');
+			expect(await isPortFree(mainPort)).toBe(true);
+			expect(await isPortFree(queueSandboxPort)).toBe(true);
+		} finally {
+			if (!process.env.KHIPU_KEEP_N8N) fs.rmSync(queueDir, { recursive: true, force: true });
+		}
+	});
+
 	test('bad settings fail at once with exit code 2 and a message', async () => {
 		const badPort = await runStart(['--port', 'nope']);
 		expect(badPort.code).toBe(2);
