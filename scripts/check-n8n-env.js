@@ -15,8 +15,6 @@ const { N8N_RUNTIMES, pinnedN8n } = require('./lib/runtimes');
 const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 // Names n8n uses for its settings (prefixes from @n8n/config), as they appear in prose.
 const VARIABLE = /\b(?:N8N_[A-Z0-9_]*[A-Z0-9]|WEBHOOK_URL|EXECUTIONS_[A-Z0-9_]*[A-Z0-9]|QUEUE_[A-Z0-9_]*[A-Z0-9]|DB_[A-Z0-9_]*[A-Z0-9]|OFFLOAD_[A-Z0-9_]*[A-Z0-9]|GENERIC_TIMEZONE|NODES_EXCLUDE|NODE_FUNCTION_ALLOW_[A-Z]+)\b/g;
-// Not n8n settings although they look like one.
-const NOT_N8N = new Set([]);
 // Documented as version-specific: variable -> the runtimes that read it (the docs say which n8n).
 const ONLY_IN = {
 	N8N_COMMUNITY_PACKAGES: ['n8n-2.41'], // README: "on n8n >= 2.21"; not in 2.8.4
@@ -71,7 +69,6 @@ function main() {
 			.split('\n')
 			.forEach((line, i) => {
 				for (const [v] of line.matchAll(VARIABLE)) {
-					if (NOT_N8N.has(v)) continue;
 					if (!mentions.has(v)) mentions.set(v, []);
 					mentions.get(v).push(`${doc}:${i + 1}`);
 				}

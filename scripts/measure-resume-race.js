@@ -40,6 +40,7 @@ const { startCallbackStack, pauseWorkflow, postRaw, waitForExecution, sleep } = 
 const { balancesWorkflow, deployWorkflow } = require('../test/integration/support/stack');
 const { okEnvelope, balance } = require('../test/integration/reliability/support');
 const { runningN8nVersion } = require('../test/integration/support/n8n-version');
+const { isFinished } = require('./lib/n8n-client');
 
 const NO_CALLBACK_MS = 10 * 60 * 1000; // the sandbox's longest delay: it never calls back during a run
 
@@ -70,7 +71,7 @@ async function oneRun(stack, workflow, hookPath, account) {
 		const sentAt = Date.now();
 		const answer = await postRaw(url, envelope);
 		if (answer.status === 200) {
-			const execution = await waitForExecution(stack.client, executionId, (e) => !['new', 'running', 'waiting'].includes(e.status));
+			const execution = await waitForExecution(stack.client, executionId, isFinished);
 			if (execution.status !== 'success') throw new Error(`execution ${executionId} ended ${execution.status}`);
 			return { windowMs: sentAt - arrivedAt, lastRefusedMs: lastRefusedAt === null ? null : lastRefusedAt - arrivedAt, refused };
 		}

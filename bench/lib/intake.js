@@ -192,7 +192,7 @@ async function runIntakeMemory(stack, { requests, concurrency, rounds }, log) {
 			sample.unsaved += await idsMissingFromMemory(stack, created.id, bodies);
 			sample.rate.push(requests / (batch.ms / 1000));
 			sample.cpu.push((stack.cpuMs() - cpu0) / requests);
-			sample.lost += accepted - c.settled + (requests - accepted);
+			sample.lost += requests - c.settled;
 			log(`  memory round ${round + 1}/${rounds} ${m.key} (${sample.remembered} ids): ${Math.round(sample.rate.at(-1))}/s, CPU ${sample.cpu.at(-1).toFixed(2)} ms/callback`);
 			await stack.client.deactivateWorkflow(created.id).catch(() => {});
 		}

@@ -11,9 +11,7 @@ async function answerOne(context: IExecuteFunctions, run: RunContext, index: num
 		const request = prepareItem(context, index, run);
 		accountNumber = request.accountNumber;
 		const report = await requestWithRetry(context, run.connection, request, run.settings);
-		if (report.outcome.kind === 'accepted') {
-			return { ...acceptedItem(request, report.outcome.envelope), status: 'ACCEPTED' };
-		}
+		if (report.outcome.kind === 'accepted') return acceptedItem(request, report.outcome.envelope);
 		return balancesAnswer(report.outcome.envelope, request.accountNumber);
 	} catch (error) {
 		return failureAnswer(error, accountNumber);

@@ -110,7 +110,8 @@ export function firstDelivery(
 	const memory = memoryFor(scope);
 	const known = memory.seen.get(operationId);
 	if (known !== undefined && known > now) return false;
-	const inStore = shared ? findEntry(storedText(shared), fingerprint(operationId), now) : undefined;
+	const fp = shared ? fingerprint(operationId) : undefined;
+	const inStore = shared && fp ? findEntry(storedText(shared), fp, now) : undefined;
 	if (inStore !== undefined) {
 		memory.seen.set(operationId, inStore);
 		return false;
@@ -119,8 +120,8 @@ export function firstDelivery(
 	memory.seen.delete(operationId);
 	memory.seen.set(operationId, expiresAt);
 	forgetOld(memory.seen, now, MAX_IN_PROCESS);
-	if (shared) {
-		memory.unconfirmed.set(fingerprint(operationId), { acceptedAt: now, expiresAt });
+	if (fp) {
+		memory.unconfirmed.set(fp, { acceptedAt: now, expiresAt });
 		if (memory.unconfirmed.size > MAX_REMEMBERED_IDS) memory.unconfirmed.delete(memory.unconfirmed.keys().next().value as string);
 	}
 	return true;
@@ -147,9 +148,12 @@ const wallClock: Clock = { now: () => Date.now(), sleep };
  */
 export async function saveShared(scope: string, shared: IDataObject, clock: Clock = wallClock): Promise<void> {
 	const memory = memoryFor(scope);
+	if (memory.guardian) return;
 	const read = storedText(shared);
-	if (memory.guardian || missingIds(memory, read, clock.now()).length === 0) return;
-	const wait = memory.lastWriteAt + COALESCE_MS - clock.now();
+	let now = clock.now();
+	let missing = missingIds(memory, read, now);
+	if (missing.length === 0) return;
+	const wait = memory.lastWriteAt + COALESCE_MS - now;
 	if (wait > 0) {
 		memory.guardian = true;
 		try {
@@ -157,10 +161,10 @@ export async function saveShared(scope: string, shared: IDataObject, clock: Cloc
 		} finally {
 			memory.guardian = false;
 		}
+		now = clock.now();
+		missing = missingIds(memory, read, now);
 	}
-	const now = clock.now();
 	memory.lastWriteAt = now;
-	const missing = missingIds(memory, read, now);
 	const text = trimEntries(missing.length ? appendEntries(read, missing) : read, now, MAX_SHARED_CHARS);
 	if (text === read) return;
 	shared[SHARED_KEY] = text;

@@ -351,4 +351,7 @@ async function n8nClient(target, opts = {}) {
 	return client;
 }
 
-module.exports = { n8nClient, N8nHttpError, WorkflowPublicationError, generatePassword, OWNER_FILE };
+/** true once an execution has ended (n8n still lists new, running and waiting ones). */
+const isFinished = (execution) => !UNFINISHED.has(execution.status);
+
+module.exports = { n8nClient, N8nHttpError, WorkflowPublicationError, generatePassword, isFinished, OWNER_FILE };

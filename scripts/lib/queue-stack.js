@@ -178,4 +178,4 @@ function attachProcessHelpers(stack, runtime) {
 	].filter((l) => l.file);
 }
 
-module.exports = { startQueueStack, sharedEnv };
+module.exports = { startQueueStack };

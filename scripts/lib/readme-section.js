@@ -16,4 +16,4 @@ function replaceSection(text, name, body) {
 	return `${text.slice(0, a)}${start}\n${body}\n${end}${text.slice(b + end.length)}`;
 }
 
-module.exports = { markers, replaceSection };
+module.exports = { replaceSection };

@@ -89,15 +89,7 @@ function contentHash(body) {
 }
 
 async function findWorkflowByName(client, name) {
-	const found = [];
-	let cursor;
-	do {
-		const qs = new URLSearchParams({ name, limit: '250' });
-		if (cursor) qs.set('cursor', cursor);
-		const page = await client.api('GET', `/workflows?${qs}`);
-		found.push(...(page.data || []).filter((w) => w.name === name));
-		cursor = page.nextCursor;
-	} while (cursor);
+	const found = (await client.listAll('/workflows', { name, limit: '250' })).filter((w) => w.name === name);
 	return found.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))[0] || null;
 }
 

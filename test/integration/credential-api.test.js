@@ -4,13 +4,13 @@
 // and each created credential then works in the node against the sandbox.
 
 const { DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
-const { installedN8nVersion } = require('./support/n8n-version');
+const { pinnedN8n } = require('../../scripts/lib/runtimes');
 const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, SECRETS } = require('./support/stack');
 
 jest.setTimeout(120_000);
 
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
-const N8N_VERSION = installedN8nVersion(RUNTIME);
+const N8N_VERSION = pinnedN8n(RUNTIME);
 
 let stack;
 

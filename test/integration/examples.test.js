@@ -56,6 +56,28 @@ async function newExecutions(workflowId, known, { count = 1, timeoutMs = 60_000,
 	return all.filter((e) => !known.has(String(e.id))).sort((a, b) => Number(a.id) - Number(b.id));
 }
 
+/** The sandbox's test settings: GET reads them, POST changes them; answers the settings now in force. */
+async function sandboxConfig(method, patch) {
+	const res = await fetch(`${stack.sandbox.url}/__sandbox/config`, {
+		method,
+		headers: { 'content-type': 'application/json' },
+		body: patch && JSON.stringify(patch),
+	});
+	expect(res.status).toBe(200);
+	return res.json();
+}
+
+/** The sandbox's deliveries of one OperationId, once there are `count` of them (or the time is up). */
+async function sandboxDeliveries(operationId, count, timeoutMs) {
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		const all = await (await fetch(`${stack.sandbox.url}/__sandbox/callbacks`)).json();
+		const mine = all.filter((d) => d.operationId === operationId);
+		if (mine.length >= count || Date.now() > until) return mine;
+		await sleep(100);
+	}
+}
+
 beforeAll(async () => {
 	stack = await startExamplesStack();
 }, startTimeoutMs());
@@ -273,18 +295,7 @@ describe('scheduled balance alert', () => {
 describe('callback pair with bookkeeping in a data table', () => {
 	const tableId = () => stack.dataTable.id;
 
-	async function tableRows() {
-		const rows = [];
-		let cursor;
-		do {
-			const qs = new URLSearchParams({ limit: '250' });
-			if (cursor) qs.set('cursor', cursor);
-			const page = await stack.client.api('GET', `/data-tables/${tableId()}/rows?${qs}`);
-			rows.push(...(page.data || []));
-			cursor = page.nextCursor;
-		} while (cursor);
-		return rows;
-	}
+	const tableRows = () => stack.client.listAll(`/data-tables/${tableId()}/rows`, { limit: '250' });
 
 	async function rowsFor(operationIds, predicate = () => true, timeoutMs = 30_000) {
 		const until = Date.now() + timeoutMs;
@@ -293,11 +304,6 @@ describe('callback pair with bookkeeping in a data table', () => {
 			if (predicate(rows) || Date.now() > until) return rows;
 			await sleep(250);
 		}
-	}
-
-	async function sandboxConfig(patch) {
-		const res = await fetch(`${stack.sandbox.url}/__sandbox/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
-		expect(res.status).toBe(200);
 	}
 
 	/** Runs a webhook-started copy of the request workflow (optionally with other accounts); returns its ACCEPTED items. */
@@ -317,14 +323,14 @@ describe('callback pair with bookkeeping in a data table', () => {
 	}
 
 	afterAll(async () => {
-		if (stack) await sandboxConfig({ lifeSpanMs: 15 * 60 * 1000 });
+		if (stack) await sandboxConfig('POST', { lifeSpanMs: 15 * 60 * 1000 });
 	});
 
 	test('request records every accepted OperationId; the receiver marks results; the overdue workflow alerts on the account that never calls back', async () => {
 		const receiverId = stack.workflowByName(NAMES.receiver).id;
 		const known = new Set((await stack.client.listExecutions({ workflowId: receiverId })).map((e) => String(e.id)));
 		// A short LifeSpan so the account that never calls back (5000000001) is overdue within the test.
-		await sandboxConfig({ lifeSpanMs: 4000 });
+		await sandboxConfig('POST', { lifeSpanMs: 4000 });
 		const accepted = await request();
 		expect(accepted.map((a) => [a.accountNumber, a.reference, a.status])).toEqual([
 			['000011887755', 'operating', 'ACCEPTED'],
@@ -383,13 +389,7 @@ describe('callback pair with bookkeeping in a data table', () => {
 		expect(accepted).toMatchObject({ accountNumber: '5000000002', reference: 'twice', status: 'ACCEPTED' });
 
 		// The sandbox delivers the same envelope twice; both are acknowledged, one execution starts.
-		const until = Date.now() + 20_000;
-		let deliveries = [];
-		while (deliveries.length < 2 && Date.now() < until) {
-			const list = await (await fetch(`${stack.sandbox.url}/__sandbox/callbacks`)).json();
-			deliveries = (Array.isArray(list) ? list : list.callbacks || list.data || []).filter((d) => d.operationId === accepted.operationId);
-			await sleep(200);
-		}
+		const deliveries = await sandboxDeliveries(accepted.operationId, 2, 20_000);
 		expect(deliveries.map((d) => d.statusCode)).toEqual([200, 200]);
 		const executions = await newExecutions(receiverId, known, { count: 1 });
 		await sleep(1500);
@@ -442,8 +442,6 @@ describe('pause until callback', () => {
 		await stack.client.activateWorkflow(wf.id);
 		// The sandbox's default 50 ms is inside n8n's refusal window (409 while the execution is still
 		// stored as running) on a busy machine; call back when a test's Khipu does, after the measured window.
-		const sandboxConfig = async (method, body) =>
-			(await fetch(`${stack.sandbox.url}/__sandbox/config`, { method, headers: { 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) })).json();
 		const { callbackDelayMs } = await sandboxConfig('GET');
 		const { pauseCallbackDelayMs } = await n8nBehaviours(stack);
 		await sandboxConfig('POST', { callbackDelayMs: pauseCallbackDelayMs });
@@ -466,11 +464,7 @@ describe('pause until callback', () => {
 		expect(mine.length).toBeGreaterThan(0);
 		const last = mine[mine.length - 1];
 		expect(last.callbackUrl).toContain(`/webhook-waiting/${execution.id}/`);
-		let deliveries = [];
-		for (let waited = 0; deliveries.length === 0 && waited < 5000; waited += 100) {
-			if (waited) await sleep(100);
-			deliveries = (await (await fetch(`${stack.sandbox.url}/__sandbox/callbacks`)).json()).filter((d) => d.operationId === last.operationId);
-		}
+		const deliveries = await sandboxDeliveries(last.operationId, 1, 5000);
 		expect(deliveries.map((d) => d.statusCode ?? d.error)).toEqual([200]);
 		await stack.client.deactivateWorkflow(wf.id);
 	});

@@ -14,6 +14,7 @@ const {
 	settledExecutions,
 	outputJson,
 	without,
+	sleep,
 } = require('./support/callbacks');
 const { expectActivationRefused } = require('./support/n8n-version');
 // the memory format as the packed package writes it (built before the suites run)
@@ -64,8 +65,6 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			},
 		};
 	}
-
-	const balancesPath = (balances) => balances.path;
 
 	/** The CallbackUrl of every balances request for the account, as the node sent it. */
 	function sentCallbackUrls(accountNumber) {
@@ -229,16 +228,19 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 				AdditionalInformation: null,
 				Error: null,
 			});
+			/** The ids among `of` that the trigger's saved memory lacks (what another process or a restart reads). */
+			const unsaved = async (of) => {
+				const saved = (await stack.client.getWorkflow(trigger.id)).staticData?.[`node:${TRIGGER}`]?.operationIds;
+				expect(typeof saved).toBe('string');
+				return of.filter((id) => !saved.includes(` ${fingerprint(id)}\n`));
+			};
 			const first = await Promise.all(ids.map((id) => postRaw(withToken, body(id))));
 			expect(first.map((r) => r.status)).toEqual(ids.map(() => 200));
 			expect(first.filter((r) => r.json.duplicate)).toHaveLength(0);
 			expect(await settledExecutions(stack.client, trigger.id, { count: 40 })).toHaveLength(40);
 
-			// What another process, or this one after a restart, reads: every accepted id, though
-			// a burst is written to the database once per interval, not once per callback.
-			const saved = (await stack.client.getWorkflow(trigger.id)).staticData?.[`node:${TRIGGER}`]?.operationIds;
-			expect(typeof saved).toBe('string');
-			expect(ids.filter((id) => !saved.includes(` ${fingerprint(id)}\n`))).toEqual([]);
+			// Every accepted id is saved, though a burst is written to the database once per interval.
+			expect(await unsaved(ids)).toEqual([]);
 
 			const again = await Promise.all(ids.map((id) => postRaw(withToken, body(id))));
 			expect(again.map((r) => r.json)).toEqual(ids.map((operationId) => ({ received: true, operationId, duplicate: true })));
@@ -249,12 +251,10 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			const later = Array.from({ length: 5 }, () => crypto.randomUUID());
 			for (const id of later) {
 				expect((await postRaw(withToken, body(id))).json).toEqual({ received: true, operationId: id });
-				await new Promise((resolve) => setTimeout(resolve, 300));
-				const now = (await stack.client.getWorkflow(trigger.id)).staticData?.[`node:${TRIGGER}`]?.operationIds;
-				expect(now.includes(` ${fingerprint(id)}\n`)).toBe(true);
+				await sleep(300);
+				expect(await unsaved([id])).toEqual([]);
 			}
-			const final = (await stack.client.getWorkflow(trigger.id)).staticData[`node:${TRIGGER}`].operationIds;
-			expect([...ids, ...later].filter((id) => !final.includes(` ${fingerprint(id)}\n`))).toEqual([]);
+			expect(await unsaved([...ids, ...later])).toEqual([]);
 		});
 	});
 
@@ -495,7 +495,7 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			]) {
 				const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl }, trigger.credential);
 				const sentBefore = stack.proxy.bodies.length;
-				const errorResponse = await stack.client.callWebhook(balancesPath(balances), { accounts: [{ accountNumber: '000011887755' }] });
+				const errorResponse = await stack.client.callWebhook(balances.path, { accounts: [{ accountNumber: '000011887755' }] });
 				expect(errorResponse.status).toBe(500);
 				const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
 				expect(failed.status).toBe('error');
@@ -508,7 +508,7 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		test('callback delivery without a callback credential (and Add Callback Token on) fails before sending, naming the credential', async () => {
 			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl: trigger.url });
 			const sentBefore = stack.proxy.bodies.length;
-			const errorResponse = await stack.client.callWebhook(balancesPath(balances), { accounts: [{ accountNumber: '000011887755' }] });
+			const errorResponse = await stack.client.callWebhook(balances.path, { accounts: [{ accountNumber: '000011887755' }] });
 			expect(errorResponse.status).toBe(500);
 			const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
 			expect(failed.data.resultData.error.message).toBe(
@@ -524,7 +524,7 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			expect(callbackUrl).toHaveLength(200);
 			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl, reference: 'ref-1' }, trigger.credential);
 			const sentBefore = stack.proxy.bodies.length;
-			const errorResponse = await stack.client.callWebhook(balancesPath(balances), { accounts: [{ accountNumber: '000011887755' }] });
+			const errorResponse = await stack.client.callWebhook(balances.path, { accounts: [{ accountNumber: '000011887755' }] });
 			expect(errorResponse.status).toBe(500);
 			const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
 			const expectedLength = 200 + '&account=000011887755&reference=ref-1&token='.length + token.length;

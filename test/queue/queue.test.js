@@ -6,7 +6,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { REPO_ROOT } = require('../../scripts/lib/paths');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
 const { startQueueStack } = require('../../scripts/lib/queue-stack');
 const { startSandbox, DEFAULT_JWT } = require('../../sandbox/server');
 const { startStack, balancesWorkflow } = require('../integration/support/stack');
@@ -15,7 +15,7 @@ const { countSecret, postRaw, sleep } = require('../integration/reliability/supp
 const Q = require('./support');
 
 const TRIGGER = 'Khipu Trigger';
-const figures = { runtime: process.env.KHIPU_N8N_RUNTIME || 'n8n-2.8', startedAt: new Date().toISOString() };
+const figures = { runtime: process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME, startedAt: new Date().toISOString() };
 const secrets = { jwt: DEFAULT_JWT };
 let sandbox;
 let queue;
@@ -64,6 +64,15 @@ async function deployTrigger(name) {
 		}
 	}
 	return { id: created.id, url: `${url}?token=${token}`, onProcessor };
+}
+
+/** POSTs to a production webhook through the proxy, again while a processor answers 404 (activation not seen yet). */
+async function postWhenLive(hookPath, body) {
+	for (let i = 0; ; i++) {
+		const r = await postRaw(`${queue.webhookUrl}/webhook/${hookPath}`, body);
+		if (r.status !== 404 || i >= 49) return r;
+		await sleep(200);
+	}
 }
 
 /** operationId -> executions of the trigger workflow that carry it. */
@@ -219,13 +228,7 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		await queue.client.activateWorkflow(created.id);
 		const accounts = ['000011887755', '1000000004', '000011887755', '1000000004'];
 		for (const accountNumber of accounts) {
-			let r;
-			for (let i = 0; i < 50; i++) {
-				r = await postRaw(`${queue.webhookUrl}/webhook/${hookPath}`, { accounts: [{ accountNumber }] });
-				if (r.status !== 404) break;
-				await sleep(200);
-			}
-			expect(r.status).toBe(200);
+			expect((await postWhenLive(hookPath, { accounts: [{ accountNumber }] })).status).toBe(200);
 		}
 		const finished = await queue.client.waitForExecutions({ workflowId: created.id, count: accounts.length, status: 'success', timeoutMs: 120_000, includeData: true });
 		expect(finished).toHaveLength(accounts.length);
@@ -286,13 +289,7 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		sandbox.state.configure({ latencyMs: 150 });
 		const requestsBefore = sandbox.state.stats().requests;
 		try {
-			let r;
-			for (let i = 0; i < 50; i++) {
-				r = await postRaw(`${queue.webhookUrl}/webhook/${hookPath}`, { accounts });
-				if (r.status !== 404) break;
-				await sleep(200);
-			}
-			expect(r.status).toBe(200);
+			expect((await postWhenLive(hookPath, { accounts })).status).toBe(200);
 			const [started] = await queue.client.waitForExecutions({ workflowId: created.id, count: 1, status: 'running', timeoutMs: 60_000 });
 			while (sandbox.state.stats().requests - requestsBefore < 40) await sleep(50);
 			const victimRole = (Q.workerStarts(queue).get(String(started.id)) || [])[0];

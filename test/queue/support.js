@@ -7,6 +7,7 @@ const { execFileSync } = require('node:child_process');
 
 const { loadExamples, prepareWorkflow } = require('../../scripts/start/examples');
 const { okEnvelope, balance, postRaw, pool, sleep } = require('../integration/reliability/support');
+const { isFinished } = require('../../scripts/lib/n8n-client');
 
 const ALERT_NAME = 'Khipu example: scheduled balance alert';
 
@@ -61,7 +62,7 @@ async function runScheduledOnce(client, workflow, { timeoutMs = 120_000 } = {}) 
 	await client.deactivateWorkflow(created.id);
 	for (;;) {
 		const execution = await client.getExecution(first.id, { includeData: true });
-		if (!['new', 'running', 'waiting'].includes(execution.status)) return { workflow: created, execution };
+		if (isFinished(execution)) return { workflow: created, execution };
 		if (Date.now() > until) throw new Error(`execution ${first.id} still ${execution.status} after ${timeoutMs} ms`);
 		await sleep(300);
 	}

@@ -2,9 +2,10 @@ import type { ICredentialTestFunctions } from 'n8n-workflow';
 
 import { testCallbackToken } from '../../nodes/shared/tokenCredentialTest';
 import { CALLBACK_TOKEN_FIELD, validateCallbackToken } from '../../nodes/shared/token';
-import { InputError } from '../../nodes/shared/validation';
+import { errorOf } from './support/inputError';
+import { FAKE_CALLBACK_TOKEN } from './support/tokens';
 
-const STRONG = 'Xq3bN0dT9vLr2mKp7sWc4yHa8uEf1gZi';
+const STRONG = FAKE_CALLBACK_TOKEN;
 
 describe('validateCallbackToken', () => {
 	it('accepts 24 to 128 URL-safe characters, trimmed', () => {
@@ -16,14 +17,7 @@ describe('validateCallbackToken', () => {
 	it.each([['a'.repeat(23)], ['a'.repeat(129)], [`${STRONG}+`], [`${STRONG} x`], [''], [undefined], [12345678901234567890123456]])(
 		'refuses %p naming the credential field, suggesting a generated token, never echoing the value',
 		(value) => {
-			let error: unknown;
-			try {
-				validateCallbackToken(value);
-			} catch (caught) {
-				error = caught;
-			}
-			expect(error).toBeInstanceOf(InputError);
-			const { field, message } = error as InputError;
+			const { field, message } = errorOf(() => validateCallbackToken(value));
 			expect(field).toBe(CALLBACK_TOKEN_FIELD);
 			const suggestion = /freshly generated one: ([A-Za-z0-9_-]+)$/.exec(message)?.[1] ?? '';
 			expect(suggestion).toHaveLength(32);

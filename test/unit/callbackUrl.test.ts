@@ -1,8 +1,9 @@
 import { buildCallbackUrl, readCallbackHints, validateReference } from '../../nodes/shared/callbackUrl';
 import { errorOf } from './support/inputError';
+import { FAKE_CALLBACK_TOKEN } from './support/tokens';
 
 const BASE = 'https://n8n.example.com/webhook/6f1c2d3e-0000-4000-8000-000000000000/khipu';
-const TOKEN = 'Xq3bN0dT9vLr2mKp7sWc4yHa8uEf1gZi';
+const TOKEN = FAKE_CALLBACK_TOKEN;
 
 describe('buildCallbackUrl', () => {
 	it('adds account, reference and token, in that order, to a URL without a query', () => {

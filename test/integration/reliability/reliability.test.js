@@ -17,7 +17,8 @@ const { exportedWorkflows } = require('../support/secrets');
 const { hashedBalances } = require('../../../sandbox/balances');
 const { DEFAULT_RUNTIME } = require('../../../scripts/lib/paths');
 const H = require('./support');
-const { n8nBehaviours, installedN8nVersion } = require('../support/n8n-version');
+const { n8nBehaviours } = require('../support/n8n-version');
+const { pinnedN8n } = require('../../../scripts/lib/runtimes');
 
 jest.setTimeout(120_000);
 
@@ -48,7 +49,7 @@ const figures = {
 	date: new Date().toISOString(),
 	command: 'npm test',
 	suite: 'test/integration/reliability/reliability.test.js',
-	n8nVersion: installedN8nVersion(RUNTIME) || 'unknown',
+	n8nVersion: pinnedN8n(RUNTIME) || 'unknown',
 	node: process.version,
 	machine: `${os.cpus().length} CPU cores, Node.js ${process.version.slice(1)}`,
 	timings: {},

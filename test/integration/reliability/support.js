@@ -1,9 +1,7 @@
 'use strict';
 // Helpers for the reliability suite (issue 5): bounded concurrency, raw HTTP, Khipu envelopes,
-// trigger / pause workflow builders, the secret scanner, output capture and the figures writer.
+// trigger / pause workflow builders, the secret scanner and output capture.
 const crypto = require('node:crypto');
-const fs = require('node:fs');
-const path = require('node:path');
 const util = require('node:util');
 
 const { credentialRef, balancesWorkflow } = require('../support/stack');

@@ -3,8 +3,6 @@
 // The version is read from the running n8n (GET /rest/settings as the owner, versionCli), never from the test's
 // environment, so a suite asserts the outcome of the n8n it actually talks to. Versions between the two
 // tested ones are not run by CI: each difference is keyed to the first tested version that shows it.
-const { readRuntimeManifest } = require('../../../scripts/lib/paths');
-
 const NEWEST_TESTED = '2.41.0';
 
 /** true when dotted version `a` >= `b` (numeric parts; a pre-release suffix is ignored). */
@@ -32,8 +30,6 @@ async function runningN8nVersion(client) {
  *   before, the activate call itself answered 400 with the trigger's message.
  * - requiredFieldsCheckedOnSave: the public API refuses to save a credential whose required, shown
  *   field is empty ("The field \"x\" is mandatory …"); before, it saved it and the node's own check ran.
- * - credentialTestNeedsId: POST /rest/credentials/test needs the id of a saved credential.
- * - resumeUrlSigned: $execution.resumeUrl carries n8n's ?signature=, checked before any node code runs.
  * - pauseCallbackDelayMs: how long after the node's request a test's Khipu (the sandbox) calls back in pause
  *   mode so that n8n has stored the execution as waiting even on a busy 2-core machine; earlier calls get
  *   n8n's 409. Above the longest refusal window measured under load (`npm run measure:race`,
@@ -45,8 +41,6 @@ function behavioursOf(version) {
 		version,
 		backgroundActivation: newer,
 		requiredFieldsCheckedOnSave: newer,
-		credentialTestNeedsId: newer,
-		resumeUrlSigned: newer,
 		pauseCallbackDelayMs: newer ? 3000 : 800,
 	};
 }
@@ -55,12 +49,6 @@ function behavioursOf(version) {
 async function n8nBehaviours(stack) {
 	if (!stack.n8nBehaviours) stack.n8nBehaviours = behavioursOf(await runningN8nVersion(stack.client));
 	return stack.n8nBehaviours;
-}
-
-/** The n8n version installed in a runtime folder (before anything runs), e.g. '2.41.1'. */
-function installedN8nVersion(runtime) {
-	const manifest = readRuntimeManifest(runtime);
-	return manifest && manifest.dependencies ? manifest.dependencies.n8n : null;
 }
 
 /**
@@ -86,4 +74,4 @@ async function expectActivationRefused(stack, failure, workflowId) {
 	return failure.body.message;
 }
 
-module.exports = { versionAtLeast, runningN8nVersion, behavioursOf, n8nBehaviours, installedN8nVersion, expectActivationRefused, NEWEST_TESTED };
+module.exports = { runningN8nVersion, n8nBehaviours, expectActivationRefused };
