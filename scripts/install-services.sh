@@ -11,12 +11,15 @@ if [ ${#need[@]} -eq 0 ]; then
 	exit 0
 fi
 echo "installing ${need[*]} from Debian's packages"
-apt-get update -qq
+# root here; through sudo where the runner is a plain user with sudo (GitHub's ubuntu-latest)
+as_root=()
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then as_root=(sudo); fi
+"${as_root[@]}" apt-get update -qq
 # policy-rc.d 101: the packages must not start system services of their own
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then
-	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
+	printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "$policy" >/dev/null && "${as_root[@]}" chmod +x "$policy" && created_policy=1
 fi
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-if [ "$created_policy" = 1 ]; then rm -f "$policy"; fi
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if [ "$created_policy" = 1 ]; then "${as_root[@]}" rm -f "$policy"; fi
