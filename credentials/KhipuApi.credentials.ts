@@ -9,41 +9,26 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { buildAccountCredential, usesApiKey } from '../nodes/shared/accountCredential';
-import { BALANCES_PATH, DEFAULT_BASE_URL } from '../nodes/shared/constants';
-import { abortAtTimeout } from '../nodes/shared/transport';
+import { BALANCES_PATH } from '../nodes/KhipuSantanderAr/actions/balance/getPendingCurrentDayBalances.operation';
+import { DEFAULT_BASE_URL } from '../nodes/shared/constants';
+import { buildAccountCredential, usesApiKey } from '../nodes/shared/khipu/accountCredential';
+import { boundCredentialTest, isCredentialTestRequest } from '../nodes/shared/n8nCompat';
 
-/**
- * n8n gives a credential's test request a fixed 300 s timeout, which would hold the
- * editor's Test button for five minutes against a Base URL that never answers. Khipu
- * rejects the test's empty RequestData at once, so half a minute is plenty.
- */
+/** Khipu rejects the test's empty RequestData at once, so half a minute is plenty. */
 const CREDENTIAL_TEST_TIMEOUT_MS = 30_000;
-
-/** The credential test is the only request whose RequestData arrives empty: node requests always name an account. */
-function isCredentialTest(requestOptions: IHttpRequestOptions): boolean {
-	const body = requestOptions.body;
-	if (!body || typeof body !== 'object' || Array.isArray(body)) return false;
-	const requestData = (body as IDataObject).RequestData;
-	return !!requestData && typeof requestData === 'object' && Object.keys(requestData).length === 0;
-}
-
-function boundCredentialTest(requestOptions: IHttpRequestOptions): IHttpRequestOptions {
-	if (!isCredentialTest(requestOptions)) return requestOptions;
-	const timeout = Math.min(requestOptions.timeout ?? CREDENTIAL_TEST_TIMEOUT_MS, CREDENTIAL_TEST_TIMEOUT_MS);
-	return { ...requestOptions, timeout };
-}
 
 /**
  * Adds exactly one auth header, and in API-key mode the per-account credential,
  * so secrets only ever enter a request here and JWT mode never carries bank logins.
- * Requests n8n sends for the credential (its test) also get closed when they time out.
+ * Requests n8n sends for the credential (its test) get their own time bound.
  */
 const authenticate: IAuthenticate = async (
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
-): Promise<IHttpRequestOptions> =>
-	abortAtTimeout(await signRequest(credentials, boundCredentialTest(requestOptions)));
+): Promise<IHttpRequestOptions> => {
+	const signed = await signRequest(credentials, requestOptions);
+	return isCredentialTestRequest(requestOptions) ? boundCredentialTest(signed, CREDENTIAL_TEST_TIMEOUT_MS) : signed;
+};
 
 async function signRequest(
 	credentials: ICredentialDataDecryptedObject,

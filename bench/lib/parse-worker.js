@@ -10,7 +10,8 @@ const { countedBalances } = require('../../sandbox/balances');
 const { pkgDir, sizes, reps } = JSON.parse(process.argv[2]);
 const dist = (p) => path.join(pkgDir, 'dist', p);
 const { KhipuSantanderAr } = require(dist('nodes/KhipuSantanderAr/KhipuSantanderAr.node.js'));
-const { parseEnvelope, simplifyBalances } = require(dist('nodes/shared/envelope.js'));
+const { parseEnvelope } = require(dist('nodes/shared/khipu/envelope.js'));
+const { simplifyBalances } = require(dist('nodes/shared/balances/simplify.js'));
 
 const node = new KhipuSantanderAr();
 const now = () => process.hrtime.bigint();

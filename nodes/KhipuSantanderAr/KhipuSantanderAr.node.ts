@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IExecuteFunctions,
 	type IHookFunctions,
 	type INodeExecutionData,
@@ -10,17 +9,14 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { testCallbackToken } from '../shared/callbackToken';
 import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
-import { asNodeError } from '../shared/nodeErrors';
-import { testCallbackToken } from '../shared/tokenCredentialTest';
-import { InputError } from '../shared/validation';
-import { balanceFields, DELIVERY } from './descriptions/balanceFields';
+import { route } from './actions/router';
+import { resumeWebhook, RESUME_WEBHOOK } from './delivery/pauseUntilCallback';
+import { balanceFields } from './descriptions/balanceFields';
 import { optionsCollection } from './descriptions/options';
 import { operationProperty, resourceProperty } from './descriptions/resource';
 import { toolAccountNumberField, toolDescriptionField } from './descriptions/toolFields';
-import { executeAsTool } from './executeAsTool';
-import { executeBalances, inputErrorToNodeError, prepareRun } from './executeBalances';
-import { executePause, resumeWebhook, RESUME_WEBHOOK } from './pauseUntilCallback';
 
 export class KhipuSantanderAr implements INodeType {
 	description: INodeTypeDescription = {
@@ -84,24 +80,6 @@ export class KhipuSantanderAr implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		if (this.getInputData().length === 0) return [[]];
-		if (this.isToolExecution()) return await executeAsTool(this);
-		let run;
-		try {
-			run = await prepareRun(this);
-		} catch (error) {
-			if (!(error instanceof InputError)) throw asNodeError(this.getNode(), error);
-			if (!this.continueOnFail()) throw inputErrorToNodeError(this, error, 0);
-			return [
-				this.getInputData().map((_, index) => ({
-					json: { error: error.message, field: error.field },
-					pairedItem: { item: index },
-				})),
-			];
-		}
-		if (run.delivery === DELIVERY.resumeOnCallback) return await executePause(this, run);
-		if (run.delivery !== DELIVERY.sync && run.delivery !== DELIVERY.callbackUrl) {
-			throw new NodeOperationError(this.getNode(), `Unknown delivery "${String(run.delivery)}"`);
-		}
-		return await executeBalances(this, run);
+		return await route(this);
 	}
 }

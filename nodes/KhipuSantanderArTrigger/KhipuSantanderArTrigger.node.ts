@@ -8,8 +8,9 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { testCallbackToken } from '../shared/callbackToken';
+import { ANSWER_WITH_WEBHOOK_RESPONSE } from '../shared/n8nCompat';
 import { asNodeError } from '../shared/nodeErrors';
-import { testCallbackToken } from '../shared/tokenCredentialTest';
 import { InputError } from '../shared/validation';
 import { intakeCallback, readSettingsFrom } from './callbackIntake';
 import { triggerFields } from './triggerFields';
@@ -51,9 +52,7 @@ export class KhipuSantanderArTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				// Without it n8n 2.8 falls back to 'firstEntryJson' and answers with that literal
-				// string; empty makes it send the webhookResponse (our acknowledgement) instead.
-				responseData: '',
+				responseData: ANSWER_WITH_WEBHOOK_RESPONSE,
 				path: 'khipu',
 			},
 		],

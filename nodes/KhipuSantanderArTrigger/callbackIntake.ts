@@ -1,13 +1,13 @@
 import type { IDataObject, IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { envelopeToItems } from '../shared/balances/items';
+import { readCallbackBody } from '../shared/callbackBody';
+import { tokensMatch } from '../shared/callbackToken';
 import { CALLBACK_PARAMS, readCallbackHints } from '../shared/callbackUrl';
 import { KHIPU_CALLBACK_CREDENTIAL_TYPE } from '../shared/constants';
 import { firstDelivery, saveShared } from '../shared/dedupe';
-import { readCallbackBody } from '../shared/callbackBody';
-import { failureFromEnvelope } from '../shared/failure';
+import { failureFromEnvelope } from '../shared/khipu/failure';
 import { ipAllowed } from '../shared/ipAllowlist';
-import { envelopeToItems } from '../shared/items';
-import { tokensMatch } from '../shared/token';
 import { InputError } from '../shared/validation';
 import { readTriggerSettings, type TriggerSettings } from './triggerSettings';
 

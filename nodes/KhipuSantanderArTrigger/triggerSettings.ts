@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseAllowlist } from '../shared/ipAllowlist';
-import { validateCallbackToken } from '../shared/token';
+import { validateCallbackToken } from '../shared/callbackToken';
 import { validateIntegerOption } from '../shared/validation';
 import { TRIGGER_LIMITS } from './triggerFields';
 

@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { envelopeProblem, parseEnvelope, type KhipuEnvelope } from './envelope';
+import { envelopeProblem, parseEnvelope, type KhipuEnvelope } from './khipu/envelope';
 
 interface RawRequest {
 	body?: unknown;

@@ -9,9 +9,6 @@ export const MAX_TOKEN_LENGTH = 128;
 
 export const DEFAULT_BASE_URL = 'https://api.khipu.com';
 
-export const BALANCES_PATH =
-	'/v1/ar/banking/personal/santander.com.ar/pending/current-day/ACY/balances';
-
 /** Limits from Khipu's published schema for this endpoint. */
 export const LIMITS = {
 	accountNumber: 20,

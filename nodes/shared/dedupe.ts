@@ -10,6 +10,7 @@ import {
 	SHARED_KEY,
 	trimEntries,
 } from './dedupeLog';
+import { markStaticDataChangedAfterReturn } from './n8nCompat';
 
 export { MAX_REMEMBERED_IDS, SHARED_KEY } from './dedupeLog';
 
@@ -168,13 +169,7 @@ export async function saveShared(scope: string, shared: IDataObject, clock: Cloc
 	const text = trimEntries(missing.length ? appendEntries(read, missing) : read, now, MAX_SHARED_CHARS);
 	if (text === read) return;
 	shared[SHARED_KEY] = text;
-	// n8n 2.41 builds the execution's context from this same static data object after the webhook
-	// returns, which clears its change flag, and then skips the save; setting the value again once
-	// that is done (a timer fires only after the microtasks that build it, and before the database
-	// round trips that precede the save) marks the change again. Harmless where n8n already saved.
-	void sleep(0).then(() => {
-		shared[SHARED_KEY] = text;
-	});
+	markStaticDataChangedAfterReturn(shared, SHARED_KEY, text);
 }
 
 /** Forgets everything this process remembers (tests simulate a restart with it). */

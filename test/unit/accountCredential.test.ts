@@ -1,5 +1,5 @@
 import { KhipuApi } from '../../credentials/KhipuApi.credentials';
-import { authMode, buildAccountCredential, validateKhipuCredential } from '../../nodes/shared/accountCredential';
+import { authMode, buildAccountCredential, validateKhipuCredential } from '../../nodes/shared/khipu/accountCredential';
 import type { IHttpRequestOptions, IAuthenticate } from 'n8n-workflow';
 
 const SECRETS = { jwt: 'jwt-secret-value-123', apiKey: 'api-key-secret-456', link: 'link-secret-789', dni: '30111222', pin: '4321' };

@@ -1,7 +1,7 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
-import { testCallbackToken } from '../../nodes/shared/tokenCredentialTest';
-import { CALLBACK_TOKEN_FIELD, validateCallbackToken } from '../../nodes/shared/token';
+import { testCallbackToken } from '../../nodes/shared/callbackToken';
+import { CALLBACK_TOKEN_FIELD, validateCallbackToken } from '../../nodes/shared/callbackToken';
 import { errorOf } from './support/inputError';
 import { FAKE_CALLBACK_TOKEN } from './support/tokens';
 

@@ -1,5 +1,6 @@
-import { envelopeProblem, normalizeDateTime, parseAmount, parseEnvelope, simplifyBalances } from '../../nodes/shared/envelope';
-import { envelopeToItems } from '../../nodes/shared/items';
+import { normalizeDateTime, parseAmount, simplifyBalances } from '../../nodes/shared/balances/simplify';
+import { envelopeProblem, parseEnvelope } from '../../nodes/shared/khipu/envelope';
+import { envelopeToItems } from '../../nodes/shared/balances/items';
 
 const docsExample = {
 	OperationId: '6baf6c19-e485-463b-ae24-a821b025c8a4',

@@ -1,7 +1,7 @@
 import { firstDelivery } from '../../nodes/shared/dedupe';
 import { ipAllowed, parseAllowlist, parseIp } from '../../nodes/shared/ipAllowlist';
 import { runPool } from '../../nodes/shared/pool';
-import { deriveToken, generateToken, tokensMatch } from '../../nodes/shared/token';
+import { deriveToken, generateToken, tokensMatch } from '../../nodes/shared/callbackToken';
 
 describe('runPool', () => {
 	it('keeps input order and never exceeds the limit', async () => {

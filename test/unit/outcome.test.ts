@@ -1,5 +1,5 @@
-import { adviceForType, failureFromOutcome } from '../../nodes/shared/failure';
-import { classifyResponse, parseRetryAfter, summarizeBody } from '../../nodes/shared/outcome';
+import { adviceForType, failureFromOutcome } from '../../nodes/shared/khipu/failure';
+import { classifyResponse, parseRetryAfter, summarizeBody } from '../../nodes/shared/khipu/outcome';
 
 const ok = { OperationId: 'op-1', Status: 'OK', Data: { Balance: [] }, AdditionalInformation: null, Error: null, LifeSpan: null };
 const err = (type: string) => ({ ...ok, Status: 'ERROR', Data: null, Error: { Code: 'E201', Type: type, Description: 'Servicio no disponible' } });

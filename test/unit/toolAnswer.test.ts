@@ -1,7 +1,10 @@
-import { parseEnvelope } from '../../nodes/shared/envelope';
-import { failureFromEnvelope, failureFromOutcome } from '../../nodes/shared/failure';
+import { parseEnvelope } from '../../nodes/shared/khipu/envelope';
+import { failureFromEnvelope, failureFromOutcome } from '../../nodes/shared/khipu/failure';
 import { InputError } from '../../nodes/shared/validation';
-import { balancesAnswer, failureAnswer, PAUSE_REFUSAL } from '../../nodes/KhipuSantanderAr/toolAnswer';
+import { getPendingCurrentDayBalances } from '../../nodes/KhipuSantanderAr/actions/balance/getPendingCurrentDayBalances.operation';
+import { failureAnswer, PAUSE_REFUSAL } from '../../nodes/KhipuSantanderAr/delivery/toolAnswer';
+
+const balancesAnswer = getPendingCurrentDayBalances.toolAnswer;
 import { ACCOUNT_NUMBER_HINT, toolAccountNumberField, TOOL_DESCRIPTION } from '../../nodes/KhipuSantanderAr/descriptions/toolFields';
 
 const OPERATION_ID = '6baf6c19-e485-463b-ae24-a821b025c8a4';

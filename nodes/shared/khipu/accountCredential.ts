@@ -1,8 +1,8 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { LIMITS } from './constants';
-import { hasControlChars } from './text';
-import { InputError } from './validation';
+import { LIMITS } from '../constants';
+import { hasControlChars } from '../text';
+import { InputError } from '../validation';
 
 export type AuthType = 'jwt' | 'apiKey';
 export type AuthMode = 'jwt' | 'apiKeyAccountLink' | 'apiKeySantanderLogin';

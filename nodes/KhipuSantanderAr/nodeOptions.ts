@@ -1,17 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { ItemShape } from '../shared/balances/items';
+import type { RequestPolicy } from '../shared/khipu/request';
 import { validateIntegerOption } from '../shared/validation';
 import { OPTION_LIMITS } from './descriptions/options';
 
-export interface BalanceSettings {
+/** The node's Options collection, read once per run: retries, timeout, output shape, wait limit. */
+export interface NodeOptions extends RequestPolicy, ItemShape {
 	concurrency: number;
-	retryTemporaryErrors: boolean;
-	maxRetries: number;
-	retryDelayMs: number;
-	maxRetryAfterSeconds: number;
-	timeoutMs: number;
-	output: 'simplified' | 'raw';
-	onEmpty: 'infoItem' | 'nothing';
 	waitLimitMinutes: number;
 }
 
@@ -23,7 +19,7 @@ function integer(options: IDataObject, name: keyof typeof OPTION_LIMITS, label: 
 }
 
 /** Options are node-level: they are read from the first item and apply to the whole run. */
-export function readSettings(options: IDataObject): BalanceSettings {
+export function readNodeOptions(options: IDataObject): NodeOptions {
 	return {
 		concurrency: integer(options, 'concurrency', 'Concurrency'),
 		retryTemporaryErrors: options.retryTemporaryErrors !== false,

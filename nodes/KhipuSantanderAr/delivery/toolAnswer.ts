@@ -1,39 +1,17 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { simplifyBalances, type KhipuEnvelope } from '../shared/envelope';
-import { KhipuFailure } from '../shared/failure';
-import { InputError } from '../shared/validation';
+import { KhipuFailure } from '../../shared/khipu/failure';
+import { InputError } from '../../shared/validation';
 
 /**
- * What an AI model gets back from one tool call: a single object, because the
- * model reads the whole answer and per-balance repeats only cost it tokens.
- * Failures are answers too, each with advice the model can act on.
+ * What an AI model gets back when a tool call fails: a single object, like a
+ * successful answer (each operation's toolAnswer), with advice the model can act on.
  */
 const ACCOUNT_FIELD = 'Account Number';
 const NOTHING_SENT = 'Nothing was sent to Khipu.';
 
 function withoutNulls(answer: IDataObject): IDataObject {
 	return Object.fromEntries(Object.entries(answer).filter(([, value]) => value !== null && value !== undefined));
-}
-
-export function balancesAnswer(envelope: KhipuEnvelope, accountNumber: string): IDataObject {
-	const balances = simplifyBalances(envelope, accountNumber).map((balance) => {
-		const entry: IDataObject = {
-			balanceType: balance.balanceType,
-			creditDebitIndicator: balance.creditDebitIndicator,
-			amount: balance.amount,
-			currency: balance.currency,
-			dateTime: balance.dateTime,
-		};
-		// Khipu's text is only worth its tokens when it could not be read as a number.
-		if (balance.amount === null) entry.amountText = balance.amountString;
-		return entry;
-	});
-	const answer: IDataObject = { status: 'OK', accountNumber, operationId: envelope.operationId, balances };
-	if (balances.length === 0) {
-		answer.message = envelope.additionalInformation ?? 'Khipu returned no balances for this account today';
-	}
-	return answer;
 }
 
 function refusalAdvice(field: string): string {

@@ -6,7 +6,8 @@ import type {
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { BALANCES_PATH, KHIPU_CREDENTIAL_TYPE } from './constants';
+import { KHIPU_CREDENTIAL_TYPE } from '../constants';
+import { LIBRARY_TIMEOUT_MARGIN_MS, requestScope } from '../n8nCompat';
 
 export interface KhipuHttpResponse {
 	statusCode: number;
@@ -31,19 +32,10 @@ export interface KhipuConnection {
 	credentials: ICredentialDataDecryptedObject;
 }
 
-export interface BalancesRequest {
-	accountNumber: string;
-	callbackUrl?: string;
-}
-
-/**
- * The JSON body Khipu expects. AccountCredential is added by the credential's
- * authenticate() in API-key mode only, so secrets never pass through node code.
- */
-export function buildBalancesBody(request: BalancesRequest): IDataObject {
-	const body: IDataObject = { RequestData: { AccountNumber: request.accountNumber } };
-	if (request.callbackUrl) body.CallbackUrl = request.callbackUrl;
-	return body;
+/** One call to a Khipu endpoint: its path under the Base URL and the JSON body. */
+export interface KhipuRequest {
+	path: string;
+	body: IDataObject;
 }
 
 function normalizeHeaders(headers: unknown): Record<string, string> {
@@ -130,68 +122,23 @@ function timeoutError(timeoutMs: number): KhipuConnectionError {
 }
 
 /**
- * Margin for n8n's own request timeout, which only backs up the abort signal: on n8n 2.8
- * (axios 1.12) that timeout rejects but leaves the socket open until the server answers,
- * so the signal has to fire first. Aborting is what closes the socket on every version.
+ * The one place that speaks HTTP to Khipu: one POST, signed by the Khipu API
+ * credential (its authenticate()), answered with the raw response or the reason
+ * there was none.
  */
-const LIBRARY_TIMEOUT_MARGIN_MS = 1000;
-
-/** Signals made here: a request carrying one is already bounded by its timeout. */
-const ABORTS_AT_TIMEOUT = new WeakSet<AbortSignal>();
-
-function timeoutSignal(timeoutMs: number, cancelled: AbortSignal | undefined): AbortSignal {
-	const timedOut = AbortSignal.timeout(timeoutMs);
-	const signal = cancelled ? AbortSignal.any([cancelled, timedOut]) : timedOut;
-	ABORTS_AT_TIMEOUT.add(signal);
-	return signal;
-}
-
-/**
- * For requests n8n sends on the credential's behalf (its credential test): one that comes
- * without a timeout signal of ours gets one at its timeout, so giving up closes the socket.
- * Node requests already carry theirs (see postBalances) and pass through unchanged.
- */
-export function abortAtTimeout(options: IHttpRequestOptions): IHttpRequestOptions {
-	const current = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
-	if (options.timeout === undefined || (current && ABORTS_AT_TIMEOUT.has(current))) return options;
-	const signal = timeoutSignal(options.timeout, current);
-	return { ...options, abortSignal: signal, timeout: options.timeout + LIBRARY_TIMEOUT_MARGIN_MS };
-}
-
-interface RequestScope {
-	context: IExecuteFunctions;
-	signal: AbortSignal;
-	timedOut: () => boolean;
-}
-
-/**
- * n8n's authenticated helper replaces the request's `abortSignal` with the execution's
- * cancel signal, read from the context it is called on, so the request goes out from a
- * view of the context whose cancel signal also fires when this request's timeout passes.
- */
-function requestScope(context: IExecuteFunctions, timeoutMs: number): RequestScope {
-	const cancelled = context.getExecutionCancelSignal?.();
-	const signal = timeoutSignal(timeoutMs, cancelled);
-	const scoped = Object.create(context, {
-		getExecutionCancelSignal: { value: () => signal },
-	}) as IExecuteFunctions;
-	return { context: scoped, signal, timedOut: () => signal.aborted && !cancelled?.aborted };
-}
-
-/** The one place that speaks HTTP to Khipu. */
-export async function postBalances(
+export async function sendOnce(
 	context: IExecuteFunctions,
 	connection: KhipuConnection,
-	request: BalancesRequest,
+	request: KhipuRequest,
 	timeoutMs: number,
 ): Promise<KhipuHttpResponse | KhipuConnectionError> {
 	const scope = requestScope(context, timeoutMs);
 	const options: IHttpRequestOptions = {
 		method: 'POST',
 		baseURL: connection.baseUrl,
-		url: BALANCES_PATH,
+		url: request.path,
 		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-		body: buildBalancesBody(request),
+		body: request.body,
 		// Raw text so gateway HTML pages and malformed JSON can be told apart from envelopes.
 		encoding: 'text',
 		json: false,

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { MAX_TOKEN_LENGTH, MIN_TOKEN_LENGTH } from './constants';
 import { InputError } from './validation';
@@ -37,4 +38,20 @@ export function validateCallbackToken(raw: unknown): string {
 		);
 	}
 	return token;
+}
+
+/**
+ * Runs when the credential is saved or retested: a weak token is reported at
+ * once, with a freshly generated one to paste, instead of only at activation.
+ */
+export async function testCallbackToken(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	try {
+		validateCallbackToken(credential.data?.token);
+	} catch (error) {
+		return { status: 'Error', message: error instanceof Error ? error.message : 'The token could not be checked' };
+	}
+	return { status: 'OK', message: 'The token is strong enough for a callback URL' };
 }

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { simplifyBalances, type KhipuEnvelope } from './envelope';
+import type { KhipuEnvelope } from '../khipu/envelope';
+import { simplifyBalances } from './simplify';
 
 export interface ItemShape {
 	output: 'simplified' | 'raw';

@@ -8,25 +8,29 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { usesApiKey } from '../shared/accountCredential';
-import { buildCallbackUrl, CALLBACK_PARAMS } from '../shared/callbackUrl';
-import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
-import { readCallbackBody } from '../shared/callbackBody';
-import { failureFromEnvelope, KhipuFailure } from '../shared/failure';
-import { envelopeToItems } from '../shared/items';
-import { asNodeError } from '../shared/nodeErrors';
-import { deriveToken, tokensMatch } from '../shared/token';
-import { InputError, validateAccountNumber } from '../shared/validation';
-import { failureToNodeError, inputErrorToNodeError, type RunContext } from './executeBalances';
-import { requestWithRetry } from './requestWithRetry';
-import { readSettings } from './settings';
+import { readCallbackBody } from '../../shared/callbackBody';
+import { deriveToken, tokensMatch } from '../../shared/callbackToken';
+import { buildCallbackUrl, CALLBACK_PARAMS } from '../../shared/callbackUrl';
+import { KHIPU_CREDENTIAL_TYPE } from '../../shared/constants';
+import { usesApiKey } from '../../shared/khipu/accountCredential';
+import { failureFromEnvelope, KhipuFailure } from '../../shared/khipu/failure';
+import { buildRequestBody, khipuRequest } from '../../shared/khipu/request';
+import {
+	ANSWER_WITH_WEBHOOK_RESPONSE,
+	resumeUrlForNode,
+	setWaitTimeoutOutput,
+} from '../../shared/n8nCompat';
+import { asNodeError, failureToNodeError, inputErrorToNodeError } from '../../shared/nodeErrors';
+import { InputError, validateAccountNumber } from '../../shared/validation';
+import { findOperation } from '../actions/operations';
+import { readNodeOptions } from '../nodeOptions';
+import { prepareItem, type RunContext } from '../runPreparation';
 
 export const RESUME_WEBHOOK: IWebhookDescription = {
 	name: 'default',
 	httpMethod: 'POST',
 	responseMode: 'onReceived',
-	// Empty so n8n answers with the webhookResponse acknowledgement, not the literal 'firstEntryJson'.
-	responseData: '',
+	responseData: ANSWER_WITH_WEBHOOK_RESPONSE,
 	path: '={{ $nodeId }}',
 	restartWebhook: true,
 	isFullPath: true,
@@ -49,11 +53,8 @@ function credentialSecret(data: IDataObject): string {
 function buildResumeUrl(context: IExecuteFunctions, secret: string, accountNumber: string): string {
 	const nodeId = context.getNode().id;
 	const token = resumeToken(secret, context.getExecutionId(), nodeId, accountNumber);
-	// Newer n8n puts its own ?signature= on the resume URL; it must survive next to ours.
-	const resume = new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
-	resume.pathname = `${resume.pathname.replace(/\/+$/, '')}/${nodeId}`;
 	return buildCallbackUrl(
-		resume.toString(),
+		resumeUrlForNode(context, nodeId),
 		{ account: accountNumber, token },
 		{ field: 'Callback URL (the resume URL n8n gives Khipu)', advice: 'Set a shorter WEBHOOK_URL for this n8n instance.' },
 	);
@@ -92,10 +93,12 @@ export async function executePause(
 		);
 	}
 	let accountNumber: string;
-	let resumeUrl: string;
+	let body: IDataObject;
 	try {
-		accountNumber = validateAccountNumber(context.getNodeParameter('accountNumber', 0));
-		resumeUrl = buildResumeUrl(context, credentialSecret(run.connection.credentials), accountNumber);
+		const item = prepareItem(context, 0, run);
+		accountNumber = item.accountNumber;
+		const resumeUrl = buildResumeUrl(context, credentialSecret(run.connection.credentials), accountNumber);
+		body = buildRequestBody(item.requestData, resumeUrl);
 	} catch (error) {
 		if (error instanceof InputError) throw inputErrorToNodeError(context, error, 0);
 		throw asNodeError(context.getNode(), error, 0);
@@ -103,7 +106,7 @@ export async function executePause(
 
 	let report;
 	try {
-		report = await requestWithRetry(context, run.connection, { accountNumber, callbackUrl: resumeUrl }, run.settings);
+		report = await khipuRequest(context, run.connection, run.operation.path, body, run.options);
 	} catch (error) {
 		if (!(error instanceof KhipuFailure)) throw asNodeError(context.getNode(), error, 0);
 		if (!context.continueOnFail()) throw failureToNodeError(context, error, 0);
@@ -112,20 +115,13 @@ export async function executePause(
 	const { envelope } = report.outcome;
 	if (report.outcome.kind === 'result') {
 		// Khipu may answer at once even when given a callback URL; nothing to wait for.
-		return [envelopeToItems(envelope, accountNumber, run.settings).map((json) => ({ json, pairedItem: { item: 0 } }))];
+		return [run.operation.toItems(envelope, accountNumber, run.options).map((json) => ({ json, pairedItem: { item: 0 } }))];
 	}
 
-	// When the wait limit passes, n8n resumes without running node code and
-	// forwards the waiting node's input; swapping that input is how the timed-out
-	// item reaches the next node. (n8n 2.8.4: WaitTracker -> handleWaitingState
-	// marks this node disabled and handleDisabledNode passes the swapped item on;
-	// proven in test/integration/pause.test.js.) No node code runs at that point,
-	// so a timeout can only ever produce this item, never a node failure.
-	const executeData = context.getExecuteData();
-	executeData.data = {
-		main: [[timedOutItem(accountNumber, run.settings.waitLimitMinutes, envelope.operationId)]],
-	};
-	await context.putExecutionToWait(new Date(Date.now() + run.settings.waitLimitMinutes * 60_000));
+	// No node code runs when the wait limit passes, so a timeout can only ever
+	// produce this item, never a node failure.
+	setWaitTimeoutOutput(context, timedOutItem(accountNumber, run.options.waitLimitMinutes, envelope.operationId));
+	await context.putExecutionToWait(new Date(Date.now() + run.options.waitLimitMinutes * 60_000));
 	return [items];
 }
 
@@ -157,12 +153,17 @@ export async function resumeWebhook(context: IWebhookFunctions): Promise<IWebhoo
 	const body = readCallbackBody(context, MAX_CALLBACK_BYTES);
 	if (!body.ok) return reject(context, body.status, body.error);
 	const { envelope } = body;
-	const settings = readSettings(context.getNodeParameter('options', {}) as IDataObject);
+	const options = readNodeOptions(context.getNodeParameter('options', {}) as IDataObject);
+	const operation = findOperation(
+		context.getNode(),
+		context.getNodeParameter('resource', ''),
+		context.getNodeParameter('operation', ''),
+	);
 	const acknowledgement = { received: true, operationId: envelope.operationId };
 
 	if (envelope.status === 'ERROR') {
-		// Throwing here is handled differently across n8n versions (2.41 leaves the
-		// execution waiting), so the error travels as an item, like the trigger's.
+		// Throwing here is handled differently across n8n versions (COMPAT row 2: 2.41
+		// leaves the execution waiting), so the error travels as an item, like the trigger's.
 		const failure = failureFromEnvelope(envelope, null, 1);
 		return {
 			webhookResponse: acknowledgement,
@@ -176,7 +177,7 @@ export async function resumeWebhook(context: IWebhookFunctions): Promise<IWebhoo
 			],
 		};
 	}
-	const items = envelopeToItems(envelope, accountNumber, settings);
+	const items = operation.toItems(envelope, accountNumber, options);
 	return {
 		webhookResponse: acknowledgement,
 		workflowData: [items.map((json) => ({ json, pairedItem: { item: 0 } }))],

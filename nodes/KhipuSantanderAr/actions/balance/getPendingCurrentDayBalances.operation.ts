@@ -1,0 +1,40 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { envelopeToItems } from '../../../shared/balances/items';
+import { simplifyBalances } from '../../../shared/balances/simplify';
+import type { KhipuEnvelope } from '../../../shared/khipu/envelope';
+import type { KhipuOperation } from '../operation';
+
+export const BALANCES_PATH = '/v1/ar/banking/personal/santander.com.ar/pending/current-day/ACY/balances';
+
+/**
+ * A model reads the whole answer, so it gets one object with a short entry per
+ * balance instead of the workflow's one item per balance.
+ */
+function balancesAnswer(envelope: KhipuEnvelope, accountNumber: string): IDataObject {
+	const balances = simplifyBalances(envelope, accountNumber).map((balance) => {
+		const entry: IDataObject = {
+			balanceType: balance.balanceType,
+			creditDebitIndicator: balance.creditDebitIndicator,
+			amount: balance.amount,
+			currency: balance.currency,
+			dateTime: balance.dateTime,
+		};
+		// Khipu's text is only worth its tokens when it could not be read as a number.
+		if (balance.amount === null) entry.amountText = balance.amountString;
+		return entry;
+	});
+	const answer: IDataObject = { status: 'OK', accountNumber, operationId: envelope.operationId, balances };
+	if (balances.length === 0) {
+		answer.message = envelope.additionalInformation ?? 'Khipu returned no balances for this account today';
+	}
+	return answer;
+}
+
+/** "Get Pending Current Day Balances" (Khipu's fetchPendingCurrentDayBalances): today's "Saldo en Cuenta". */
+export const getPendingCurrentDayBalances: KhipuOperation = {
+	path: BALANCES_PATH,
+	requestData: (_context, _itemIndex, accountNumber) => ({ AccountNumber: accountNumber }),
+	toItems: (envelope, accountNumber, shape) => envelopeToItems(envelope, accountNumber, shape),
+	toolAnswer: balancesAnswer,
+};

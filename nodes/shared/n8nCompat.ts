@@ -1,0 +1,129 @@
+import {
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+/**
+ * Every place where the package works around how a given n8n version behaves,
+ * in one module. Each entry names its row in docs/COMPAT.md and the test that
+ * fails when n8n changes under it; when a row no longer applies to any
+ * supported version, its entry here goes too.
+ */
+
+/**
+ * Webhook descriptions answer with the node's `webhookResponse` (COMPAT row 17).
+ * Without `responseData`, n8n 2.8 falls back to 'firstEntryJson' and answers a
+ * `responseMode: 'onReceived'` call with that literal string.
+ * Test: trigger.test.js "an accepted request is answered at once …" checks the acknowledgement body.
+ */
+export const ANSWER_WITH_WEBHOOK_RESPONSE = '';
+
+/**
+ * A request's own timeout, enforced by aborting it (COMPAT rows 14 and 15).
+ *
+ * - Row 14: n8n's `httpRequestWithAuthentication` replaces `options.abortSignal`
+ *   with the execution's cancel signal, read from the context it is called on,
+ *   so the request goes out from a view of the context whose cancel signal also
+ *   fires when this request's timeout passes.
+ * - Row 15: on n8n 2.8 (axios 1.12) the library's own timeout rejects but leaves
+ *   the socket open until the server answers, so the signal has to fire first;
+ *   n8n's timeout stays as a backstop LIBRARY_TIMEOUT_MARGIN_MS later.
+ *
+ * Test: timeout.test.js (every connection closed by n8n within 1 s of giving up).
+ */
+export const LIBRARY_TIMEOUT_MARGIN_MS = 1000;
+
+/** Signals made here: a request carrying one was sent by node code, already bounded by its timeout. */
+const NODE_REQUEST_SIGNALS = new WeakSet<AbortSignal>();
+
+export interface RequestScope {
+	/** The context to send the request from. */
+	context: IExecuteFunctions;
+	signal: AbortSignal;
+	/** Whether the request was aborted by its own timeout (not by the user stopping the execution). */
+	timedOut: () => boolean;
+}
+
+function timeoutSignal(timeoutMs: number, cancelled: AbortSignal | undefined): AbortSignal {
+	const timedOut = AbortSignal.timeout(timeoutMs);
+	const signal = cancelled ? AbortSignal.any([cancelled, timedOut]) : timedOut;
+	NODE_REQUEST_SIGNALS.add(signal);
+	return signal;
+}
+
+export function requestScope(context: IExecuteFunctions, timeoutMs: number): RequestScope {
+	const cancelled = context.getExecutionCancelSignal?.();
+	const signal = timeoutSignal(timeoutMs, cancelled);
+	const scoped = Object.create(context, {
+		getExecutionCancelSignal: { value: () => signal },
+	}) as IExecuteFunctions;
+	return { context: scoped, signal, timedOut: () => signal.aborted && !cancelled?.aborted };
+}
+
+/**
+ * Whether n8n sends this request on the credential's behalf (its credential
+ * test) rather than node code, which always sends from a `requestScope`.
+ */
+export function isCredentialTestRequest(options: IHttpRequestOptions): boolean {
+	const signal = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
+	return !signal || !NODE_REQUEST_SIGNALS.has(signal);
+}
+
+/**
+ * The credential test's own bound (COMPAT row 16): n8n gives a declarative test
+ * request a fixed 300 s timeout, which would hold the editor's Test button for
+ * five minutes against a Base URL that never answers, and (row 15) would leave
+ * the socket open on 2.8. The test gets `maxMs` and an abort at it.
+ * Test: timeout.test.js "the credential test … held 30 s, not 300 s, then closed".
+ */
+export function boundCredentialTest(options: IHttpRequestOptions, maxMs: number): IHttpRequestOptions {
+	const current = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
+	const timeout = Math.min(options.timeout ?? maxMs, maxMs);
+	return {
+		...options,
+		abortSignal: timeoutSignal(timeout, current),
+		timeout: timeout + LIBRARY_TIMEOUT_MARGIN_MS,
+	};
+}
+
+/**
+ * Marks a webhook's static-data change again after n8n may have cleared it
+ * (COMPAT row 13). n8n 2.41 builds the execution's context from the same static
+ * data object after the webhook returns, which resets its change flag, and then
+ * skips the save. A timer fires only after the microtasks that build it and
+ * before the database round trips that precede the save; where n8n already
+ * saved (2.8), setting the same value again changes nothing.
+ * Test: trigger.test.js "40 callbacks at once, then 5 one by one: every OperationId saved …".
+ */
+export function markStaticDataChangedAfterReturn(staticData: IDataObject, key: string, value: string): void {
+	void sleep(0).then(() => {
+		staticData[key] = value;
+	});
+}
+
+/**
+ * The item a paused execution continues with when its wait limit passes
+ * (COMPAT row 18). n8n then resumes without running node code: its wait tracker
+ * marks the waiting node disabled, and a disabled node passes its input on, so
+ * replacing the input before pausing is how this item reaches the next node.
+ * Test: pause.test.js "never called back …: the execution ends at the limit with one TIMED_OUT item".
+ */
+export function setWaitTimeoutOutput(context: IExecuteFunctions, item: INodeExecutionData): void {
+	context.getExecuteData().data = { main: [[item]] };
+}
+
+/**
+ * The URL Khipu calls to resume this execution at the node's own webhook
+ * (COMPAT row 1): n8n 2.41 signs `$execution.resumeUrl` with `?signature=`,
+ * which has to survive next to the node's own parameters, so the URL is
+ * parsed rather than concatenated.
+ * Test: pause.test.js "the execution waits, the callback resumes it …".
+ */
+export function resumeUrlForNode(context: IExecuteFunctions, nodeId: string): string {
+	const resume = new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
+	resume.pathname = `${resume.pathname.replace(/\/+$/, '')}/${nodeId}`;
+	return resume.toString();
+}
