@@ -11,8 +11,8 @@ import {
 
 import { testCallbackToken } from '../shared/callbackToken';
 import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
-import { route } from './actions/router';
-import { resumeWebhook, RESUME_WEBHOOK } from './delivery/pauseUntilCallback';
+import { route, routeResume } from './actions/router';
+import { RESUME_WEBHOOK } from './delivery/pauseUntilCallback';
 import { balanceFields } from './descriptions/balanceFields';
 import { optionsCollection } from './descriptions/options';
 import { operationProperty, resourceProperty } from './descriptions/resource';
@@ -75,7 +75,7 @@ export class KhipuSantanderAr implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await resumeWebhook(this);
+		return await routeResume(this);
 	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -6,7 +6,7 @@ import { KHIPU_CALLBACK_CREDENTIAL_TYPE, KHIPU_CREDENTIAL_TYPE } from '../shared
 import { validateKhipuCredential } from '../shared/khipu/accountCredential';
 import type { KhipuConnection } from '../shared/khipu/transport';
 import { InputError, validateAccountNumber, validateBaseUrl, validateCallbackUrl } from '../shared/validation';
-import type { KhipuOperation } from './actions/operation';
+import type { KhipuOperation } from './khipuOperation';
 import { DELIVERY, type Delivery } from './descriptions/balanceFields';
 import { readNodeOptions, type NodeOptions } from './nodeOptions';
 

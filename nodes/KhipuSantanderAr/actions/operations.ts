@@ -1,7 +1,7 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { getPendingCurrentDayBalances } from './balance/getPendingCurrentDayBalances.operation';
-import type { KhipuOperation } from './operation';
+import type { KhipuOperation } from '../khipuOperation';
 
 /** resource → operation → what that Khipu endpoint adds; a new endpoint is one more entry. */
 const OPERATIONS: Record<string, Record<string, KhipuOperation>> = {

@@ -1,10 +1,16 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { inputErrorToNodeError, asNodeError } from '../../shared/nodeErrors';
 import { InputError } from '../../shared/validation';
 import { DELIVERY } from '../descriptions/balanceFields';
 import { answerAsTool } from '../delivery/answerAsTool';
-import { executePause } from '../delivery/pauseUntilCallback';
+import { executePause, resumeWebhook } from '../delivery/pauseUntilCallback';
 import { requestEachItem } from '../delivery/requestEachItem';
 import { prepareRun } from '../runPreparation';
 import { findOperation } from './operations';
@@ -40,4 +46,14 @@ export async function route(context: IExecuteFunctions): Promise<INodeExecutionD
 		throw new NodeOperationError(context.getNode(), `Unknown delivery "${String(run.delivery)}"`);
 	}
 	return await requestEachItem(context, run);
+}
+
+/** Khipu's callback into an execution this node paused. */
+export async function routeResume(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const operation = findOperation(
+		context.getNode(),
+		context.getNodeParameter('resource', ''),
+		context.getNodeParameter('operation', ''),
+	);
+	return await resumeWebhook(context, operation);
 }

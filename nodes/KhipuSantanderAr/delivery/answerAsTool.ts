@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { buildRequestBody, khipuRequest } from '../../shared/khipu/request';
-import type { KhipuOperation } from '../actions/operation';
+import type { KhipuOperation } from '../khipuOperation';
 import { DELIVERY } from '../descriptions/balanceFields';
 import { prepareItem, prepareRun, type RunContext } from '../runPreparation';
 import { acceptedItem } from './requestEachItem';

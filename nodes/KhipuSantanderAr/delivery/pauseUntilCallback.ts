@@ -22,7 +22,7 @@ import {
 } from '../../shared/n8nCompat';
 import { asNodeError, failureToNodeError, inputErrorToNodeError } from '../../shared/nodeErrors';
 import { InputError, validateAccountNumber } from '../../shared/validation';
-import { findOperation } from '../actions/operations';
+import type { KhipuOperation } from '../khipuOperation';
 import { readNodeOptions } from '../nodeOptions';
 import { prepareItem, type RunContext } from '../runPreparation';
 
@@ -132,7 +132,10 @@ function reject(context: IWebhookFunctions, status: number, message: string): IW
 }
 
 /** Khipu's callback into a waiting execution; anything that fails a check leaves it waiting. */
-export async function resumeWebhook(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+export async function resumeWebhook(
+	context: IWebhookFunctions,
+	operation: KhipuOperation,
+): Promise<IWebhookResponseData> {
 	const query = context.getQueryData() as IDataObject;
 	const accountRaw = query[CALLBACK_PARAMS.account];
 	let accountNumber: string;
@@ -154,11 +157,6 @@ export async function resumeWebhook(context: IWebhookFunctions): Promise<IWebhoo
 	if (!body.ok) return reject(context, body.status, body.error);
 	const { envelope } = body;
 	const options = readNodeOptions(context.getNodeParameter('options', {}) as IDataObject);
-	const operation = findOperation(
-		context.getNode(),
-		context.getNodeParameter('resource', ''),
-		context.getNodeParameter('operation', ''),
-	);
 	const acknowledgement = { received: true, operationId: envelope.operationId };
 
 	if (envelope.status === 'ERROR') {

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { envelopeToItems } from '../../../shared/balances/items';
 import { simplifyBalances } from '../../../shared/balances/simplify';
 import type { KhipuEnvelope } from '../../../shared/khipu/envelope';
-import type { KhipuOperation } from '../operation';
+import type { KhipuOperation } from '../../khipuOperation';
 
 export const BALANCES_PATH = '/v1/ar/banking/personal/santander.com.ar/pending/current-day/ACY/balances';
 

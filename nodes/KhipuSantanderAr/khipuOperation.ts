@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ItemShape } from '../../shared/balances/items';
-import type { KhipuEnvelope } from '../../shared/khipu/envelope';
+import type { ItemShape } from '../shared/balances/items';
+import type { KhipuEnvelope } from '../shared/khipu/envelope';
 
 /**
  * What one Khipu endpoint adds to the generic request path: where it lives,
