@@ -1,6 +1,6 @@
 'use strict';
 // The n8n editor in a real headless Chromium (Debian's `chromium` package driven by playwright-core; no
-// browser download) against what `npm start` sets up (scripts/start/environment.js, temp data folder,
+// browser download) against what `npm start` sets up (tools/start/environment.js, temp data folder,
 // free ports): sign in, open the scheduled-alert example, open the Khipu node, find the node in the nodes
 // panel. Screenshots go to artifacts/browser/ (gitignored), plus FAILED-*.png when a step fails.
 // CHROMIUM_PATH overrides /usr/bin/chromium.
@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { REPO_ROOT } = require('../../scripts/lib/paths');
+const { REPO_ROOT } = require('../../tools/runtime/paths');
 const { startExamplesStack, startTimeoutMs } = require('../integration/support/examples-stack');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -3,8 +3,8 @@
 // exactly the fields the editor asks for in each mode, refuses what is missing or unknown,
 // and each created credential then works in the node against the sandbox.
 
-const { DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
-const { pinnedN8n } = require('../../scripts/lib/runtimes');
+const { DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
+const { pinnedN8n } = require('../../tools/runtime/runtimes');
 const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, SECRETS } = require('./support/stack');
 
 jest.setTimeout(120_000);

@@ -1,13 +1,13 @@
 'use strict';
 // The example workflows in examples/ imported into a real n8n 2.8.4 the way `npm start` imports them
-// (scripts/start/environment.js, same code), then run against the Khipu sandbox. The notification step
+// (tools/start/environment.js, same code), then run against the Khipu sandbox. The notification step
 // is swapped for a No-Op, and the Schedule / Manual triggers for Webhook triggers (n8n 2.8.4's API can't
 // start those), in test copies; the shipped scheduled workflow also runs unchanged the way the editor's
 // "Execute workflow" button runs it.
 const crypto = require('node:crypto');
 
-const { importExamples, loadExamples, EXAMPLE_BASE_URL, TRIGGER_TYPE } = require('../../scripts/start/examples');
-const { BOOKKEEPING_TABLE } = require('../../scripts/start/dataTable');
+const { importExamples, loadExamples, EXAMPLE_BASE_URL, TRIGGER_TYPE } = require('../../tools/start/examples');
+const { BOOKKEEPING_TABLE } = require('../../tools/start/dataTable');
 const { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP } = require('./support/examples-stack');
 const { undefinedParameters, loadPackageNodeTypes, descriptionFor } = require('./support/node-parameters');
 const { connectMcp, mcpUrl, toolAnswers, MCP_TRIGGER_TYPE, TOOL_NAME } = require('./support/mcp');
@@ -172,7 +172,7 @@ describe('importing the examples', () => {
 	});
 
 	test('importing again updates in place (no duplicates) and keeps a workflow the user edited', async () => {
-		const state = JSON.parse(JSON.stringify(require('../../scripts/start/environment').readState(stack.dataDir)));
+		const state = JSON.parse(JSON.stringify(require('../../tools/start/environment').readState(stack.dataDir)));
 		const ctx = { credential: stack.credential, callbackCredential: stack.callbackCredential, baseUrl: stack.n8n.baseUrl, state };
 		const again = await importExamples(stack.client, ctx);
 		expect(again.map((r) => r.action)).toEqual(again.map(() => 'unchanged'));

@@ -12,10 +12,10 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
-const { assertBuilt, installPackageInto } = require('../../scripts/lib/pack');
-const { isRuntimeReady } = require('../../scripts/lib/runtime');
-const { startN8n, n8nClient } = require('../../scripts/lib/n8n');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
+const { assertBuilt, installPackageInto } = require('../../tools/package/pack');
+const { isRuntimeReady } = require('../../tools/runtime/install');
+const { startN8n, n8nClient } = require('../../tools/stack/n8n');
 
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 const PACKAGE_DIR = process.env.KHIPU_HARNESS_PACKAGE_DIR ? path.resolve(process.env.KHIPU_HARNESS_PACKAGE_DIR) : REPO_ROOT;
@@ -62,7 +62,7 @@ describe('integration harness smoke test (n8n community-package install)', () =>
 
 		if (!isRuntimeReady(RUNTIME)) {
 			t = Date.now();
-			run(process.execPath, [path.join(REPO_ROOT, 'scripts', 'install-runtime.js'), '--runtime', RUNTIME], 'install-runtime.js');
+			run(process.execPath, [path.join(REPO_ROOT, 'tools', 'runtime', 'install-runtime.js'), '--runtime', RUNTIME], 'install-runtime.js');
 			timings.runtimeInstallMs = Date.now() - t;
 		}
 

@@ -21,7 +21,7 @@ const {
 	SDK_VERSION,
 } = require('./support/mcp');
 const { scanSources } = require('./reliability/support');
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
 
 jest.setTimeout(120_000);
 

@@ -6,7 +6,7 @@
 // ActiveExecutions and the list handler excludes those ids), so a waiting execution is found by the
 // id in the resume URL the node gave Khipu (seen through a recording proxy) and read with
 // GET /executions/:id; finished ones are counted with the list as usual.
-const { DEFAULT_JWT, DEFAULT_API_KEY } = require('../../sandbox/server');
+const { DEFAULT_JWT, DEFAULT_API_KEY } = require('../../tools/sandbox/server');
 const { balancesWorkflow, deployWorkflow, SECRETS } = require('./support/stack');
 const { scanN8nStorageWithControl } = require('./support/secrets');
 const {

@@ -1,20 +1,20 @@
 'use strict';
-// `npm start` as a user runs it (node scripts/start.js, CI=true, no stdin), in a temp data folder on free
+// `npm start` as a user runs it (node tools/start/start.js, CI=true, no stdin), in a temp data folder on free
 // ports: first start, second start (reuses everything), Ctrl-C, the switch to a real Khipu, bad settings.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
-const { N8N_RUNTIMES, pinnedN8n } = require('../../scripts/lib/runtimes');
-const { getFreePorts, isPortFree } = require('../../scripts/lib/ports');
-const { startSandbox, DEFAULT_JWT } = require('../../sandbox/server');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
+const { N8N_RUNTIMES, pinnedN8n } = require('../../tools/runtime/runtimes');
+const { getFreePorts, isPortFree } = require('../../tools/stack/ports');
+const { startSandbox, DEFAULT_JWT } = require('../../tools/sandbox/server');
 const { startTimeoutMs } = require('./support/examples-stack');
 
 jest.setTimeout(120_000);
 
-const START = path.join(REPO_ROOT, 'scripts', 'start.js');
+const START = path.join(REPO_ROOT, 'tools', 'start', 'start.js');
 // The runtime this run tests, chosen the way a user chooses it: `npm start -- --n8n 2.41`.
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 const N8N_FLAG = ['--n8n', RUNTIME.slice('n8n-'.length)];
@@ -35,7 +35,7 @@ function cleanEnv(extra = {}) {
 }
 
 /**
- * Runs scripts/start.js with no stdin. `until(output)` returning true sends SIGINT (a user's Ctrl-C).
+ * Runs tools/start/start.js with no stdin. `until(output)` returning true sends SIGINT (a user's Ctrl-C).
  * @returns {Promise<{code: number|null, signal: string|null, out: string, ms: number}>}
  */
 function runStart(args, { env = {}, until, timeoutMs = 150_000 } = {}) {
@@ -74,7 +74,7 @@ function expectOk(run) {
 	expect({ code: run.code, tail: run.code === 0 ? '' : run.out.slice(-3000) }).toEqual({ code: 0, tail: '' });
 }
 
-describe('npm start (scripts/start.js)', () => {
+describe('npm start (tools/start/start.js)', () => {
 	let dataDir;
 	let n8nPort;
 	let sandboxPort;

@@ -1,14 +1,14 @@
 'use strict';
 // The package on n8n's distributed engine: PostgreSQL, Redis, one main, two workers and two webhook
-// processors behind a round-robin proxy (scripts/lib/queue-stack.js), the Khipu sandbox in-process.
+// processors behind a round-robin proxy (tools/stack/queue.js), the Khipu sandbox in-process.
 // Figures go to artifacts/queue-mode.json.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../scripts/lib/paths');
-const { startQueueStack } = require('../../scripts/lib/queue-stack');
-const { startSandbox, DEFAULT_JWT } = require('../../sandbox/server');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
+const { startQueueStack } = require('../../tools/stack/queue');
+const { startSandbox, DEFAULT_JWT } = require('../../tools/sandbox/server');
 const { startStack, balancesWorkflow } = require('../integration/support/stack');
 const { triggerWorkflow, pauseWorkflow, makeToken, outputJson, settledExecutions, executionsOf } = require('../integration/support/callbacks');
 const { countSecret, postRaw, sleep } = require('../integration/reliability/support');

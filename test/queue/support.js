@@ -5,9 +5,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-const { loadExamples, prepareWorkflow } = require('../../scripts/start/examples');
+const { loadExamples, prepareWorkflow } = require('../../tools/start/examples');
 const { okEnvelope, balance, postRaw, pool, sleep } = require('../integration/reliability/support');
-const { isFinished } = require('../../scripts/lib/n8n-client');
+const { isFinished } = require('../../tools/n8n-client/client');
 
 const ALERT_NAME = 'Khipu example: scheduled balance alert';
 

@@ -4,8 +4,8 @@ const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { startSandbox, ENDPOINT_PATH, DEFAULT_JWT, DEFAULT_API_KEY } = require('../../sandbox/server');
-const { SCENARIOS } = require('../../sandbox/scenarios');
+const { startSandbox, ENDPOINT_PATH, DEFAULT_JWT, DEFAULT_API_KEY } = require('../../tools/sandbox/server');
+const { SCENARIOS } = require('../../tools/sandbox/scenarios');
 
 jest.setTimeout(15000);
 
@@ -902,7 +902,7 @@ describe('secrets never leak', () => {
 	});
 
 	test('the command-line sandbox prints, records and returns no secret, and exits cleanly on SIGTERM', async () => {
-		const child = spawn(process.execPath, [path.join(__dirname, '../../sandbox/server.js'), '--port', '0'], {
+		const child = spawn(process.execPath, [path.join(__dirname, '../../tools/sandbox/server.js'), '--port', '0'], {
 			env: {
 				...process.env,
 				KHIPU_SANDBOX_JWT: SECRETS.jwt,

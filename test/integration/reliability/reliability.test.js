@@ -14,16 +14,16 @@ const path = require('node:path');
 
 const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, executionError, SECRETS } = require('../support/stack');
 const { exportedWorkflows } = require('../support/secrets');
-const { hashedBalances } = require('../../../sandbox/balances');
-const { DEFAULT_RUNTIME } = require('../../../scripts/lib/paths');
+const { hashedBalances } = require('../../../tools/sandbox/balances');
+const { DEFAULT_RUNTIME } = require('../../../tools/runtime/paths');
 const H = require('./support');
 const { n8nBehaviours } = require('../support/n8n-version');
-const { pinnedN8n } = require('../../../scripts/lib/runtimes');
+const { pinnedN8n } = require('../../../tools/runtime/runtimes');
 
 jest.setTimeout(120_000);
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const { reliabilitySection } = require('../../../scripts/lib/reliability-section');
+const { reliabilitySection } = require('../../../tools/figures/reliability');
 
 // The default runtime's figures are the README's; other runtimes keep theirs apart.
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;

@@ -7,7 +7,7 @@ const util = require('node:util');
 const { credentialRef, balancesWorkflow } = require('../support/stack');
 const { triggerWorkflow, postRaw } = require('../support/callbacks');
 const { countSecret, scanSources, n8nFolderFiles } = require('../support/secrets');
-const { generator } = require('../../../sandbox/balances');
+const { generator } = require('../../../tools/sandbox/balances');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

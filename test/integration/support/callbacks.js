@@ -5,7 +5,7 @@
 const crypto = require('node:crypto');
 const http = require('node:http');
 
-const { DEFAULT_JWT } = require('../../../sandbox/server');
+const { DEFAULT_JWT } = require('../../../tools/sandbox/server');
 const { startStack, balancesWorkflow, credentialRef, TRIGGER_TYPE } = require('./stack');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,15 +1,15 @@
 'use strict';
-// Starts what `npm start` starts (same code path: scripts/start/environment.js) in a temp data folder on
+// Starts what `npm start` starts (same code path: tools/start/environment.js) in a temp data folder on
 // free ports, for the example-workflow and browser tests. Quiet: progress lines are kept, not printed.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 
-const { isRuntimeReady } = require('../../../scripts/lib/runtime');
-const { DEFAULT_RUNTIME } = require('../../../scripts/lib/paths');
-const { startEnvironment } = require('../../../scripts/start/environment');
-const { createProgress } = require('../../../scripts/start/progress');
+const { isRuntimeReady } = require('../../../tools/runtime/install');
+const { DEFAULT_RUNTIME } = require('../../../tools/runtime/paths');
+const { startEnvironment } = require('../../../tools/start/environment');
+const { createProgress } = require('../../../tools/start/progress');
 
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 

@@ -7,11 +7,11 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../../scripts/lib/paths');
-const { assertBuilt, installPackageInto } = require('../../../scripts/lib/pack');
-const { isRuntimeReady } = require('../../../scripts/lib/runtime');
-const { startN8n, n8nClient } = require('../../../scripts/lib/n8n');
-const { startSandbox, DEFAULT_JWT, DEFAULT_API_KEY } = require('../../../sandbox/server');
+const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../../tools/runtime/paths');
+const { assertBuilt, installPackageInto } = require('../../../tools/package/pack');
+const { isRuntimeReady } = require('../../../tools/runtime/install');
+const { startN8n, n8nClient } = require('../../../tools/stack/n8n');
+const { startSandbox, DEFAULT_JWT, DEFAULT_API_KEY } = require('../../../tools/sandbox/server');
 
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 const PKG = 'n8n-nodes-khipu-santander-ar';
@@ -39,7 +39,7 @@ function ensureBuilt() {
 
 function ensureRuntime() {
 	if (isRuntimeReady(RUNTIME)) return;
-	const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'install-runtime.js'), '--runtime', RUNTIME], {
+	const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'tools', 'runtime', 'install-runtime.js'), '--runtime', RUNTIME], {
 		cwd: REPO_ROOT,
 		stdio: 'inherit',
 	});

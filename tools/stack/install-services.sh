@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# PostgreSQL and Redis for the queue-mode suite and `npm start -- --queue`, from Debian's packages, only
+# when missing (the way .ci/run installs Chromium). They run as plain local processes started by
+# tools/stack/queue.js; no system service is enabled or started here.
+set -euo pipefail
+need=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-client)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+if [ ${#need[@]} -eq 0 ]; then
+	echo "PostgreSQL and Redis: installed already"
+	exit 0
+fi
+echo "installing ${need[*]} from Debian's packages"
+# root here; through sudo where the runner is a plain user with sudo (GitHub's ubuntu-latest)
+as_root=()
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then as_root=(sudo); fi
+"${as_root[@]}" apt-get update -qq
+# policy-rc.d 101: the packages must not start system services of their own
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "$policy" >/dev/null && "${as_root[@]}" chmod +x "$policy" && created_policy=1
+fi
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if [ "$created_policy" = 1 ]; then "${as_root[@]}" rm -f "$policy"; fi
