@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { REPO_ROOT } = require('../../tools/runtime/paths');
+const { REPO_ROOT } = require('../../tools/lib/repo');
 const { startExamplesStack, startTimeoutMs } = require('../integration/support/examples-stack');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

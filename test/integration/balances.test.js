@@ -2,14 +2,16 @@
 // Issue 2 proof: the balances node inside a real n8n (installed as a community package)
 // against the Khipu sandbox: synchronous and callback delivery, every error type,
 // Continue On Fail, bad input, concurrency and order.
-const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, executionError } = require('./support/stack');
+const { startTestStack, runAccounts } = require('./support/stack');
+const { balancesWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
+const { nodeOutput, executionError } = require('../../tools/n8n-client/executions');
 
 jest.setTimeout(120_000);
 
 let stack;
 
 beforeAll(async () => {
-	stack = await startStack();
+	stack = await startTestStack();
 }, 900_000);
 
 afterAll(async () => {

@@ -5,7 +5,9 @@
 
 const { DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
 const { pinnedN8n } = require('../../tools/runtime/runtimes');
-const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, SECRETS } = require('./support/stack');
+const { startTestStack, runAccounts, SECRETS } = require('./support/stack');
+const { balancesWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
+const { nodeOutput } = require('../../tools/n8n-client/executions');
 
 jest.setTimeout(120_000);
 
@@ -15,7 +17,7 @@ const N8N_VERSION = pinnedN8n(RUNTIME);
 let stack;
 
 beforeAll(async () => {
-	stack = await startStack();
+	stack = await startTestStack();
 }, 900_000);
 
 afterAll(async () => {

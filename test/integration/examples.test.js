@@ -5,13 +5,18 @@
 // start those), in test copies; the shipped scheduled workflow also runs unchanged the way the editor's
 // "Execute workflow" button runs it.
 const crypto = require('node:crypto');
+const { setTimeout: sleep } = require('node:timers/promises');
 
-const { importExamples, loadExamples, EXAMPLE_BASE_URL, TRIGGER_TYPE } = require('../../tools/start/examples');
+const { NODE_TYPE: KHIPU_NODE, TRIGGER_TYPE } = require('../../tools/lib/repo');
+const { uniquePath } = require('../../tools/workflows/workflows');
+const { nodeRun: runOf } = require('../../tools/n8n-client/executions');
+const { importExamples, loadExamples, EXAMPLE_BASE_URL } = require('../../tools/start/examples');
 const { BOOKKEEPING_TABLE } = require('../../tools/start/dataTable');
-const { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP } = require('./support/examples-stack');
+const { webhookNode } = require('../../tools/workflows/nodes');
+const { startExamplesStack, startTimeoutMs, swapNode, NO_OP } = require('./support/examples-stack');
 const { undefinedParameters, loadPackageNodeTypes, descriptionFor } = require('./support/node-parameters');
 const { connectMcp, mcpUrl, toolAnswers, MCP_TRIGGER_TYPE, TOOL_NAME } = require('./support/mcp');
-const { postRaw, sleep } = require('./support/callbacks');
+const { postRaw } = require('../../tools/n8n-client/http');
 const { n8nBehaviours } = require('./support/n8n-version');
 
 jest.setTimeout(120_000);
@@ -24,16 +29,9 @@ const NAMES = {
 	pause: 'Khipu example: pause until Khipu calls back',
 	mcp: 'Khipu balances for AI assistants (MCP)',
 };
-const KHIPU_NODE = 'n8n-nodes-khipu-santander-ar.khipuSantanderAr';
 
 let stack;
-let counter = 0;
-const uniquePath = (prefix) => `${prefix}-${process.pid}-${++counter}-${crypto.randomBytes(3).toString('hex')}`;
 
-function runOf(execution, nodeName) {
-	const runs = execution?.data?.resultData?.runData?.[nodeName];
-	return runs ? runs[runs.length - 1] : undefined;
-}
 function outputOf(execution, nodeName, index = 0) {
 	return (runOf(execution, nodeName)?.data?.main?.[index] ?? []).map((item) => item.json);
 }

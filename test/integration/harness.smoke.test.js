@@ -6,16 +6,15 @@
 // KHIPU_HARNESS_PACKAGE_DIR=<dir>  install another (already built) n8n-nodes-* package instead of this repo
 //                                   (used to validate the harness itself); node names then come from it.
 // KHIPU_KEEP_N8N=1                  keep the temp user folder (database, n8n.log) after the run.
-const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
-const { assertBuilt, installPackageInto } = require('../../tools/package/pack');
+const { REPO_ROOT } = require('../../tools/lib/repo');
+const { DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
 const { isRuntimeReady } = require('../../tools/runtime/install');
-const { startN8n, n8nClient } = require('../../tools/stack/n8n');
+const { startStack } = require('../../tools/stack/stack');
+const { webhookNode, chain } = require('../../tools/workflows/nodes');
+const { uniquePath } = require('../../tools/workflows/workflows');
 
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 const PACKAGE_DIR = process.env.KHIPU_HARNESS_PACKAGE_DIR ? path.resolve(process.env.KHIPU_HARNESS_PACKAGE_DIR) : REPO_ROOT;
@@ -28,63 +27,34 @@ const EXPECTED_CREDENTIAL_TYPE = 'khipuApi';
 
 jest.setTimeout(180_000);
 
-function run(cmd, args, what) {
-	const r = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: process.env.CI || 'true' } });
-	if (r.status !== 0) {
-		const out = `${r.stdout || ''}\n${r.stderr || ''}`.split('\n').slice(-60).join('\n');
-		throw new Error(`${what} failed (${r.error ? r.error.message : `exit ${r.status}`}):\n${out}`);
-	}
-	return r;
-}
-
-function ensureBuilt() {
-	if (!OWN_PACKAGE) return assertBuilt(PACKAGE_DIR);
-	try {
-		return assertBuilt(REPO_ROOT);
-	} catch {
-		run('npm', ['run', 'build'], '`npm run build`');
-		return assertBuilt(REPO_ROOT); // still missing files -> clear error
-	}
-}
-
 describe('integration harness smoke test (n8n community-package install)', () => {
+	let stack;
 	let userFolder;
-	let n8n;
 	let client;
 	let installed;
 	const timings = {};
 
 	// Installing the runtime from scratch takes ~5 min; only then is the longer hook timeout needed.
 	beforeAll(async () => {
-		let t = Date.now();
-		ensureBuilt();
-		timings.buildMs = Date.now() - t;
-
-		if (!isRuntimeReady(RUNTIME)) {
-			t = Date.now();
-			run(process.execPath, [path.join(REPO_ROOT, 'tools', 'runtime', 'install-runtime.js'), '--runtime', RUNTIME], 'install-runtime.js');
-			timings.runtimeInstallMs = Date.now() - t;
-		}
-
-		userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-smoke-'));
-		t = Date.now();
-		installed = installPackageInto(userFolder, { packageDir: PACKAGE_DIR });
-		timings.packMs = Date.now() - t;
-
-		n8n = await startN8n({ runtime: RUNTIME, userFolder });
-		timings.startMs = n8n.startupMs;
-
-		t = Date.now();
-		client = await n8nClient(n8n);
-		await client.setupOwner();
-		await client.createApiKey();
-		timings.ownerAndKeyMs = Date.now() - t;
+		stack = await startStack({
+			mode: 'single',
+			runtime: RUNTIME,
+			packageDir: OWN_PACKAGE ? undefined : PACKAGE_DIR,
+			// each step timed: runtime check, build + pack + install, n8n start, owner + API key
+			step: async (title, fn) => {
+				const t = Date.now();
+				const result = await fn(() => {});
+				timings[title] = Date.now() - t;
+				return result;
+			},
+		});
+		({ userFolder, client } = stack);
+		installed = stack.package;
 	}, isRuntimeReady(RUNTIME) ? 180_000 : 900_000);
 
 	afterAll(async () => {
-		if (n8n) await n8n.stop();
-		if (userFolder && !process.env.KHIPU_KEEP_N8N) fs.rmSync(userFolder, { recursive: true, force: true });
-		else if (userFolder) console.log(`n8n user folder kept: ${userFolder}`);
+		if (process.env.KHIPU_KEEP_N8N && userFolder) console.log(`n8n user folder kept: ${userFolder}`);
+		if (stack) await stack.stop();
 		console.log(`harness timings (ms): ${JSON.stringify(timings)}`);
 	}, 30_000);
 
@@ -108,22 +78,8 @@ describe('integration harness smoke test (n8n community-package install)', () =>
 	});
 
 	test('an activated Webhook workflow runs once and is listed as an execution', async () => {
-		const hookPath = `harness-smoke-${crypto.randomBytes(4).toString('hex')}`;
-		const wf = await client.createWorkflow({
-			name: `harness smoke ${hookPath}`,
-			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId: crypto.randomUUID(),
-					parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} },
-				},
-			],
-			connections: {},
-		});
+		const hookPath = uniquePath('harness-smoke');
+		const wf = await client.createWorkflow({ ...chain(`harness smoke ${hookPath}`, [webhookNode(hookPath, { responseMode: 'onReceived' })]), settings: undefined });
 		expect(wf.id).toBeTruthy();
 		await client.activateWorkflow(wf.id);
 

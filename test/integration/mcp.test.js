@@ -8,7 +8,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startStack, deployWorkflow, SECRETS } = require('./support/stack');
+const { startTestStack, SECRETS } = require('./support/stack');
+const { deployWorkflow } = require('../../tools/workflows/workflows');
 const {
 	aiPieces,
 	mcpWorkflow,
@@ -20,8 +21,9 @@ const {
 	TOOL_NAME,
 	SDK_VERSION,
 } = require('./support/mcp');
-const { scanSources } = require('./reliability/support');
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
+const { scanSources } = require('./support/secrets');
+const { REPO_ROOT } = require('../../tools/lib/repo');
+const { DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
 
 jest.setTimeout(120_000);
 
@@ -107,7 +109,7 @@ async function callEverywhere(accountNumber, requestsPerCall = 1) {
 
 beforeAll(async () => {
 	fs.rmSync(ARTIFACT, { force: true });
-	stack = await startStack();
+	stack = await startTestStack();
 	pieces = await aiPieces(stack.client);
 	// The Khipu API-key credential with the Santander login: the bank login travels with every
 	// request, so the secret scan below has something to find if it leaked.

@@ -6,20 +6,14 @@
 // ActiveExecutions and the list handler excludes those ids), so a waiting execution is found by the
 // id in the resume URL the node gave Khipu (seen through a recording proxy) and read with
 // GET /executions/:id; finished ones are counted with the list as usual.
+const { setTimeout: sleep } = require('node:timers/promises');
 const { DEFAULT_JWT, DEFAULT_API_KEY } = require('../../tools/sandbox/server');
-const { balancesWorkflow, deployWorkflow, SECRETS } = require('./support/stack');
+const { SECRETS } = require('./support/stack');
+const { balancesWorkflow, pauseWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
+const { executionsOf, settledExecutions, waitForExecution, outputJson } = require('../../tools/n8n-client/executions');
+const { postRaw } = require('../../tools/n8n-client/http');
 const { scanN8nStorageWithControl } = require('./support/secrets');
-const {
-	startCallbackStack,
-	pauseWorkflow,
-	postRaw,
-	executionsOf,
-	settledExecutions,
-	waitForExecution,
-	outputJson,
-	without,
-	sleep,
-} = require('./support/callbacks');
+const { startCallbackStack, without } = require('./support/callbacks');
 
 jest.setTimeout(120_000);
 

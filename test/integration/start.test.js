@@ -6,7 +6,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
+const { REPO_ROOT } = require('../../tools/lib/repo');
+const { DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
 const { N8N_RUNTIMES, pinnedN8n } = require('../../tools/runtime/runtimes');
 const { getFreePorts, isPortFree } = require('../../tools/stack/ports');
 const { startSandbox, DEFAULT_JWT } = require('../../tools/sandbox/server');

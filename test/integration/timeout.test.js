@@ -5,7 +5,9 @@
 // none may stay open. n8n's own credential test is checked the same way.
 const http = require('node:http');
 
-const { startStack, balancesWorkflow, deployWorkflow, nodeOutput, executionError, SECRETS } = require('./support/stack');
+const { startTestStack, SECRETS } = require('./support/stack');
+const { balancesWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
+const { nodeOutput, executionError } = require('../../tools/n8n-client/executions');
 const { startHoldingServer } = require('./support/holdingServer');
 
 jest.setTimeout(120_000);
@@ -22,7 +24,7 @@ let credentialProbe;
 
 beforeAll(async () => {
 	holding = await startHoldingServer();
-	stack = await startStack();
+	stack = await startTestStack();
 	credential = await stack.client.createCredential({
 		name: 'Khipu that never answers',
 		type: 'khipuApi',

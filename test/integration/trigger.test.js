@@ -3,19 +3,13 @@
 // community package, and the Khipu sandbox calling back. Executions are counted through n8n's
 // public API (finished executions are listed there; a trigger execution never waits).
 const crypto = require('node:crypto');
-const { balancesWorkflow, deployWorkflow, SECRETS } = require('./support/stack');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { SECRETS } = require('./support/stack');
+const { balancesWorkflow, triggerWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
+const { executionsOf, settledExecutions, outputJson } = require('../../tools/n8n-client/executions');
+const { postRaw } = require('../../tools/n8n-client/http');
 const { scanN8nStorageWithControl } = require('./support/secrets');
-const {
-	startCallbackStack,
-	makeToken,
-	triggerWorkflow,
-	postRaw,
-	executionsOf,
-	settledExecutions,
-	outputJson,
-	without,
-	sleep,
-} = require('./support/callbacks');
+const { startCallbackStack, makeToken, without } = require('./support/callbacks');
 const { expectActivationRefused } = require('./support/n8n-version');
 // the memory format as the packed package writes it (built before the suites run)
 const { fingerprint } = require('../../dist/nodes/shared/dedupeLog');

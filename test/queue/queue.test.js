@@ -1,16 +1,19 @@
 'use strict';
 // The package on n8n's distributed engine: PostgreSQL, Redis, one main, two workers and two webhook
-// processors behind a round-robin proxy (tools/stack/queue.js), the Khipu sandbox in-process.
+// processors behind a round-robin proxy (startStack({ mode: 'queue' }), tools/stack), the Khipu sandbox in-process.
 // Figures go to artifacts/queue-mode.json.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
-const { startQueueStack } = require('../../tools/stack/queue');
+const { REPO_ROOT } = require('../../tools/lib/repo');
+const { DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
+const { startStack } = require('../../tools/stack/stack');
 const { startSandbox, DEFAULT_JWT } = require('../../tools/sandbox/server');
-const { startStack, balancesWorkflow } = require('../integration/support/stack');
-const { triggerWorkflow, pauseWorkflow, makeToken, outputJson, settledExecutions, executionsOf } = require('../integration/support/callbacks');
+const { balancesWorkflow, triggerWorkflow, pauseWorkflow } = require('../../tools/workflows/workflows');
+const { outputJson, settledExecutions, executionsOf } = require('../../tools/n8n-client/executions');
+const { startTestStack } = require('../integration/support/stack');
+const { makeToken } = require('../integration/support/callbacks');
 const { countSecret, postRaw, sleep } = require('../integration/reliability/support');
 const Q = require('./support');
 
@@ -24,11 +27,12 @@ let credential;
 beforeAll(async () => {
 	sandbox = await startSandbox({ callbackDelayMs: 2000 });
 	const started = Date.now();
-	queue = await startQueueStack({
+	queue = await startStack({
+		mode: 'queue',
 		workers: 2,
 		webhooks: 2,
 		// a killed worker's job is noticed within seconds instead of n8n's default 60 s lock
-		env: { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_LOCK_RENEW_TIME: '2000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
+		n8nEnv: { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_LOCK_RENEW_TIME: '2000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
 	});
 	figures.stackStartMs = Date.now() - started;
 	secrets.encryptionKey = queue.encryptionKey;
@@ -50,7 +54,7 @@ afterAll(async () => {
 async function deployTrigger(name) {
 	const token = makeToken(32);
 	secrets[`token ${name}`] = token;
-	const { workflow, url } = await triggerWorkflow({ n8n: { baseUrl: queue.webhookUrl }, client: queue.client }, { token, name });
+	const { workflow, url } = await triggerWorkflow(queue, { token, name });
 	const created = await queue.client.createWorkflow(workflow);
 	await queue.client.activateWorkflow(created.id);
 	const onProcessor = (k) => `${url.replace(queue.webhookUrl, queue.webhooks[k].baseUrl)}?token=${token}`;
@@ -96,7 +100,7 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 			label: `Account ${i}`,
 			minimumBalance: { ARS: 400000 },
 		}));
-		const single = await startStack();
+		const single = await startTestStack();
 		let queued;
 		let reference;
 		try {

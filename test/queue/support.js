@@ -7,7 +7,7 @@ const { execFileSync } = require('node:child_process');
 
 const { loadExamples, prepareWorkflow } = require('../../tools/start/examples');
 const { okEnvelope, balance, postRaw, pool, sleep } = require('../integration/reliability/support');
-const { isFinished } = require('../../tools/n8n-client/client');
+const { isFinished } = require('../../tools/n8n-client/executions');
 
 const ALERT_NAME = 'Khipu example: scheduled balance alert';
 

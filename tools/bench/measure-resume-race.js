@@ -14,10 +14,23 @@
 // Runs idle, then under load: 20 concurrent synchronous balance requests through n8n the whole time
 // (the reliability suite's concurrency), on one n8n. Writes artifacts/resume-race-<runtime>.json.
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
 
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../runtime/paths');
+const { REPO_ROOT } = require('../lib/repo');
+const { DEFAULT_RUNTIME } = require('../runtime/paths');
 const { runtimeForN8n } = require('../runtime/runtimes');
+const { startStack } = require('../stack/stack');
+const { startRecordingProxy } = require('../stack/recording-proxy');
+const { runningN8nVersion } = require('../n8n-client/client');
+const { isFinished, waitForExecution } = require('../n8n-client/executions');
+const { postRaw } = require('../n8n-client/http');
+const { jwtCredential } = require('../workflows/credentials');
+const { balancesWorkflow, pauseWorkflow, deployWorkflow, uniquePath } = require('../workflows/workflows');
+const { DEFAULT_JWT } = require('../sandbox/server');
+const { okEnvelope } = require('../sandbox/envelope');
+const { hashedBalances } = require('../sandbox/balances');
 
 function parseArgs(argv) {
 	const opts = { runtime: process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME, runs: 20, loadConcurrency: 20, pollMs: 5 };
@@ -35,13 +48,6 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
-process.env.KHIPU_N8N_RUNTIME = opts.runtime; // read by the stack when it is loaded
-const { startCallbackStack, pauseWorkflow, postRaw, waitForExecution, sleep } = require('../../test/integration/support/callbacks');
-const { balancesWorkflow, deployWorkflow } = require('../../test/integration/support/stack');
-const { okEnvelope, balance } = require('../../test/integration/reliability/support');
-const { runningN8nVersion } = require('../../test/integration/support/n8n-version');
-const { isFinished } = require('../n8n-client/client');
-
 const NO_CALLBACK_MS = 10 * 60 * 1000; // the sandbox's longest delay: it never calls back during a run
 
 function stats(values) {
@@ -64,7 +70,7 @@ async function oneRun(stack, workflow, hookPath, account) {
 	const arrivedAt = Date.parse(request.receivedAt);
 	const url = body.CallbackUrl;
 	const executionId = new URL(url).pathname.split('/')[2];
-	const envelope = okEnvelope(request.operationId, [balance({ accountId: `AR-${account}`, amount: '10.00' })]);
+	const envelope = okEnvelope(request.operationId, { Balance: hashedBalances(account, new Date()) });
 	let refused = 0;
 	let lastRefusedAt = null;
 	for (const until = Date.now() + 60_000; ; ) {
@@ -124,13 +130,17 @@ async function measure(stack, workflow, hookPath, label, prefix) {
 async function main() {
 	const started = Date.now();
 	process.stdout.write(`=== resume race on runtime/${opts.runtime}: ${opts.runs} runs idle, ${opts.runs} under load\n`);
-	const stack = await startCallbackStack({ sandbox: { callbackDelayMs: NO_CALLBACK_MS } });
+	const stack = await startStack({ mode: 'single', runtime: opts.runtime, sandbox: { callbackDelayMs: NO_CALLBACK_MS } });
 	try {
+		// the node's CallbackUrl is seen through a recording proxy in front of the sandbox
+		stack.proxy = await startRecordingProxy(stack.sandbox.url);
+		const recorded = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT, recorded)', jwt: DEFAULT_JWT, baseUrl: stack.proxy.url });
+		const direct = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT)', jwt: DEFAULT_JWT, baseUrl: stack.sandbox.url });
 		const version = await runningN8nVersion(stack.client);
-		const pausePath = stack.uniquePath('race');
-		const pause = await deployWorkflow(stack, pauseWorkflow({ path: pausePath, credential: stack.credentials.jwtRecorded }));
-		const loadPath = stack.uniquePath('race-load');
-		await deployWorkflow(stack, balancesWorkflow({ path: loadPath, credential: stack.credentials.jwt }));
+		const pausePath = uniquePath('race');
+		const pause = await deployWorkflow(stack, pauseWorkflow({ path: pausePath, credential: recorded }));
+		const loadPath = uniquePath('race-load');
+		await deployWorkflow(stack, balancesWorkflow({ path: loadPath, credential: direct }));
 
 		await oneRun(stack, pause, pausePath, '5500000000'); // warm-up, not counted
 		const idle = await measure(stack, pause, pausePath, 'idle', '55');
@@ -149,7 +159,7 @@ async function main() {
 			runtime: opts.runtime,
 			n8n: version,
 			node: process.version,
-			host: { cpus: require('node:os').cpus().length, loadAvg: require('node:os').loadavg().map((l) => Math.round(l * 100) / 100) },
+			host: { cpus: os.cpus().length, loadAvg: os.loadavg().map((l) => Math.round(l * 100) / 100) },
 			method: 'see the header of tools/bench/measure-resume-race.js',
 			pollMs: opts.pollMs,
 			idle,
@@ -162,6 +172,7 @@ async function main() {
 		const line = (name, m) => `  ${name.padEnd(6)} window median ${m.window.medianMs} ms, max ${m.window.maxMs} ms (last refusal: median ${m.lastRefused.medianMs ?? '-'} ms, max ${m.lastRefused.maxMs ?? '-'} ms; ${m.runsRefusedAtLeastOnce}/${m.window.runs} runs refused at least once)`;
 		process.stdout.write(`\n=== n8n ${version}\n${line('idle', idle)}\n${line('load', underLoad)}\n  load: ${load.calls} synchronous calls, ${load.failures} failed\n  ${path.relative(REPO_ROOT, out)}\n`);
 	} finally {
+		if (stack.proxy) await stack.proxy.close();
 		await stack.stop();
 	}
 }

@@ -14,12 +14,13 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { startBenchStack, postJson } = require('./lib/stack');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { postJson } = require('../n8n-client/http');
+const { callbackCredential } = require('../workflows/credentials');
+const { startBenchStack } = require('./lib/stack');
 const { singleCallWorkflow, fanOutWorkflow, intakeWorkflow } = require('./lib/workflows');
-const { callbackCredential } = require('../../test/integration/support/callbacks');
 const { callbackBodies } = require('./lib/intake');
 const { summarize } = require('./lib/cpuprofile');
-const { sleep } = require('./lib/executions');
 
 const PATTERNS = [
 	'n8n-nodes-khipu-santander-ar/',

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { REPO_ROOT } = require('../runtime/paths');
+const { REPO_ROOT } = require('../lib/repo');
 const { startBenchStack } = require('./lib/stack');
 const { runOverhead } = require('./lib/overhead');
 const { runFanOut } = require('./lib/fanout');

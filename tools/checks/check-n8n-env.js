@@ -9,7 +9,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { REPO_ROOT, runtimeDir } = require('../runtime/paths');
+const { REPO_ROOT } = require('../lib/repo');
+const { runtimeDir } = require('../runtime/paths');
 const { N8N_RUNTIMES, pinnedN8n } = require('../runtime/runtimes');
 
 const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];

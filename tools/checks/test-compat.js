@@ -24,7 +24,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 
-const { REPO_ROOT, runtimeDir, runtimeNode } = require('../runtime/paths');
+const { REPO_ROOT } = require('../lib/repo');
+const { runtimeDir, runtimeNode } = require('../runtime/paths');
 const { ensureRuntime } = require('../runtime/install');
 
 const DEFAULT_COMPAT_RUNTIME = 'n8n-2.41';

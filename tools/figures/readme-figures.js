@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { REPO_ROOT } = require('../runtime/paths');
+const { REPO_ROOT } = require('../lib/repo');
 const { replaceSection } = require('./section');
 const { reliabilitySection } = require('./reliability');
 const { benchSection } = require('./bench');

@@ -5,13 +5,12 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { UNFINISHED } = require('./executions');
 
 const OWNER_FILE = '.n8n-harness-owner.json';
 const DEFAULT_OWNER = { email: 'owner@example.com', firstName: 'Harness', lastName: 'Owner' };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Execution statuses that will still change; waitForExecutions waits them out. */
-const UNFINISHED = new Set(['new', 'running', 'waiting']);
 
 function generatePassword() {
 	// n8n wants 8..64 chars with at least one digit and one uppercase letter
@@ -351,7 +350,12 @@ async function n8nClient(target, opts = {}) {
 	return client;
 }
 
-/** true once an execution has ended (n8n still lists new, running and waiting ones). */
-const isFinished = (execution) => !UNFINISHED.has(execution.status);
+/** The version of a running n8n, from its settings (logged-in client: newer n8n hide it from anonymous calls). */
+async function runningN8nVersion(client) {
+	const settings = await client.rest('GET', '/settings');
+	const version = settings && (settings.data || settings).versionCli;
+	if (!/^\d+\.\d+\.\d+/.test(String(version))) throw new Error(`n8n reported no version: ${JSON.stringify(version)}`);
+	return version;
+}
 
-module.exports = { n8nClient, N8nHttpError, WorkflowPublicationError, generatePassword, isFinished, OWNER_FILE };
+module.exports = { n8nClient, runningN8nVersion, N8nHttpError, WorkflowPublicationError, generatePassword, OWNER_FILE };

@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { REPO_ROOT } = require('../runtime/paths');
+const { REPO_ROOT } = require('../lib/repo');
 
 const NAME_RE = /^(@[^/]+\/)?n8n-nodes-[^/]+$/;
 
@@ -90,16 +90,21 @@ function installPackageInto(userFolder, { packageDir = REPO_ROOT, packed } = {})
 	manifest.dependencies = { ...(manifest.dependencies || {}), [pkg.name]: info.version };
 	fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
 
-	const installed = readJson(path.join(target, 'package.json'));
-	const nodeFiles = (installed.n8n && installed.n8n.nodes) || [];
-	for (const f of [...nodeFiles, ...((installed.n8n && installed.n8n.credentials) || [])]) {
+	const installed = describeInstalled(target);
+	for (const f of [...installed.nodeFiles, ...installed.credentialFiles]) {
 		if (!fs.existsSync(path.join(target, f))) throw new Error(`packed package lacks ${f} (check "files" in package.json)`);
 	}
+	return { ...installed, files: (info.files || []).map((f) => f.path) };
+}
+
+function describeInstalled(target) {
+	const installed = readJson(path.join(target, 'package.json'));
+	const nodeFiles = (installed.n8n && installed.n8n.nodes) || [];
 	return {
 		name: installed.name,
 		version: installed.version,
 		dir: target,
-		files: (info.files || []).map((f) => f.path),
+		nodeFiles,
 		// what n8n will call the nodes: <package>.<node description name>; derived from the file name
 		// convention (Foo.node.js -> foo); the authoritative list is /types/nodes.json
 		nodeTypes: nodeFiles.map((f) => {
@@ -110,4 +115,12 @@ function installPackageInto(userFolder, { packageDir = REPO_ROOT, packed } = {})
 	};
 }
 
-module.exports = { installPackageInto, packPackage, assertBuilt };
+/** What installPackageInto() returned, for the copy of `packageDir`'s package already in the user folder (null: none). */
+function installedPackage(userFolder, packageDir = REPO_ROOT) {
+	const { name } = readJson(path.join(packageDir, 'package.json'));
+	const target = path.join(path.resolve(userFolder), '.n8n', 'nodes', 'node_modules', ...name.split('/'));
+	if (!fs.existsSync(path.join(target, 'package.json'))) return null;
+	return { ...describeInstalled(target), files: [] };
+}
+
+module.exports = { installPackageInto, installedPackage, packPackage, assertBuilt };

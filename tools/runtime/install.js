@@ -1,11 +1,12 @@
 'use strict';
 // Installs / verifies a pinned n8n runtime under runtime/<name>/ (its own package root).
-// Plain CommonJS, node builtins only.
+// Plain CommonJS, node builtins only. npm's output goes to a log file (see lib/run-logged.js).
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { REPO_ROOT } = require('../lib/repo');
+const { withLock } = require('../lib/lock');
+const { runLogged } = require('../lib/run-logged');
 const { DEFAULT_RUNTIME, runtimeDir, n8nBin, isNodeRuntime, runtimeNode, nodeRuntimeDist, withRuntimeNode } = require('./paths');
 
 const STAMP_NAME = '.khipu-runtime-stamp';
@@ -109,55 +110,6 @@ function whyNotAdoptable(runtime = DEFAULT_RUNTIME) {
 	return null;
 }
 
-function pidAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (err) {
-		return err.code === 'EPERM';
-	}
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Cross-process lock (mkdir is atomic) so parallel jest workers / scripts don't install twice. */
-async function withLock(runtime, log, fn) {
-	const key = crypto.createHash('sha1').update(runtimeDir(runtime)).digest('hex').slice(0, 12);
-	const lockDir = path.join(os.tmpdir(), `khipu-n8n-runtime-${key}.lock`);
-	const pidFile = path.join(lockDir, 'pid');
-	const started = Date.now();
-	let lastNote = 0;
-	for (;;) {
-		try {
-			fs.mkdirSync(lockDir);
-			fs.writeFileSync(pidFile, String(process.pid));
-			break;
-		} catch (err) {
-			if (err.code !== 'EEXIST') throw err;
-			const owner = Number((readIfExists(pidFile) || '').toString()) || 0;
-			if (owner && !pidAlive(owner)) {
-				fs.rmSync(lockDir, { recursive: true, force: true });
-				continue;
-			}
-			if (!owner && Date.now() - started > 10_000) {
-				// lock dir without pid for 10 s: crashed between mkdir and write
-				fs.rmSync(lockDir, { recursive: true, force: true });
-				continue;
-			}
-			if (Date.now() - lastNote >= TICK_MS) {
-				lastNote = Date.now();
-				log(`waiting for another install of runtime ${runtime} (pid ${owner || '?'}) … ${Math.round((Date.now() - started) / 1000)}s`);
-			}
-			await sleep(500);
-		}
-	}
-	try {
-		return await fn();
-	} finally {
-		fs.rmSync(lockDir, { recursive: true, force: true });
-	}
-}
-
 function countPackages(dir) {
 	try {
 		let n = 0;
@@ -177,61 +129,18 @@ function countPackages(dir) {
 	}
 }
 
-function runNpm(args, { cwd, log, label, env: baseEnv = process.env }) {
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		const tail = [];
-		let lastLine = '';
-		const env = {
-			...baseEnv,
-			npm_config_yes: 'true', // ~/.npmrc has yes=false; npx-based lifecycle scripts would fail
-			npm_config_update_notifier: 'false',
-			npm_config_fund: 'false',
-			npm_config_audit: 'false',
-			// @scarf/scarf (an n8n dependency) phones home from its postinstall unless told not to
-			SCARF_ANALYTICS: 'false',
-			DO_NOT_TRACK: '1',
-		};
-		const child = spawn('npm', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-		const onData = (buf) => {
-			const text = buf.toString('utf8');
-			process.stdout.write(text.replace(/^(?=.)/gm, '  | '));
-			for (const line of text.split(/\r?\n/)) {
-				if (!line.trim()) continue;
-				lastLine = line.trim();
-				tail.push(line);
-				if (tail.length > 80) tail.shift();
-			}
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', onData);
-		const timer = setInterval(() => {
-			const secs = Math.round((Date.now() - started) / 1000);
-			const last = lastLine ? `; last output: ${lastLine.slice(0, 120)}` : '';
-			log(`${label}: ${secs}s elapsed, ${countPackages(cwd)} top-level packages in node_modules${last}`);
-		}, TICK_MS);
-		const done = (err, code) => {
-			clearInterval(timer);
-			const secs = (Date.now() - started) / 1000;
-			if (err) return reject(err);
-			if (code !== 0) {
-				const e = new Error(`${label} failed (exit ${code}) after ${secs.toFixed(0)}s in ${cwd}. Last output:\n${tail.join('\n')}`);
-				e.exitCode = code;
-				return reject(e);
-			}
-			resolve(secs);
-		};
-		child.once('error', (err) => done(new Error(`${label}: could not run npm: ${err.message}`)));
-		child.once('close', (code, signal) => done(null, code === null ? `signal ${signal}` : code));
-	});
+/** Where an install's npm output goes when the caller names no log: artifacts/install-<runtime>.log (CI keeps artifacts/). */
+function defaultLogFile(runtime) {
+	return path.join(REPO_ROOT, 'artifacts', `install-${runtime}.log`);
 }
 
 /**
  * Ensures runtime/<runtime>/node_modules/.bin/n8n exists and matches the lockfile.
- * @param {{runtime?: string, force?: boolean, log?: (msg: string) => void}} [opts]
- * @returns {Promise<{cached: boolean, seconds: number, command?: string}>}
+ * @param {{runtime?: string, force?: boolean, log?: (msg: string) => void, logFile?: string}} [opts]
+ *        logFile: where npm's output goes (default artifacts/install-<runtime>.log); named only on failure
+ * @returns {Promise<{cached: boolean, seconds: number, command?: string, logFile?: string}>}
  */
-async function ensureRuntime({ runtime = DEFAULT_RUNTIME, force = false, log = (m) => console.log(`[install-runtime] ${m}`) } = {}) {
+async function ensureRuntime({ runtime = DEFAULT_RUNTIME, force = false, log = (m) => console.log(`[install-runtime] ${m}`), logFile } = {}) {
 	const dir = runtimeDir(runtime);
 	if (!fs.existsSync(path.join(dir, 'package.json'))) {
 		throw new Error(`runtime ${runtime}: no package.json in ${dir}`);
@@ -241,12 +150,13 @@ async function ensureRuntime({ runtime = DEFAULT_RUNTIME, force = false, log = (
 	// like any runtime), then is installed with it on PATH and npm_config_nodedir at its headers.
 	const node = runtimeNode(runtime);
 	let nodeResult;
-	if (node) nodeResult = await ensureRuntime({ runtime: node.runtime, force: false, log });
+	if (node) nodeResult = await ensureRuntime({ runtime: node.runtime, force: false, log, logFile });
 	if (!force && isRuntimeReady(runtime)) {
 		log(`${what} ready (cached)`);
 		return { cached: true, seconds: 0, node: nodeResult };
 	}
-	return withLock(runtime, log, async () => {
+	const lock = { name: 'n8n-runtime', key: runtimeDir(runtime), what: `another install of runtime ${runtime}`, note: log };
+	return withLock(lock, async () => {
 		if (!force && isRuntimeReady(runtime)) {
 			log(`${what} ready (cached)`);
 			return { cached: true, seconds: 0, node: nodeResult };
@@ -270,12 +180,14 @@ async function ensureRuntime({ runtime = DEFAULT_RUNTIME, force = false, log = (
 		} catch {
 			/* ignore */
 		}
-		const seconds = await runNpm(args, { cwd: dir, log, label, env: withRuntimeNode(runtime) });
+		const file = logFile || defaultLogFile(runtime);
+		const tick = { everyMs: TICK_MS, note: log, detail: () => `${countPackages(dir)} top-level packages in node_modules` };
+		const { seconds, lines } = await runLogged('npm', args, { cwd: dir, env: withRuntimeNode(runtime), logFile: file, label, tick });
 		const missing = missingEssentials(runtime);
-		if (missing.length) throw new Error(`${label} finished but ${missing.join(', ')} missing`);
+		if (missing.length) throw new Error(`${label} finished but ${missing.join(', ')} missing. Log: ${file}`);
 		fs.writeFileSync(stampFile(runtime), computeStamp(runtime) + '\n');
-		log(`${what} ready (${label} took ${seconds.toFixed(0)}s)`);
-		return { cached: false, seconds, command: `npm ${args.join(' ')}`, node: nodeResult };
+		log(`${what} ready (${label} took ${seconds.toFixed(0)}s; npm's ${lines} lines of output kept in its log)`);
+		return { cached: false, seconds, command: `npm ${args.join(' ')}`, node: nodeResult, logFile: file };
 	});
 }
 

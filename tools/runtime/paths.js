@@ -1,15 +1,14 @@
 'use strict';
-// Well-known locations inside the repository.
+// Where the pinned runtimes live (runtime/<name>/, each its own package root) and what each one declares.
 const fs = require('node:fs');
 const path = require('node:path');
+const { REPO_ROOT } = require('../lib/repo');
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 // KHIPU_RUNTIME_ROOT: testing hook (install a runtime copy elsewhere); normally <repo>/runtime
 const RUNTIME_ROOT = process.env.KHIPU_RUNTIME_ROOT
 	? path.resolve(process.env.KHIPU_RUNTIME_ROOT)
 	: path.join(REPO_ROOT, 'runtime');
 const DEFAULT_RUNTIME = 'n8n-2.8';
-const PACKAGE_NAME = 'n8n-nodes-khipu-santander-ar';
 
 function runtimeDir(runtime = DEFAULT_RUNTIME) {
 	if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runtime)) {
@@ -81,10 +80,8 @@ function withRuntimeNode(runtime, env = process.env) {
 }
 
 module.exports = {
-	REPO_ROOT,
 	RUNTIME_ROOT,
 	DEFAULT_RUNTIME,
-	PACKAGE_NAME,
 	runtimeDir,
 	n8nBin,
 	readRuntimeManifest,

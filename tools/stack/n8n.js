@@ -1,13 +1,13 @@
 'use strict';
-// Start / stop a real n8n (runtime/<name>/node_modules/.bin/n8n) for integration tests and `npm start`.
+// Start / stop one real n8n process (runtime/<name>/node_modules/.bin/n8n: start, worker or webhook); stack.js composes them.
 // Plain CommonJS, node builtins only. See tools/stack/guard.js for how orphans are prevented.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { DEFAULT_RUNTIME, runtimeDir, n8nBin, runtimeNode, withRuntimeNode } = require('../runtime/paths');
+const { pidAlive, groupAlive, readTail, sleep } = require('../lib/processes');
 const { getFreePorts } = require('./ports');
-const { n8nClient } = require('../n8n-client/client');
 
 const READY_LINE = 'Editor is now accessible via';
 // What each n8n command logs once it serves (same wording in 2.8.4 and 2.41.1).
@@ -20,8 +20,6 @@ const PID_FILE = '.n8n-harness.pid';
 // KHIPU_*: the package's own settings and secrets (npm start's KHIPU_JWT, KHIPU_PIN, …) are for the harness, never
 // for a child process.
 const STRIP_ENV = [/^KHIPU_/, /^N8N_/, /^DB_/, /^QUEUE_/, /^EXECUTIONS_/, /^WEBHOOK_URL$/, /^NODE_ENV$/, /^NODE_OPTIONS$/, /^NODE_PATH$/, /^GENERIC_TIMEZONE$/, /^CREDENTIALS_/, /^JEST_WORKER_ID$/];
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** true when the installed runtime knows the `mcp-registry` module (2.8.4 does not, and rejects unknown names). */
 function runtimeKnowsModule(runtime, name) {
@@ -94,33 +92,6 @@ function buildEnv({ runtime, userFolder, port, brokerPort, env = {} }) {
 	return merged;
 }
 
-function readTail(file, maxLines = 60) {
-	try {
-		const text = fs.readFileSync(file, 'utf8');
-		return text.split('\n').slice(-maxLines).join('\n');
-	} catch {
-		return '(no log)';
-	}
-}
-
-function isAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (err) {
-		return err.code === 'EPERM';
-	}
-}
-
-function groupAlive(pgid) {
-	try {
-		process.kill(-pgid, 0);
-		return true;
-	} catch (err) {
-		return err.code === 'EPERM';
-	}
-}
-
 /** Kill a guard (and its group) left behind by an earlier crashed run in the same user folder. */
 function killStale(userFolder) {
 	const file = path.join(userFolder, PID_FILE);
@@ -190,7 +161,7 @@ function spawnGuarded({ command, args = [], cwd, env, logFile }) {
 	const stop = async () => {
 		if (stopped) return;
 		stopped = true;
-		if (!exited && isAlive(pgid)) {
+		if (!exited && pidAlive(pgid)) {
 			try {
 				process.kill(pgid, 'SIGTERM'); // the guard forwards one SIGTERM (a 2nd SIGTERM would kill n8n hard)
 			} catch {
@@ -378,4 +349,4 @@ function n8nProcessPid(pgid) {
 	return null;
 }
 
-module.exports = { n8nProcessPid, spawnGuarded, startN8n, buildEnv, inheritedEnv, n8nClient, READY_LINE };
+module.exports = { n8nProcessPid, spawnGuarded, startN8n, buildEnv, inheritedEnv, READY_LINE };

@@ -1,16 +1,13 @@
 'use strict';
-// n8n in queue mode, as users deploy it: PostgreSQL, Redis, one main, N workers and M webhook processors,
-// each n8n process with its own N8N_USER_FOLDER holding the packed package as a community package, all
-// on 127.0.0.1. With more than one webhook processor a round-robin proxy stands in for the load balancer
-// and WEBHOOK_URL points at it. Used by test/queue/ and `npm start -- --queue`.
+// The processes of n8n's queue mode, as users deploy it: PostgreSQL, Redis, one main, N workers and M webhook
+// processors, each n8n process with its own N8N_USER_FOLDER (stack.js installs the package into each), all on
+// 127.0.0.1. With more than one webhook processor a round-robin proxy stands in for the load balancer and
+// WEBHOOK_URL points at it. startStack({ mode: 'queue' }) in stack.js is the way in.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
-const { DEFAULT_RUNTIME } = require('../runtime/paths');
-const { installPackageInto, packPackage } = require('../package/pack');
-const { startN8n, n8nClient, n8nProcessPid } = require('./n8n');
+const { startN8n, n8nProcessPid } = require('./n8n');
 const { getFreePorts } = require('./ports');
 const { startPostgres, startRedis } = require('./services');
 const { startRoundRobinProxy } = require('./round-robin-proxy');
@@ -39,109 +36,86 @@ function sharedEnv({ postgres, redis, encryptionKey, webhookUrl, editorUrl }) {
 	};
 }
 
+/** The user folder of every n8n process of a queue stack in `dir` (created). */
+function queueFolders(dir, { workers = 2, webhooks = 2 } = {}) {
+	const folder = (name) => {
+		const f = path.join(dir, name);
+		fs.mkdirSync(f, { recursive: true });
+		return f;
+	};
+	return {
+		main: folder('main'),
+		workers: Array.from({ length: workers }, (_, i) => folder(`worker-${i + 1}`)),
+		webhooks: Array.from({ length: webhooks }, (_, i) => folder(`webhook-${i + 1}`)),
+	};
+}
+
 /**
- * @param {object} [o]
- * @param {string} [o.runtime]
- * @param {number} [o.workers=2]
- * @param {number} [o.webhooks=2]
- * @param {boolean} [o.proxy]              default: true with more than one webhook processor
- * @param {string} [o.dir]                 where everything lives (a temp folder when omitted; removed by stop() then)
+ * Starts the services and n8n processes into `stack` (its stop() stops whatever started, newest first).
+ * @param {object} stack            filled in: postgres, redis, proxy, main, workers, webhooks, env, webhookUrl, ...
+ * @param {object} o
+ * @param {string} o.runtime
+ * @param {string} o.dir            where the services keep their data and logs
+ * @param {{main: string, workers: string[], webhooks: string[]}} o.folders  from queueFolders(), package installed
+ * @param {boolean} [o.proxy]       default: true with more than one webhook processor
  * @param {number} [o.mainPort=0]
  * @param {number} [o.webhookPort=0]       first webhook processor's port (others: free ports)
  * @param {number} [o.workerConcurrency=10]
+ * @param {string} [o.encryptionKey]       default: a random one
  * @param {Record<string,string>} [o.env]  extra env for every n8n process
+ * @param {number} [o.timeoutMs=180000]    per n8n process
  * @param {(msg: string) => void} [o.log]
  */
-async function startQueueStack(o = {}) {
-	const runtime = o.runtime || process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
+async function startQueue(stack, o) {
+	const { runtime, dir, folders } = o;
 	const log = o.log || (() => {});
-	const ownDir = !o.dir;
-	const dir = path.resolve(o.dir || fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-queue-')));
-	fs.mkdirSync(dir, { recursive: true });
-	const stack = { runtime, dir, postgres: null, redis: null, proxy: null, main: null, workers: [], webhooks: [] };
 	const stoppers = [];
-	let stopping = null;
-	attachProcessHelpers(stack, runtime);
-
-	stack.stop = () => {
-		if (!stopping) {
-			stopping = (async () => {
-				// n8n first (they hold connections), then the services, newest first
-				const n8ns = [...stack.webhooks, ...stack.workers, stack.main].filter(Boolean);
-				await Promise.all(n8ns.map((p) => p.stop().catch(() => {})));
-				for (const stop of stoppers.reverse()) await stop().catch(() => {});
-				if (ownDir && !process.env.KHIPU_KEEP_N8N) fs.rmSync(dir, { recursive: true, force: true });
-			})();
-		}
-		return stopping;
+	stack.stopQueue = async () => {
+		// n8n first (they hold connections), then the services, newest first
+		const n8ns = [...stack.webhooks, ...stack.workers, stack.main].filter(Boolean);
+		await Promise.all(n8ns.map((p) => p.stop().catch(() => {})));
+		for (const stop of stoppers.reverse()) await stop().catch(() => {});
 	};
+	attachProcessHelpers(stack, runtime, o.timeoutMs || 180_000);
 
-	try {
-		const started = Date.now();
-		const [postgres, redis] = await Promise.all([startPostgres({ dir }), startRedis({ dir })]);
-		stack.postgres = postgres;
-		stack.redis = redis;
-		stoppers.push(postgres.stop, redis.stop);
-		log(`PostgreSQL 127.0.0.1:${postgres.port}, Redis 127.0.0.1:${redis.port} (${Date.now() - started} ms)`);
+	const started = Date.now();
+	const [postgres, redis] = await Promise.all([startPostgres({ dir }), startRedis({ dir })]);
+	stack.postgres = postgres;
+	stack.redis = redis;
+	stoppers.push(postgres.stop, redis.stop);
+	log(`PostgreSQL 127.0.0.1:${postgres.port}, Redis 127.0.0.1:${redis.port} (${Date.now() - started} ms)`);
 
-		const webhookCount = o.webhooks ?? 2;
-		const useProxy = o.proxy ?? webhookCount > 1;
-		const [mainPort, ...webhookPorts] = await getFreePorts(1 + webhookCount);
-		const ports = { main: o.mainPort || mainPort, webhooks: webhookPorts.map((p, i) => (i === 0 && o.webhookPort ? o.webhookPort : p)) };
-		if (useProxy) {
-			stack.proxy = await startRoundRobinProxy();
-			stoppers.push(stack.proxy.close);
-		}
-		const webhookUrl = stack.proxy ? stack.proxy.url : `http://127.0.0.1:${ports.webhooks[0]}`;
-		const editorUrl = `http://127.0.0.1:${ports.main}`;
-		stack.encryptionKey = o.encryptionKey || crypto.randomBytes(24).toString('base64url');
-		stack.env = { ...sharedEnv({ postgres, redis, encryptionKey: stack.encryptionKey, webhookUrl, editorUrl }), ...(o.env || {}) };
-		stack.webhookUrl = webhookUrl;
-
-		// one pack, installed into every user folder the way users install it on every process
-		const packed = packPackage();
-		const folder = (name) => {
-			const f = path.join(dir, name);
-			fs.mkdirSync(f, { recursive: true });
-			installPackageInto(f, { packed });
-			return f;
-		};
-		let folders;
-		try {
-			folders = {
-				main: folder('main'),
-				workers: Array.from({ length: o.workers ?? 2 }, (_, i) => folder(`worker-${i + 1}`)),
-				webhooks: Array.from({ length: webhookCount }, (_, i) => folder(`webhook-${i + 1}`)),
-			};
-		} finally {
-			fs.rmSync(packed.tmpDir, { recursive: true, force: true });
-		}
-
-		// main first: it runs the database migrations the others expect
-		stack.main = await startN8n({ runtime, userFolder: folders.main, port: ports.main, env: stack.env, timeoutMs: 180_000 });
-		stack.main.role = 'main';
-		log(`main ${stack.main.baseUrl} ready (${stack.main.startupMs} ms)`);
-		stack.folders = folders;
-		stack.ports = ports;
-		stack.workerConcurrency = o.workerConcurrency || 10;
-		await Promise.all([
-			...folders.workers.map((f, i) => stack.startWorker(i, f)),
-			...folders.webhooks.map((f, i) => stack.startWebhook(i, f)),
-		]);
-		log(`${stack.workers.length} worker(s), ${stack.webhooks.length} webhook processor(s) ready (${Date.now() - started} ms in all)`);
-
-		stack.client = await n8nClient(stack.main);
-		stack.owner = await stack.client.setupOwner();
-		await stack.client.createApiKey();
-		return stack;
-	} catch (error) {
-		await stack.stop();
-		throw error;
+	const webhookCount = folders.webhooks.length;
+	const useProxy = o.proxy ?? webhookCount > 1;
+	const [mainPort, ...webhookPorts] = await getFreePorts(1 + webhookCount);
+	const ports = { main: o.mainPort || mainPort, webhooks: webhookPorts.map((p, i) => (i === 0 && o.webhookPort ? o.webhookPort : p)) };
+	if (useProxy) {
+		stack.proxy = await startRoundRobinProxy();
+		stoppers.push(stack.proxy.close);
 	}
+	const webhookUrl = stack.proxy ? stack.proxy.url : `http://127.0.0.1:${ports.webhooks[0]}`;
+	const editorUrl = `http://127.0.0.1:${ports.main}`;
+	stack.encryptionKey = o.encryptionKey || crypto.randomBytes(24).toString('base64url');
+	stack.env = { ...sharedEnv({ postgres, redis, encryptionKey: stack.encryptionKey, webhookUrl, editorUrl }), ...(o.env || {}) };
+	stack.webhookUrl = webhookUrl;
+	stack.folders = folders;
+	stack.ports = ports;
+	stack.workerConcurrency = o.workerConcurrency || 10;
+
+	// main first: it runs the database migrations the others expect
+	stack.main = await startN8n({ runtime, userFolder: folders.main, port: ports.main, env: stack.env, timeoutMs: o.timeoutMs || 180_000 });
+	stack.main.role = 'main';
+	log(`main ${stack.main.baseUrl} ready (${stack.main.startupMs} ms)`);
+	await Promise.all([
+		...folders.workers.map((f, i) => stack.startWorker(i, f)),
+		...folders.webhooks.map((f, i) => stack.startWebhook(i, f)),
+	]);
+	log(`${stack.workers.length} worker(s), ${stack.webhooks.length} webhook processor(s) ready (${Date.now() - started} ms in all)`);
+	return stack;
 }
 
 /** start/kill helpers for single processes (the fault tests restart workers and webhook processors). */
-function attachProcessHelpers(stack, runtime) {
+function attachProcessHelpers(stack, runtime, timeoutMs) {
 	stack.startWorker = async (index, userFolder = stack.folders.workers[index]) => {
 		const [healthPort] = await getFreePorts(1);
 		const worker = await startN8n({
@@ -150,14 +124,14 @@ function attachProcessHelpers(stack, runtime) {
 			args: [`--concurrency=${stack.workerConcurrency}`],
 			userFolder,
 			env: { ...stack.env, QUEUE_HEALTH_CHECK_PORT: String(healthPort) },
-			timeoutMs: 180_000,
+			timeoutMs,
 		});
 		worker.role = `worker-${index + 1}`;
 		stack.workers[index] = worker;
 		return worker;
 	};
 	stack.startWebhook = async (index, userFolder = stack.folders.webhooks[index]) => {
-		const webhook = await startN8n({ runtime, command: 'webhook', userFolder, port: stack.ports.webhooks[index], env: stack.env, timeoutMs: 180_000 });
+		const webhook = await startN8n({ runtime, command: 'webhook', userFolder, port: stack.ports.webhooks[index], env: stack.env, timeoutMs });
 		webhook.role = `webhook-${index + 1}`;
 		stack.webhooks[index] = webhook;
 		if (stack.proxy) stack.proxy.setUpstreams(stack.webhooks.filter(Boolean).map((w) => w.baseUrl));
@@ -178,4 +152,4 @@ function attachProcessHelpers(stack, runtime) {
 	].filter((l) => l.file);
 }
 
-module.exports = { startQueueStack };
+module.exports = { startQueue, queueFolders };

@@ -7,10 +7,10 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
+const { readTail, sleep } = require('../lib/processes');
 const { spawnGuarded, inheritedEnv } = require('./n8n');
 const { getFreePort } = require('./ports');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const INSTALL_HINT = 'Run: bash tools/stack/install-services.sh (apt-get install postgresql redis-server)';
 
 /** The newest /usr/lib/postgresql/<major>/bin, or PG_BIN_DIR. */
@@ -66,8 +66,7 @@ async function waitFor(what, check, { timeoutMs, exited, logFile }) {
 	for (;;) {
 		if (await check()) return;
 		if (exited() || Date.now() > until) {
-			const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n') : '';
-			throw new Error(`${what} ${exited() ? 'exited during startup' : `not ready within ${timeoutMs / 1000} s`}. Log ${logFile}:\n${tail}`);
+			throw new Error(`${what} ${exited() ? 'exited during startup' : `not ready within ${timeoutMs / 1000} s`}. Log ${logFile}:\n${readTail(logFile, 25)}`);
 		}
 		await sleep(200);
 	}

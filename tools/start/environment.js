@@ -1,20 +1,20 @@
 'use strict';
-// Everything `npm start` runs, as a library (the integration and browser tests use it too):
-// install/build what is missing, start the Khipu sandbox and n8n on 127.0.0.1, owner + API key,
-// the Khipu credential, the example workflows. Returns handles and a stop().
+// Everything `npm start` runs, as a library (the examples and browser suites use it too): the repo's dev
+// dependencies, startStack() (runtime, build, package, Khipu sandbox, n8n in one process or in queue mode, owner
+// and API key), then the Khipu credential, the callback credential, the data table and the example workflows.
+// Returns handles and a stop().
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const { DEFAULT_RUNTIME } = require('../runtime/paths');
 const { pinnedN8n } = require('../runtime/runtimes');
-const { ensureRuntime } = require('../runtime/install');
-const { startN8n, n8nClient } = require('../stack/n8n');
+const { startStack } = require('../stack/stack');
 const { isPortFree } = require('../stack/ports');
 const { OWNER_FILE } = require('../n8n-client/client');
 const { startSandbox, DEFAULT_JWT } = require('../sandbox/server');
 const { createProgress } = require('./progress');
-const { ensureDevDependencies, ensureBuilt, ensurePackageInstalled, withBuildLock } = require('./prepare');
+const { ensureDevDependencies } = require('./prepare');
 const { importExamples, EXAMPLE_CREDENTIAL_NAME, CALLBACK_CREDENTIAL_NAME, CALLBACK_CREDENTIAL_TYPE, CREDENTIAL_TYPE } = require('./examples');
 const { ensureDataTable } = require('./dataTable');
 
@@ -109,7 +109,7 @@ async function upsertCredential(client, { name, type = CREDENTIAL_TYPE, data: gi
 }
 
 /**
- * @param {object} opts   see options.js (port, sandboxPort, dataDir, ownerEmail, examples, resetExamples, reset, khipu)
+ * @param {object} opts   see options.js (port, sandboxPort, dataDir, ownerEmail, examples, resetExamples, reset, queue, khipu)
  * @param {{progress?: ReturnType<typeof createProgress>, runtime?: string, n8nEnv?: object, skipDevDependencies?: boolean}} [extra]
  */
 async function startEnvironment(opts, extra = {}) {
@@ -117,14 +117,11 @@ async function startEnvironment(opts, extra = {}) {
 	const runtime = extra.runtime || opts.runtime || process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 	const { step } = progress;
 	checkNode();
-	const handles = { sandbox: null, n8n: null };
+	let stack = null;
 	const stop = async () => {
-		const n8n = handles.n8n;
-		const sandbox = handles.sandbox;
-		handles.n8n = null;
-		handles.sandbox = null;
-		if (n8n) await n8n.stop();
-		if (sandbox) await sandbox.close();
+		const running = stack;
+		stack = null;
+		if (running) await running.stop();
 	};
 
 	try {
@@ -132,129 +129,87 @@ async function startEnvironment(opts, extra = {}) {
 			await step(`Deleting the data folder ${opts.dataDir} (--reset)`, async () => fs.rmSync(opts.dataDir, { recursive: true, force: true }));
 		}
 		fs.mkdirSync(opts.dataDir, { recursive: true });
-		const state = readState(opts.dataDir);
+		// queue mode: a fresh folder (new database, new owner) under the data folder each start, so nothing is kept
+		const dir = opts.queue ? path.join(opts.dataDir, 'queue', new Date().toISOString().replace(/[:.]/g, '-')) : opts.dataDir;
+		const state = opts.queue ? {} : readState(opts.dataDir);
+		const saveState = opts.queue ? () => {} : () => writeState(opts.dataDir, state);
 		// n8n migrates its database on start: a folder one runtime has used is not safe for another
-		const firstStart = firstStartOf(opts.dataDir);
-		if (state.runtime && state.runtime !== runtime && !firstStart) {
+		if (state.runtime && state.runtime !== runtime && !firstStartOf(dir)) {
 			throw new StartError(`the data folder ${opts.dataDir} belongs to runtime/${state.runtime}, not runtime/${runtime}: use another --data-dir, or --reset to start it afresh`);
 		}
 		state.runtime = runtime;
+		saveState();
+		// npm's output of every install and build goes here; its path is printed only when one fails
+		const installLog = path.join(opts.dataDir, 'install.log');
 
-		if (!extra.skipDevDependencies) await step('Checking the repo\'s dev dependencies', (note) => ensureDevDependencies(note));
-		await step(`Checking the n8n runtime (runtime/${runtime})`, async (note) => {
-			const r = await ensureRuntime({ runtime, log: note });
-			return { summary: r.cached ? 'installed already' : `installed in ${Math.round(r.seconds)}s` };
-		});
-		await step('Building the package and installing it into the data folder as a community package', (note) =>
-			withBuildLock(note, async () => {
-				let built = await ensureBuilt(note);
-				let installed;
-				try {
-					installed = ensurePackageInstalled(state, opts.dataDir);
-				} catch (err) {
-					// dist/ changed under us (a clean or build running elsewhere in this checkout): build and pack once more
-					note(`packing failed (${err.message.split('\n')[0]}): building again`);
-					built = await ensureBuilt(note, { force: true });
-					installed = ensurePackageInstalled(state, opts.dataDir);
-				}
-				return { summary: `${built.summary}; ${installed.summary}` };
-			}),
-		);
-		writeState(opts.dataDir, state);
-
+		if (!extra.skipDevDependencies) await step("Checking the repo's dev dependencies", (note) => ensureDevDependencies(note, installLog));
 		// ports: fail early and clearly rather than deep inside n8n's log
 		if (opts.port && !(await isPortFree(opts.port))) {
 			throw new StartError(`port ${opts.port} (n8n) is in use: is another n8n or npm start running? Stop it or use --port / N8N_PORT`);
 		}
+		const sandbox = opts.khipu.mode === 'sandbox' && ((note) => startOrReuseSandbox({ port: opts.sandboxPort, dataDir: opts.dataDir, note }));
+		if (!sandbox) progress.log(`real Khipu at ${opts.khipu.baseUrl}: no sandbox started`);
 
-		let khipuCredential;
-		if (opts.khipu.mode === 'sandbox') {
-			const sb = await step('Starting the Khipu sandbox', async (note) => {
-				const s = await startOrReuseSandbox({ port: opts.sandboxPort, dataDir: opts.dataDir, note });
-				s.summary = s.url;
-				return s;
+		try {
+			stack = await startStack({
+				mode: opts.queue ? 'queue' : 'single',
+				runtime,
+				dir,
+				port: opts.port,
+				sandbox,
+				workers: 1,
+				webhooks: 1,
+				// buildEnv keeps KHIPU_* (the secrets npm start may read) out of n8n's environment
+				n8nEnv: extra.n8nEnv || {},
+				timeoutMs: 180_000,
+				owner: { email: opts.ownerEmail },
+				apiKey: state.apiKey,
+				apiKeyLabel: `npm start ${new Date().toISOString()}`,
+				step,
+				installLog,
 			});
-			handles.sandbox = sb;
-			khipuCredential = { name: EXAMPLE_CREDENTIAL_NAME, data: { authType: 'jwt', jwtToken: sb.jwt, baseUrl: sb.url } };
-		} else {
-			progress.log(`real Khipu at ${opts.khipu.baseUrl}: no sandbox started`);
-			khipuCredential = { name: opts.khipu.credentialName, data: opts.khipu.data };
+		} catch (err) {
+			if (!err.ownerUnknown) throw err;
+			throw new StartError(`n8n in ${opts.dataDir} already has an owner whose password is not in ${OWNER_FILE} there (${err.message.split('\n')[0]}). Start over with --reset (deletes that data folder) or use another --data-dir.`);
 		}
+		state.apiKey = stack.apiKey;
+		saveState();
 
-		const n8n = await step(firstStart ? 'Starting n8n (first start: creating the database)' : 'Starting n8n', async () => {
-			// the Khipu secrets went into the credential; n8n's own environment doesn't need them
-			// buildEnv keeps KHIPU_* (the secrets npm start may read) out of n8n's environment
-			const instance = await startN8n({ runtime, userFolder: opts.dataDir, port: opts.port, env: extra.n8nEnv || {}, timeoutMs: 180_000 });
-			instance.summary = `${instance.baseUrl} (log: ${instance.logFile})`;
-			return instance;
-		});
-		handles.n8n = n8n;
-
-		const api = await n8nClient(n8n, { userFolder: opts.dataDir, apiKey: state.apiKey });
-		const setup = await step('Setting up the owner account and API key', async (note) => {
-			// an existing owner keeps its login: the saved one is what logs in
-			let saved = null;
-			try {
-				saved = JSON.parse(fs.readFileSync(path.join(opts.dataDir, OWNER_FILE), 'utf8'));
-			} catch {
-				/* first start */
-			}
-			if (saved && saved.email && saved.email !== opts.ownerEmail) note(`the owner is already ${saved.email}; the owner email setting applies to a new data folder only`);
-			let owner;
-			try {
-				owner = await api.setupOwner(saved && saved.email ? {} : { email: opts.ownerEmail });
-			} catch (err) {
-				if (/already has an owner|-> HTTP 401/.test(err.message)) {
-					throw new StartError(`n8n in ${opts.dataDir} already has an owner whose password is not in ${OWNER_FILE} there (${err.message.split('\n')[0]}). Start over with --reset (deletes that data folder) or use another --data-dir.`);
-				}
-				throw err;
-			}
-			let key = 'reused';
-			if (state.apiKey) {
-				try {
-					await api.api('GET', '/workflows?limit=1');
-				} catch (err) {
-					if (err.status !== 401 && err.status !== 403) throw err;
-					note('the stored API key is no longer accepted: creating a new one');
-					delete state.apiKey;
-				}
-			}
-			if (!state.apiKey) {
-				state.apiKey = await api.createApiKey({ label: `npm start ${new Date().toISOString()}` });
-				key = 'created';
-			}
-			return { owner, summary: `${owner.created ? `owner ${owner.email} created` : `logged in as ${owner.email}`}, API key ${key}` };
-		});
-		writeState(opts.dataDir, state);
-
+		const khipuCredential =
+			opts.khipu.mode === 'sandbox'
+				? { name: EXAMPLE_CREDENTIAL_NAME, data: { authType: 'jwt', jwtToken: stack.sandbox.jwt, baseUrl: stack.sandbox.url } }
+				: { name: opts.khipu.credentialName, data: opts.khipu.data };
 		const credentialResult = await step(`Saving the "${khipuCredential.name}" credential`, async () => {
-			const r = await upsertCredential(api, khipuCredential);
+			const r = await upsertCredential(stack.client, khipuCredential);
 			return { ...r, summary: `${r.action} (id ${r.credential.id})` };
 		});
 
-		const { callbackCredential, dataTable, workflows } = await provisionExamples(api, step, {
+		// Khipu calls the webhook URL (in queue mode a webhook processor's), so the callback examples get it
+		const { callbackCredential, dataTable, workflows } = await provisionExamples(stack.client, step, {
 			opts,
 			state,
 			credential: credentialResult.credential,
-			baseUrl: n8n.baseUrl,
-			saveState: () => writeState(opts.dataDir, state),
+			baseUrl: stack.webhookUrl,
+			saveState,
 		});
-		writeState(opts.dataDir, state);
+		saveState();
 
 		return {
-			n8n,
-			sandbox: handles.sandbox,
-			client: api,
-			owner: { email: setup.owner.email, password: setup.owner.password, created: setup.owner.created, file: path.join(opts.dataDir, OWNER_FILE) },
+			stack,
+			n8n: stack.n8n,
+			sandbox: stack.sandbox,
+			client: stack.client,
+			owner: stack.owner,
 			credential: credentialResult.credential,
 			callbackCredential,
 			dataTable: dataTable && { id: dataTable.id, name: dataTable.name },
 			workflows: [...workflows],
 			callbackToken: state.callbackToken,
 			dataDir: opts.dataDir,
+			dir,
 			runtime,
 			n8nVersion: pinnedN8n(runtime),
-			firstStart,
+			firstStart: stack.firstStart,
 			stop,
 		};
 	} catch (err) {
@@ -297,4 +252,4 @@ async function provisionExamples(api, step, { opts, state, credential, baseUrl, 
 	return { callbackCredential: callbackResult.credential, dataTable, workflows };
 }
 
-module.exports = { startEnvironment, startOrReuseSandbox, upsertCredential, provisionExamples, checkNode, StartError, STATE_FILE, readState };
+module.exports = { startEnvironment, StartError, STATE_FILE, readState };

@@ -10,7 +10,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { REPO_ROOT } = require('../runtime/paths');
+const { REPO_ROOT, TRIGGER_TYPE } = require('../lib/repo');
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const EXAMPLE_BASE_URL = 'http://127.0.0.1:5678';
@@ -18,7 +18,6 @@ const EXAMPLE_CREDENTIAL_NAME = 'Khipu (sandbox)';
 const CALLBACK_CREDENTIAL_NAME = 'Khipu callback token';
 const CREDENTIAL_TYPE = 'khipuApi';
 const CALLBACK_CREDENTIAL_TYPE = 'khipuCallbackApi';
-const TRIGGER_TYPE = 'n8n-nodes-khipu-santander-ar.khipuSantanderArTrigger';
 
 // What the public API accepts (openapi.yml of 2.8.4: additionalProperties: false)
 const NODE_FIELDS = ['id', 'name', 'webhookId', 'disabled', 'notesInFlow', 'notes', 'type', 'typeVersion', 'executeOnce', 'alwaysOutputData', 'retryOnFail', 'maxTries', 'waitBetweenTries', 'continueOnFail', 'onError', 'position', 'parameters', 'credentials'];
@@ -166,5 +165,4 @@ module.exports = {
 	CALLBACK_CREDENTIAL_NAME,
 	CREDENTIAL_TYPE,
 	CALLBACK_CREDENTIAL_TYPE,
-	TRIGGER_TYPE,
 };

@@ -2,7 +2,8 @@
 // Settings for `npm start`, from flags (win) and environment variables. Secrets come from the
 // environment only, so they never show up in `ps` output or shell history as flags.
 const path = require('node:path');
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../runtime/paths');
+const { REPO_ROOT } = require('../lib/repo');
+const { DEFAULT_RUNTIME } = require('../runtime/paths');
 const { runtimeForN8n, pinnedN8n, NEWEST_RUNTIME } = require('../runtime/runtimes');
 
 const DEFAULTS = {

@@ -8,8 +8,8 @@ const path = require('node:path');
 const { parseOptions, HELP, UsageError } = require('./options');
 const { createProgress } = require('./progress');
 const { startEnvironment, StartError } = require('./environment');
-const { startQueueEnvironment, queueSummary } = require('./queue');
-const { REPO_ROOT, DEFAULT_RUNTIME } = require('../runtime/paths');
+const { REPO_ROOT } = require('../lib/repo');
+const { DEFAULT_RUNTIME } = require('../runtime/paths');
 
 function summary(env, opts, progress) {
 	const rel = (p) => {
@@ -46,6 +46,30 @@ function summary(env, opts, progress) {
 		'='.repeat(72),
 		'',
 	);
+	return lines.join('\n');
+}
+
+function queueSummary(env, opts, progress) {
+	const queue = env.stack;
+	const lines = [
+		'',
+		'='.repeat(72),
+		` n8n is ready in queue mode (started in ${progress.fmt(progress.elapsedMs())})`,
+		'',
+		`   Editor (main):        ${queue.main.baseUrl}/`,
+		`   Login:                ${queue.owner.email}`,
+		`   Password:             ${queue.owner.password}`,
+		`   Webhooks (give Khipu): ${queue.webhookUrl}/webhook/…  (n8n webhook processor; also the resume URLs)`,
+		`   Worker:               runs the executions (log ${queue.workers[0].logFile})`,
+		`   PostgreSQL:           127.0.0.1:${queue.postgres.port} database ${queue.postgres.database}`,
+		`   Redis:                127.0.0.1:${queue.redis.port}`,
+		opts.khipu.mode === 'sandbox' ? `   Khipu:                sandbox at ${env.sandbox.url}, credential "${env.credential.name}"` : `   Khipu:                ${opts.khipu.baseUrl}, credential "${env.credential.name}"`,
+	];
+	if (env.workflows.length) {
+		lines.push('', '   Example workflows:');
+		for (const wf of env.workflows) lines.push(`     - ${wf.name}${wf.active ? ' [active]' : ''}`, `       ${queue.main.baseUrl}/workflow/${wf.id}`);
+	}
+	lines.push('', `   Data and logs: ${env.dir}`, '', opts.exitAfterReady ? '   --exit-after-ready: stopping again now.' : '   Press Ctrl-C to stop all of it.', '='.repeat(72), '');
 	return lines.join('\n');
 }
 
@@ -104,7 +128,7 @@ async function main() {
 
 	progress.log(`npm start — data folder ${opts.dataDir}, n8n port ${opts.port || 'any'}, ${opts.khipu.mode === 'sandbox' ? `sandbox port ${opts.sandboxPort || 'any'}` : `real Khipu ${opts.khipu.baseUrl}`}`);
 	try {
-		env = opts.queue ? await startQueueEnvironment(opts, { progress }) : await startEnvironment(opts, { progress });
+		env = await startEnvironment(opts, { progress });
 	} catch (err) {
 		const expected = err instanceof StartError;
 		process.stderr.write(`\nnpm start failed: ${expected ? err.message : err.stack || err.message}\n`);
@@ -119,7 +143,7 @@ async function main() {
 	}
 	// n8n dying on its own (crash, killed) ends npm start too, with its last log lines
 	const watch = setInterval(() => {
-		const gone = (opts.queue ? [env.queue.main, ...env.queue.workers, ...env.queue.webhooks] : [env.n8n]).find((p) => p.exited);
+		const gone = env.stack.processes().find((p) => p.exited);
 		if (gone) {
 			clearInterval(watch);
 			process.stderr.write(`\nn8n exited unexpectedly. Last lines of ${gone.logFile}:\n${gone.logTail(30)}\n`);

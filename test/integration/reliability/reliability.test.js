@@ -12,7 +12,9 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const { startStack, balancesWorkflow, deployWorkflow, runAccounts, nodeOutput, executionError, SECRETS } = require('../support/stack');
+const { startTestStack, runAccounts, SECRETS } = require('../support/stack');
+const { balancesWorkflow, deployWorkflow } = require('../../../tools/workflows/workflows');
+const { nodeOutput, executionError } = require('../../../tools/n8n-client/executions');
 const { exportedWorkflows } = require('../support/secrets');
 const { hashedBalances } = require('../../../tools/sandbox/balances');
 const { DEFAULT_RUNTIME } = require('../../../tools/runtime/paths');
@@ -81,7 +83,7 @@ function check(title, fn, timeout) {
 let stack;
 
 beforeAll(async () => {
-	stack = await startStack({
+	stack = await startTestStack({
 		sandbox: { log: (line) => sandboxLog.push(line) },
 		// Every execution is kept with its data, and none is pruned while the suite counts them.
 		n8nEnv: {

@@ -1,15 +1,15 @@
 'use strict';
-// Helpers for the reliability suite (issue 5): bounded concurrency, raw HTTP, Khipu envelopes,
-// trigger / pause workflow builders, the secret scanner and output capture.
-const crypto = require('node:crypto');
+// Helpers for the reliability suite (issue 5), as one object `H`: bounded concurrency, raw HTTP, Khipu envelopes,
+// trigger / pause workflow builders (from tools/workflows), the secret scanner and output capture.
 const util = require('node:util');
+const { setTimeout: sleep } = require('node:timers/promises');
 
-const { credentialRef, balancesWorkflow } = require('../support/stack');
-const { triggerWorkflow, postRaw } = require('../support/callbacks');
-const { countSecret, scanSources, n8nFolderFiles } = require('../support/secrets');
+const { triggerWorkflow, pauseWorkflow } = require('../../../tools/workflows/workflows');
+const { outputJson } = require('../../../tools/n8n-client/executions');
+const { postRaw } = require('../../../tools/n8n-client/http');
 const { generator } = require('../../../tools/sandbox/balances');
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { makeToken } = require('../support/callbacks');
+const { countSecret, scanSources, n8nFolderFiles } = require('../support/secrets');
 
 /** Runs fn(0..count-1) with at most `concurrency` in flight; results keep index order. */
 async function pool(count, concurrency, fn) {
@@ -45,14 +45,6 @@ function shuffle(list, next) {
 	return copy;
 }
 
-/** A URL-safe token of letters and digits. */
-function makeToken(length = 40) {
-	let out = '';
-	while (out.length < length) out += crypto.randomBytes(length).toString('base64url').replace(/[-_]/g, '');
-	return out.slice(0, length);
-}
-
-
 /** The envelope Khipu POSTs to a callback URL, as documented (and as the sandbox sends it). */
 function okEnvelope(operationId, balances) {
 	return {
@@ -69,27 +61,6 @@ function balance({ accountId, type = 'InterimAvailable', indicator = 'Credit', a
 	return { AccountId: accountId, CreditDebitIndicator: indicator, DateTime: dateTime, Type: type, Amount: [{ Amount: amount, Currency: currency }] };
 }
 
-
-/** balancesWorkflow() in pause mode, answering the caller at once (responseMode onReceived). */
-function pauseWorkflow({ path: hookPath, credential, options = {}, nodeSettings = {}, name }) {
-	const workflow = balancesWorkflow({
-		path: hookPath,
-		credential,
-		name: name || `reliability pause ${hookPath}`,
-		parameters: { delivery: 'resumeOnCallback', options },
-		nodeSettings,
-	});
-	const webhook = workflow.nodes.find((node) => node.name === 'Webhook');
-	webhook.parameters = { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} };
-	return workflow;
-}
-
-/** The items a node produced in its last run, as plain JSON. */
-function outputJson(execution, nodeName) {
-	const runs = execution?.data?.resultData?.runData?.[nodeName];
-	const run = runs ? runs[runs.length - 1] : undefined;
-	return (run?.data?.main?.[0] ?? []).map((item) => item.json);
-}
 
 /** Records everything the test file itself prints (console and process streams) while it runs. */
 function captureOutput() {
@@ -130,5 +101,4 @@ module.exports = {
 	scanSources,
 	captureOutput,
 	n8nFolderFiles,
-	credentialRef,
 };

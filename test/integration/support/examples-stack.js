@@ -4,7 +4,6 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const crypto = require('node:crypto');
 
 const { isRuntimeReady } = require('../../../tools/runtime/install');
 const { DEFAULT_RUNTIME } = require('../../../tools/runtime/paths');
@@ -70,19 +69,10 @@ function swapNode(workflow, name, replacement) {
 	const index = workflow.nodes.findIndex((n) => n.name === name);
 	if (index < 0) throw new Error(`no node "${name}" in ${workflow.name}`);
 	const old = workflow.nodes[index];
-	workflow.nodes[index] = { id: old.id, name: old.name, position: old.position, ...replacement };
+	workflow.nodes[index] = { ...replacement, id: old.id, name: old.name, position: old.position };
 	return old;
-}
-
-function webhookNode(hookPath, { responseMode = 'lastNode', responseData = 'allEntries' } = {}) {
-	return {
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		webhookId: crypto.randomUUID(),
-		parameters: { httpMethod: 'POST', path: hookPath, responseMode, ...(responseMode === 'lastNode' ? { responseData } : {}), options: {} },
-	};
 }
 
 const NO_OP = { type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} };
 
-module.exports = { startExamplesStack, startTimeoutMs, swapNode, webhookNode, NO_OP, RUNTIME };
+module.exports = { startExamplesStack, startTimeoutMs, swapNode, NO_OP, RUNTIME };

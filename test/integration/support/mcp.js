@@ -13,7 +13,8 @@ const { SSEClientTransport } = require('@modelcontextprotocol/sdk/client/sse.js'
 const SDK_ROOT = path.resolve(path.dirname(require.resolve('@modelcontextprotocol/sdk/client/index.js')), '../../..');
 const SDK_VERSION = JSON.parse(fs.readFileSync(path.join(SDK_ROOT, 'package.json'), 'utf8')).version;
 
-const { credentialRef, NODE_TYPE } = require('./stack');
+const { NODE_TYPE } = require('../../../tools/lib/repo');
+const { SETTINGS, webhookNode, khipuNode } = require('../../../tools/workflows/nodes');
 
 const TOOL_TYPE = `${NODE_TYPE}Tool`;
 const MCP_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.mcpTrigger';
@@ -48,20 +49,8 @@ async function aiPieces(client) {
 	};
 }
 
-function toolNode({ credential, parameters = {} }) {
-	return {
-		id: crypto.randomUUID(),
-		name: TOOL_NODE_NAME,
-		type: TOOL_TYPE,
-		typeVersion: 1,
-		position: [0, 240],
-		// The account number and the tool description are left to the node's tool-mode defaults.
-		parameters: { resource: 'balance', operation: 'getPendingCurrentDayBalances', ...parameters },
-		credentials: credentialRef(credential),
-	};
-}
-
-const SETTINGS = { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' };
+// The account number and the tool description are left to the node's tool-mode defaults.
+const toolNode = ({ credential, parameters = {} }) => khipuNode({ credential, parameters, name: TOOL_NODE_NAME, type: TOOL_TYPE, position: [0, 240] });
 
 /** MCP Server Trigger <- Khipu tool. With `bearerCredential` the trigger wants `Authorization: Bearer`. */
 function mcpWorkflow({ path: triggerPath, credential, triggerVersion, bearerCredential, toolParameters, name }) {
@@ -90,15 +79,7 @@ function toolExecutorWorkflow({ path: hookPath, credential, name }) {
 	return {
 		name: name || `tool executor ${hookPath}`,
 		nodes: [
-			{
-				id: crypto.randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [-240, 0],
-				webhookId: crypto.randomUUID(),
-				parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-			},
+			webhookNode(hookPath, { position: [-240, 0] }),
 			{
 				id: crypto.randomUUID(),
 				name: 'Tool Executor',

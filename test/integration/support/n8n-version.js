@@ -3,6 +3,8 @@
 // The version is read from the running n8n (GET /rest/settings as the owner, versionCli), never from the test's
 // environment, so a suite asserts the outcome of the n8n it actually talks to. Versions between the two
 // tested ones are not run by CI: each difference is keyed to the first tested version that shows it.
+const { runningN8nVersion } = require('../../../tools/n8n-client/client');
+
 const NEWEST_TESTED = '2.41.0';
 
 /** true when dotted version `a` >= `b` (numeric parts; a pre-release suffix is ignored). */
@@ -15,13 +17,6 @@ function versionAtLeast(a, b) {
 	return true;
 }
 
-/** The version of a running n8n, from its settings (logged-in client: newer n8n hide it from anonymous calls). */
-async function runningN8nVersion(client) {
-	const settings = await client.rest('GET', '/settings');
-	const version = settings && (settings.data || settings).versionCli;
-	if (!/^\d+\.\d+\.\d+/.test(String(version))) throw new Error(`n8n reported no version: ${JSON.stringify(version)}`);
-	return version;
-}
 
 /**
  * The behaviours that differ, for one n8n version.
@@ -74,4 +69,4 @@ async function expectActivationRefused(stack, failure, workflowId) {
 	return failure.body.message;
 }
 
-module.exports = { runningN8nVersion, n8nBehaviours, expectActivationRefused };
+module.exports = { n8nBehaviours, expectActivationRefused };

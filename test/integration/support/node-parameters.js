@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { NodeHelpers } = require('n8n-workflow');
 
-const { REPO_ROOT } = require('../../../tools/runtime/paths');
+const { REPO_ROOT } = require('../../../tools/lib/repo');
 
 const isExpression = (value) => typeof value === 'string' && value.startsWith('=');
 

@@ -1,8 +1,8 @@
 'use strict';
 // 2. Fan-out: N accounts in one execution, the sandbox answering each after `latencyMs`.
-const { postJson } = require('./stack');
+const { postJson } = require('../../n8n-client/http');
 const { fanOutWorkflow } = require('./workflows');
-const { newestId, newestAfter, nodeTimeMs, outputCount } = require('./executions');
+const { newestId, newestAfter, nodeTimeMs, outputCount } = require('../../n8n-client/executions');
 const { summary, median, ratio, round } = require('./stats');
 
 function variantsFor(concurrency, latencyMs) {

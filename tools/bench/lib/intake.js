@@ -1,10 +1,10 @@
 'use strict';
 // 3. Callback intake: how many Khipu callbacks per second n8n accepts through our trigger vs its Webhook node.
 const crypto = require('node:crypto');
-const { postJson } = require('./stack');
+const { postJson } = require('../../n8n-client/http');
 const { intakeWorkflow } = require('./workflows');
-const { callbackCredential } = require('../../../test/integration/support/callbacks');
-const { countSettled, sleep } = require('./executions');
+const { callbackCredential } = require('../../workflows/credentials');
+const { countSettled } = require('../../n8n-client/executions');
 const { summary, median, ratio, pairedRatios } = require('./stats');
 const { okEnvelope } = require('../../sandbox/envelope');
 const { hashedBalances } = require('../../sandbox/balances');
@@ -24,6 +24,7 @@ const MEMORY_SIZES = [
 /** The built package's own memory format, so the bench fills the memory exactly as the trigger writes it. */
 function dedupeLog(stack) {
 	return require(require('node:path').join(stack.pkgDir, 'dist', 'nodes', 'shared', 'dedupeLog.js'));
+const { setTimeout: sleep } = require('node:timers/promises');
 }
 
 function maxRememberedIds(stack) {

@@ -1,8 +1,8 @@
 'use strict';
 // 1. Per-call overhead: one account per webhook call, Khipu node vs HTTP Request node vs the bare webhook.
-const { postJson } = require('./stack');
+const { postJson } = require('../../n8n-client/http');
 const { singleCallWorkflow } = require('./workflows');
-const { page, nodeTimeMs, durationMs } = require('./executions');
+const { page, nodeTimeMs, durationMs } = require('../../n8n-client/executions');
 const { summary, median, ratio, pairedRatios } = require('./stats');
 
 const ACCOUNT = '000011887755';

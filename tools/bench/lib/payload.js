@@ -4,9 +4,10 @@
 // sampled every few ms during the call, peak minus the level just before it.
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { postJson } = require('./stack');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { postJson } = require('../../n8n-client/http');
 const { singleCallWorkflow } = require('./workflows');
-const { newestId, newestAfter, nodeTimeMs, outputCount, sleep } = require('./executions');
+const { newestId, newestAfter, nodeTimeMs, outputCount } = require('../../n8n-client/executions');
 const { summary, median, round, ratio } = require('./stats');
 
 const VARIANTS = [

@@ -1,36 +1,13 @@
 'use strict';
-// Workflow builders for the bench: the same shape built with this package's nodes and with n8n's own.
+// Workflow builders for the bench: the same shape built with this package's nodes and with n8n's own
+// (the nodes themselves come from tools/workflows).
 const crypto = require('node:crypto');
+const { webhookNode, splitOutNode, khipuNode, khipuTriggerNode, chain } = require('../../workflows/nodes');
 
-const PKG = 'n8n-nodes-khipu-santander-ar';
-const NODE_TYPE = `${PKG}.khipuSantanderAr`;
-const TRIGGER_TYPE = `${PKG}.khipuSantanderArTrigger`;
-const SETTINGS = { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' };
+const hook = (path, options) => webhookNode(path, { responseData: 'firstEntryJson', ...options });
 
-const id = () => crypto.randomUUID();
-
-function webhookNode(path, { responseMode = 'lastNode', responseData = 'firstEntryJson' } = {}) {
-	const parameters = { httpMethod: 'POST', path, responseMode, options: {} };
-	if (responseMode === 'lastNode') parameters.responseData = responseData;
-	return { id: id(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: id(), parameters };
-}
-
-function khipuNode({ credential, accountExpr, options = {} }) {
-	return {
-		id: id(),
-		name: 'Call',
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position: [400, 0],
-		parameters: {
-			resource: 'balance',
-			operation: 'getPendingCurrentDayBalances',
-			accountNumber: accountExpr,
-			delivery: 'sync',
-			options,
-		},
-		credentials: { khipuApi: { id: String(credential.id), name: credential.name } },
-	};
+function callNode({ credential, accountExpr, options = {} }) {
+	return khipuNode({ credential, name: 'Call', parameters: { accountNumber: accountExpr, delivery: 'sync', options } });
 }
 
 /**
@@ -44,7 +21,7 @@ function httpNode({ endpointUrl, jwt, accountExpr, batching, headerAuth }) {
 	const headers = [{ name: 'Accept', value: 'application/json' }];
 	if (!headerAuth) headers.unshift({ name: 'Authorization', value: `Bearer ${jwt}` });
 	const node = {
-		id: id(),
+		id: crypto.randomUUID(),
 		name: 'Call',
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
@@ -70,35 +47,15 @@ function httpNode({ endpointUrl, jwt, accountExpr, batching, headerAuth }) {
 	return node;
 }
 
-function splitOutNode() {
-	return {
-		id: id(),
-		name: 'Split Out',
-		type: 'n8n-nodes-base.splitOut',
-		typeVersion: 1,
-		position: [200, 0],
-		parameters: { fieldToSplitOut: 'body.accounts', options: {} },
-	};
-}
-
-function chain(name, nodes) {
-	const connections = {};
-	for (let i = 0; i < nodes.length - 1; i++) {
-		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
-	}
-	return { name, nodes, connections, settings: SETTINGS };
-}
-
 /** Webhook {accountNumber} -> one call (or nothing: the floor). */
 function singleCallWorkflow({ kind, path, stack, options }) {
-	const hook = webhookNode(path);
 	const accountExpr = '={{ $json.body.accountNumber }}';
-	if (kind === 'webhook') return chain(`bench floor ${path}`, [hook]);
+	if (kind === 'webhook') return chain(`bench floor ${path}`, [hook(path)]);
 	const call =
 		kind === 'http' || kind === 'httpCred'
 			? httpNode({ endpointUrl: stack.endpointUrl, jwt: stack.jwt, accountExpr, headerAuth: kind === 'httpCred' ? stack.headerAuth : null })
-			: khipuNode({ credential: stack.credential, accountExpr, options });
-	return chain(`bench ${kind} ${path}`, [hook, call]);
+			: callNode({ credential: stack.credential, accountExpr, options });
+	return chain(`bench ${kind} ${path}`, [hook(path), call]);
 }
 
 /** Webhook {accounts: [{accountNumber}]} -> Split Out -> one call per item. */
@@ -107,8 +64,8 @@ function fanOutWorkflow({ kind, path, stack, options, batching }) {
 	const call =
 		kind === 'http'
 			? httpNode({ endpointUrl: stack.endpointUrl, jwt: stack.jwt, accountExpr, batching })
-			: khipuNode({ credential: stack.credential, accountExpr, options });
-	return chain(`bench fan-out ${kind} ${path}`, [webhookNode(path), splitOutNode(), call]);
+			: callNode({ credential: stack.credential, accountExpr, options });
+	return chain(`bench fan-out ${kind} ${path}`, [hook(path), splitOutNode(), call]);
 }
 
 /**
@@ -116,19 +73,9 @@ function fanOutWorkflow({ kind, path, stack, options, batching }) {
  * n8n's Webhook node answering at once.
  */
 function intakeWorkflow({ kind, path, credential, options = {} }) {
-	if (kind === 'webhook') return { ...chain(`bench intake webhook ${path}`, [webhookNode(path, { responseMode: 'onReceived' })]), path };
-	const webhookId = id();
-	const trigger = {
-		id: id(),
-		name: 'Khipu Trigger',
-		type: TRIGGER_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		webhookId,
-		parameters: { statuses: 'both', ipAllowlist: '', options },
-		credentials: { khipuCallbackApi: { id: String(credential.id), name: credential.name } },
-	};
-	return { ...chain(`bench intake trigger ${path}`, [trigger]), path: `${webhookId}/khipu` };
+	if (kind === 'webhook') return { ...chain(`bench intake webhook ${path}`, [hook(path, { responseMode: 'onReceived' })]), path };
+	const trigger = khipuTriggerNode({ credential, options });
+	return { ...chain(`bench intake trigger ${path}`, [trigger]), path: `${trigger.webhookId}/khipu` };
 }
 
-module.exports = { singleCallWorkflow, fanOutWorkflow, intakeWorkflow, NODE_TYPE, TRIGGER_TYPE };
+module.exports = { singleCallWorkflow, fanOutWorkflow, intakeWorkflow };
