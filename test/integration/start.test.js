@@ -28,9 +28,11 @@ const EXAMPLE_NAMES = [
 	'Khipu balances for AI assistants (MCP)',
 ];
 
+// KHIPU_RUNTIME_ROOT says where the pinned runtimes are installed (a shared copy): kept, or every run from a
+// checkout without its own runtimes would install them anew.
 function cleanEnv(extra = {}) {
 	const env = { ...process.env, CI: 'true' };
-	for (const k of Object.keys(env)) if (/^(KHIPU_|N8N_)/.test(k)) delete env[k];
+	for (const k of Object.keys(env)) if (/^(KHIPU_|N8N_)/.test(k) && k !== 'KHIPU_RUNTIME_ROOT') delete env[k];
 	delete env.NODE_ENV;
 	return { ...env, ...extra };
 }

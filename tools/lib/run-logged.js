@@ -35,7 +35,10 @@ function runLogged(command, args, { cwd, env = process.env, logFile, label, tick
 	const started = Date.now();
 	const seconds = () => (Date.now() - started) / 1000;
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, env: { ...env, ...NPM_ENV }, stdio: ['ignore', fd, fd] });
+		// Through pipes, not the file itself: if this process dies, the command's next write fails and it stops
+		// too, instead of installing on beside whoever takes the install lock over.
+		const child = spawn(command, args, { cwd, env: { ...env, ...NPM_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+		for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => fs.writeSync(fd, chunk));
 		const timer = tick
 			? setInterval(() => tick.note(`${label}: ${Math.round(seconds())}s elapsed${tick.detail ? `, ${tick.detail()}` : ''}`), tick.everyMs)
 			: null;
