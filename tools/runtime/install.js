@@ -10,7 +10,7 @@ const { runLogged } = require('../lib/run-logged');
 const { DEFAULT_RUNTIME, runtimeDir, n8nBin, isNodeRuntime, runtimeNode, nodeRuntimeDist, withRuntimeNode } = require('./paths');
 
 const STAMP_NAME = '.khipu-runtime-stamp';
-const TICK_MS = 15_000;
+const TICK_MS = 30_000; // a progress note while npm installs (its output goes to the log)
 
 function readIfExists(file) {
 	try {

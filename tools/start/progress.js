@@ -1,6 +1,7 @@
 'use strict';
 // Step-by-step progress for `npm start`: every line says how long the whole start has taken so far,
-// and a long step prints "still <doing X> (Ns)" every few seconds so a quiet terminal never looks stuck.
+// and a long step prints "still <doing X> (Ns)" after 5 s, then at doubling intervals up to a minute, so a quiet terminal
+// never looks stuck.
 
 function fmt(ms) {
 	const s = ms / 1000;
@@ -25,16 +26,25 @@ function createProgress({ write = (line) => process.stdout.write(`${line}\n`), t
 		stepNo += 1;
 		const t0 = Date.now();
 		log(`(${stepNo}) ${title} …`);
-		const timer = setInterval(() => log(`    still ${title.charAt(0).toLowerCase()}${title.slice(1)} (${fmt(Date.now() - t0)})`), tickMs);
-		timer.unref();
+		// "still …" after tickMs, then at doubling intervals up to a minute: a long install stays visibly alive
+		// without a line every few seconds
+		let timer;
+		const heartbeat = (waitMs) => {
+			timer = setTimeout(() => {
+				log(`    still ${title.charAt(0).toLowerCase()}${title.slice(1)} (${fmt(Date.now() - t0)})`);
+				heartbeat(Math.min(waitMs * 2, 60_000));
+			}, waitMs);
+			timer.unref();
+		};
+		heartbeat(tickMs);
 		try {
 			const result = await fn((msg) => log(`    ${msg}`));
-			clearInterval(timer);
+			clearTimeout(timer);
 			const detail = result && typeof result === 'object' && typeof result.summary === 'string' ? `: ${result.summary}` : '';
 			log(`(${stepNo}) done in ${fmt(Date.now() - t0)}${detail}`);
 			return result;
 		} catch (error) {
-			clearInterval(timer);
+			clearTimeout(timer);
 			log(`(${stepNo}) FAILED after ${fmt(Date.now() - t0)}: ${title}`);
 			throw error;
 		}
