@@ -185,6 +185,9 @@ function runNpm(args, { cwd, log, label, env: baseEnv = process.env }) {
 		const env = {
 			...baseEnv,
 			npm_config_yes: 'true', // ~/.npmrc has yes=false; npx-based lifecycle scripts would fail
+			// n8n's native modules build in their install scripts; under `npm test`/`npm start` npm passes the
+			// repository's ignore-scripts=true (.npmrc) down as npm_config_ignore_scripts, so turn it back off.
+			npm_config_ignore_scripts: 'false',
 			npm_config_update_notifier: 'false',
 			npm_config_fund: 'false',
 			npm_config_audit: 'false',
