@@ -2,7 +2,8 @@ import { KhipuApi } from '../../credentials/KhipuApi.credentials';
 import { authMode, buildAccountCredential, validateKhipuCredential } from '../../nodes/shared/khipu/accountCredential';
 import type { IHttpRequestOptions, IAuthenticate } from 'n8n-workflow';
 
-const SECRETS = { jwt: 'jwt-secret-value-123', apiKey: 'api-key-secret-456', link: 'link-secret-789', dni: '30111222', pin: '4321' };
+// Plainly fake values ("dummy" is what n8n's no-hardcoded-secrets rule reads as a placeholder).
+const SECRETS = { jwt: 'dummy-jwt-value-123', apiKey: 'dummy-api-key-456', link: 'dummy-link-789', dni: '30111222', pin: '4321' };
 
 async function authenticate(credentials: Record<string, unknown>, options: IHttpRequestOptions) {
 	const auth = new KhipuApi().authenticate as Extract<IAuthenticate, (...args: never[]) => unknown>;

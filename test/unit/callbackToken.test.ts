@@ -14,7 +14,7 @@ describe('validateCallbackToken', () => {
 		expect(validateCallbackToken('_-'.repeat(64))).toHaveLength(128);
 	});
 
-	it.each([['a'.repeat(23)], ['a'.repeat(129)], [`${STRONG}+`], [`${STRONG} x`], [''], [undefined], [12345678901234567890123456]])(
+	it.each([['a'.repeat(23)], ['a'.repeat(129)], [`${STRONG}+`], [`${STRONG} x`], [''], [undefined], [Number('1'.repeat(24))]])(
 		'refuses %p naming the credential field, suggesting a generated token, never echoing the value',
 		(value) => {
 			const { field, message } = errorOf(() => validateCallbackToken(value));

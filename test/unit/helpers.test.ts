@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import { firstDelivery } from '../../nodes/shared/dedupe';
 import { ipAllowed, parseAllowlist, parseIp } from '../../nodes/shared/ipAllowlist';
 import { runPool } from '../../nodes/shared/pool';
@@ -13,7 +15,7 @@ describe('runPool', () => {
 			async (i) => {
 				inFlight++;
 				maxInFlight = Math.max(maxInFlight, inFlight);
-				await new Promise((r) => setTimeout(r, (25 - i) % 7));
+				await sleep((25 - i) % 7);
 				inFlight--;
 				return i * 2;
 			},

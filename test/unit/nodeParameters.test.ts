@@ -1,11 +1,6 @@
-import type { INodeTypeDescription } from 'n8n-workflow';
-
 import { KhipuSantanderAr } from '../../nodes/KhipuSantanderAr/KhipuSantanderAr.node';
-
-// The checker is plain JavaScript, shared with the examples suite.
-const { undefinedParameters } = require('../integration/support/node-parameters') as {
-	undefinedParameters: (description: INodeTypeDescription, node: { typeVersion?: number; parameters: object }) => string[];
-};
+// The checker is plain JavaScript, shared with the examples suite (typed by node-parameters.d.ts).
+import { undefinedParameters } from '../integration/support/node-parameters';
 
 const description = new KhipuSantanderAr().description;
 const base = { resource: 'balance', operation: 'getPendingCurrentDayBalances', accountNumber: '={{ $json.accountNumber }}' };

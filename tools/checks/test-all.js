@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The README's test command: build, lint, scanner, workflow lint, n8n variables, type-check, then every jest run of
+// The README's test command: build (n8n-node build), n8n-node lint, project lint, n8n-node cloud-support, scanner,
+// workflow lint, n8n variables, type-check, then every jest run of
 // JEST_RUNS: the unit tests, the integration suites on each pinned n8n runtime (the build is shared),
 // and the projects that run on one runtime only. Prints one closing "N passed, N failed" line counted
 // from jest's own JSON reports of every run, and writes artifacts/test-all.json (counts per run).
@@ -70,8 +71,10 @@ const summary = [];
 
 const checks = [
 	['build', 'build', 'npm', ['run', 'build', '--silent']],
-	['lint', 'lint (eslint-plugin-n8n-nodes-base + community-nodes scanner rules)', bin('eslint'), ['.', '--max-warnings', '0']],
-	['scanner', 'n8n community-package scanner, source and tarball legs', process.execPath, ['tools/checks/scan-package.mjs']],
+	['n8n-node-lint', "n8n-node lint (@n8n/node-cli, n8n's default ESLint config, strict mode)", bin('n8n-node'), ['lint']],
+	['lint', 'lint, project rules (eslint.n8n-rules.config.mjs: pinned eslint-plugin-n8n-nodes-base + community-nodes)', bin('eslint'), ['-c', 'eslint.n8n-rules.config.mjs', '.', '--max-warnings', '0']],
+	['cloud-support', 'n8n-node cloud-support: eligible for n8n Cloud verification', process.execPath, ['tools/checks/check-cloud-support.js']],
+	['scanner', 'n8n community-package scanner, source and tarball legs, project and published rule versions', process.execPath, ['tools/checks/scan-package.mjs']],
 	['workflows', 'GitHub workflow files (actionlint + repository rules)', process.execPath, ['tools/checks/lint-workflows.js']],
 	['n8n-env', "n8n environment variables the docs name, against each runtime's n8n source", process.execPath, ['tools/checks/check-n8n-env.js']],
 	['typecheck', 'type-check tests', bin('tsc'), ['-p', 'tsconfig.test.json']],

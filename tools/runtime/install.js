@@ -182,7 +182,10 @@ async function ensureRuntime({ runtime = DEFAULT_RUNTIME, force = false, log = (
 		}
 		const file = logFile || defaultLogFile(runtime);
 		const tick = { everyMs: TICK_MS, note: log, detail: () => `${countPackages(dir)} top-level packages in node_modules` };
-		const { seconds, lines } = await runLogged('npm', args, { cwd: dir, env: withRuntimeNode(runtime), logFile: file, label, tick });
+		// n8n's native modules build in their install scripts; under `npm test`/`npm start` npm passes the
+		// repository's ignore-scripts=true (.npmrc) down as npm_config_ignore_scripts, so it is turned back off.
+		const env = { ...withRuntimeNode(runtime), npm_config_ignore_scripts: 'false' };
+		const { seconds, lines } = await runLogged('npm', args, { cwd: dir, env, logFile: file, label, tick });
 		const missing = missingEssentials(runtime);
 		if (missing.length) throw new Error(`${label} finished but ${missing.join(', ')} missing. Log: ${file}`);
 		fs.writeFileSync(stampFile(runtime), computeStamp(runtime) + '\n');
