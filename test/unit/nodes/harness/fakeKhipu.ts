@@ -36,10 +36,6 @@ export interface KhipuReply {
 
 export type Script = (request: KhipuRequest) => KhipuReply;
 
-export function accountOf(request: KhipuRequest): string {
-	return String(request.body.RequestData?.AccountNumber ?? '');
-}
-
 function jsonBody(body: unknown): KhipuRequest['body'] {
 	if (body && typeof body === 'object') return body as KhipuRequest['body'];
 	try {

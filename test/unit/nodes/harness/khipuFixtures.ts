@@ -1,8 +1,8 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { FAKE_CALLBACK_TOKEN } from '../../support/tokens';
+// Types only: importing nock (fakeKhipu) would take over Node's HTTP module in files that do not use it.
 import type { KhipuReply, KhipuRequest } from './fakeKhipu';
-import { accountOf } from './fakeKhipu';
 
 /** Plainly fake secrets ("dummy" marks a placeholder for n8n's lint): one found in an output is a leak. */
 export const FAKE_JWT = 'dummy-jwt-0001';
@@ -88,6 +88,10 @@ export function errorEnvelope(code: string, type: string, description: string, o
 		Error: { Code: code, Type: type, Description: description },
 		LifeSpan: null,
 	};
+}
+
+export function accountOf(request: KhipuRequest): string {
+	return String(request.body.RequestData?.AccountNumber ?? '');
 }
 
 /** Khipu's synchronous answer: 200 with the account's balances. */
