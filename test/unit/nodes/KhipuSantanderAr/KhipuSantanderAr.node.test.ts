@@ -20,7 +20,7 @@ import {
 	santanderLoginCredential,
 	SECRETS,
 } from '../harness/khipuFixtures';
-import { asWorkflow, configure, runWorkflow, type WorkflowJson } from '../harness/runWorkflow';
+import { asWorkflow, configure, runWorkflow } from '../harness/runWorkflow';
 import balancesJson from './balances.workflow.json';
 import callbackJson from './callback.workflow.json';
 
@@ -36,8 +36,7 @@ const accounts = (...numbers: string[]) => numbers.map((accountNumber) => ({ acc
 const jwt = () => ({ khipuApi: jwtCredential(khipu.url) });
 
 /** The balances workflow with the Khipu node's parameters (or other fields) changed. */
-const withKhipu = (change: Parameters<typeof configure>[2], workflow: WorkflowJson = balancesWorkflow) =>
-	configure(workflow, KHIPU, change);
+const withKhipu = (change: Parameters<typeof configure>[2]) => configure(balancesWorkflow, KHIPU, change);
 
 /** The error that stopped an execution, as n8n shows it: message and description. */
 function failure(run: Awaited<ReturnType<typeof runWorkflow>>) {
