@@ -1,4 +1,9 @@
-/** Unit tests run in-process; integration tests drive a real n8n and the sandbox, one file at a time; queue tests a queue-mode n8n. */
+/**
+ * Unit tests run in-process: helpers, the sandbox and tools, and the nodes' execute() and webhook() through n8n's
+ * own engine (test/unit/nodes/); integration tests drive a real n8n and the sandbox, one file at a time;
+ * queue tests a queue-mode n8n. ts-jest only transpiles (tsconfig.test.json sets isolatedModules): types
+ * are checked once by `npm run typecheck`, not again in every test file.
+ */
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }];
 
 module.exports = {

@@ -483,12 +483,17 @@ describe('scenarios (synchronous)', () => {
 			expect(['Credit', 'Debit']).toContain(b.CreditDebitIndicator);
 			expect(b.Amount[0].Amount).toMatch(AMOUNT);
 		});
-		const max = await balances(sandbox, { AccountNumber: 'BIG-100000' });
-		expect(max.json.Data.Balance).toHaveLength(100000);
 		expect((await balances(sandbox, { AccountNumber: 'BIG-0' })).json.Data.Balance).toEqual([]);
 		expect((await balances(sandbox, { AccountNumber: 'BIG-100001' })).json.Data.Balance).toHaveLength(2);
-		expect(sandbox.state.requests().map((r) => r.scenario)).toEqual(['large', 'big', 'big', 'big', 'default']);
+		expect(sandbox.state.requests().map((r) => r.scenario)).toEqual(['large', 'big', 'big', 'default']);
 	});
+
+	// 17 MB built, sent and parsed in this one process: seconds of CPU, many more on a loaded machine.
+	test('BIG-100000, the largest counted payload, returns 100000 balances', async () => {
+		const max = await balances(sandbox, { AccountNumber: 'BIG-100000' });
+		expect(max.json.Data.Balance).toHaveLength(100000);
+		expect(sandbox.state.requests().map((r) => r.scenario)).toEqual(['big']);
+	}, 60_000);
 
 	test.each([
 		['2000000001', 'E201', 'RETRY_IMMEDIATELY'],

@@ -100,7 +100,8 @@ for (const { project, runtime } of JEST_RUNS) {
 	}
 	const report = path.join(os.tmpdir(), `khipu-jest-${project}-${runtime || 'none'}-${process.pid}.json`);
 	const args = ['--selectProjects', project, '--json', '--outputFile', report];
-	if (runtime) args.push('--runInBand');
+	// Real-n8n runs take one n8n at a time; the in-process unit project uses both cores of a 2-core runner.
+	args.push(runtime ? '--runInBand' : '--maxWorkers=2');
 	const r = step(`jest ${label}`, bin('jest'), args, runtime ? { KHIPU_N8N_RUNTIME: runtime } : {});
 	const row = { run: `jest ${label}`, project, runtime: runtime || null, passed: 0, failed: 0, seconds: r.seconds };
 	summary.push(row);

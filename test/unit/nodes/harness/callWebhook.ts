@@ -1,0 +1,121 @@
+import { mock } from 'jest-mock-extended';
+import { returnJsonArray } from 'n8n-core/dist/execution-engine/node-execution-context/utils/return-json-array';
+import {
+	NodeHelpers,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
+
+/**
+ * Calls a node's webhook() the way n8n's own trigger tests do (nodes-base
+ * TriggerHelpers' testWebhookTriggerNode): a mocked webhook context around a real
+ * request, and the answer read back as the caller would get it.
+ */
+
+export const WEBHOOK_URL = 'http://127.0.0.1:5678/webhook/7c1d0e55-0a4b-4d35-9f55-2b7c8e1f0a11/khipu';
+
+/** The request body: JSON (parsed as n8n parses application/json), or raw bytes of any content type. */
+export type WebhookBody = object | { raw: Buffer; contentType: string };
+
+export interface WebhookCall {
+	/** The node as the workflow holds it (its parameters with n8n's defaults: see `nodeWithDefaults`). */
+	node: INode;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	body: WebhookBody;
+	query?: Record<string, string>;
+	ip?: string;
+	headers?: Record<string, string>;
+	/** The trigger's static data; pass the same object to calls that share one workflow. */
+	staticData?: IDataObject;
+	workflowId?: string;
+	/** The waiting execution a resume webhook belongs to. */
+	executionId?: string;
+}
+
+export interface WebhookAnswer {
+	/** What the caller gets back. */
+	status: number;
+	body: unknown;
+	/** The items that start (trigger) or resume (waiting execution) a workflow; undefined when none. */
+	workflowData?: INodeExecutionData[][];
+}
+
+/** A node with every parameter it leaves unset given n8n's default, as n8n loads it. */
+export function nodeWithDefaults(nodeType: INodeType, node: Partial<Omit<INode, 'parameters'>> & { parameters: IDataObject }): INode {
+	const full: INode = {
+		id: '3f2b9c1e-8d7a-4b6c-9e5f-0a1b2c3d4e5f',
+		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
+		type: `n8n-nodes-khipu-santander-ar.${nodeType.description.name}`,
+		typeVersion: 1,
+		position: [0, 0],
+		...node,
+		parameters: node.parameters as INodeParameters,
+	};
+	full.parameters = NodeHelpers.getNodeParameters(nodeType.description.properties, full.parameters, true, false, full, nodeType.description) ?? {};
+	return full;
+}
+
+function requestFor(call: WebhookCall) {
+	const json = !('raw' in call.body && Buffer.isBuffer(call.body.raw));
+	const rawBody = json ? Buffer.from(JSON.stringify(call.body)) : (call.body as { raw: Buffer }).raw;
+	const contentType = json ? 'application/json' : (call.body as { contentType: string }).contentType;
+	return {
+		method: 'POST',
+		ip: call.ip ?? '127.0.0.1',
+		query: call.query ?? {},
+		headers: { 'content-type': contentType, 'content-length': String(rawBody.length), ...call.headers },
+		rawBody,
+		// n8n parses JSON bodies before the node sees them; other content types reach it as text.
+		body: json ? call.body : rawBody.toString('utf8'),
+	};
+}
+
+export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promise<WebhookAnswer> {
+	const answered: { status?: number; body?: unknown } = {};
+	const response = {
+		status(code: number) {
+			answered.status = code;
+			return response;
+		},
+		json(body: unknown) {
+			answered.body = body;
+			return response;
+		},
+	};
+	const request = requestFor(call);
+	const staticData = call.staticData ?? {};
+	const context = mock<IWebhookFunctions>({
+		getNode: () => call.node,
+		getNodeParameter: ((name: string, fallback?: unknown) => call.node.parameters[name] ?? fallback) as IWebhookFunctions['getNodeParameter'],
+		getCredentials: (async (type: string) => {
+			const data = call.credentials[type];
+			if (!data) throw new Error(`Node does not have any credentials set for "${type}"`);
+			return { ...data };
+		}) as IWebhookFunctions['getCredentials'],
+		getRequestObject: () => request as unknown as ReturnType<IWebhookFunctions['getRequestObject']>,
+		getResponseObject: () => response as unknown as ReturnType<IWebhookFunctions['getResponseObject']>,
+		getQueryData: () => request.query,
+		getBodyData: () => (typeof request.body === 'object' ? (request.body as IDataObject) : {}),
+		getHeaderData: () => request.headers,
+		getWorkflow: () => ({ id: call.workflowId ?? 'test-workflow', name: 'Test workflow', active: true }),
+		getWorkflowStaticData: () => staticData,
+		getNodeWebhookUrl: () => WEBHOOK_URL,
+		getWebhookName: () => 'default',
+		getExecutionId: () => call.executionId ?? '',
+		getMode: () => 'webhook',
+		helpers: mock<IWebhookFunctions['helpers']>({ returnJsonArray }),
+	});
+
+	if (!nodeType.webhook) throw new Error(`${nodeType.description.name} has no webhook()`);
+	const result = await nodeType.webhook.call(context);
+	if (result.noWebhookResponse) {
+		return { status: answered.status ?? 200, body: answered.body, workflowData: result.workflowData };
+	}
+	// responseMode "onReceived" with the node's own webhookResponse: n8n answers 200 with it (COMPAT row 17).
+	return { status: 200, body: result.webhookResponse, workflowData: result.workflowData };
+}
