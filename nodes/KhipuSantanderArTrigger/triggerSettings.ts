@@ -1,18 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { readAmountFormat } from '../shared/balances/amount';
+import type { ItemShape } from '../shared/balances/items';
 import { parseAllowlist } from '../shared/ipAllowlist';
 import { validateCallbackToken } from '../shared/callbackToken';
 import { validateIntegerOption } from '../shared/validation';
 import { TRIGGER_LIMITS } from './triggerFields';
 
-export interface TriggerSettings {
+export interface TriggerSettings extends ItemShape {
 	token: string;
 	allowlist: ReturnType<typeof parseAllowlist>;
 	statuses: 'both' | 'OK' | 'ERROR';
 	dedupeMs: number;
 	maxBodyBytes: number;
-	output: 'simplified' | 'raw';
-	onEmpty: 'infoItem' | 'nothing';
 }
 
 function integer(options: IDataObject, name: keyof typeof TRIGGER_LIMITS, label: string): number {
@@ -37,5 +37,6 @@ export function readTriggerSettings(parameters: {
 		maxBodyBytes: integer(parameters.options, 'maxBodyKb', 'Max Body Size (KB)') * 1024,
 		output: parameters.options.output === 'raw' ? 'raw' : 'simplified',
 		onEmpty: parameters.options.onEmpty === 'nothing' ? 'nothing' : 'infoItem',
+		amountFormat: readAmountFormat(parameters.options.amountFormat),
 	};
 }

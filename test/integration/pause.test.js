@@ -213,7 +213,7 @@ describe('pause mode in a real n8n', () => {
 	test('a valid callback is acknowledged with {received, operationId} and its balances become the node output', async () => {
 		const account = '7000000044';
 		// The sandbox's own callback is held back past the end of the suite; this test delivers it.
-		await startPause([account], {}, { callbackDelayMs: 300_000 });
+		await startPause([account], { amountFormat: 'argentine' }, { callbackDelayMs: 300_000 });
 		const resume = await resumeUrlFor(account);
 		await waitForExecution(stack.client, resume.executionId, (e) => e.status === 'waiting');
 		const { operationId } = sandboxRequest(account);
@@ -246,6 +246,7 @@ describe('pause mode in a real n8n', () => {
 				creditDebitIndicator: 'Debit',
 				amount: -1520.5,
 				amountString: '1.520,50',
+				amountProblem: null,
 				currency: 'ARS',
 				dateTime: '2026-03-10T12:04:00-03:00',
 				operationId,

@@ -143,6 +143,7 @@ describe('startSandbox', () => {
 			'1000000004',
 			'1000000005',
 			'1000000006',
+			'1000000008',
 			'1000000007',
 			'2000000001',
 			'2000000002',
@@ -471,6 +472,15 @@ describe('scenarios (synchronous)', () => {
 		const amount = json.Data.Balance[0].Amount;
 		expect(Array.isArray(amount)).toBe(false);
 		expect(amount).toEqual({ Amount: '98765.43', Currency: 'ARS' });
+	});
+
+	test('1000000008 writes amounts three ways: ambiguous text, Argentine text, a JSON number', async () => {
+		const { json } = await balances(sandbox, { AccountNumber: '1000000008' });
+		expect(json.Data.Balance.map((b) => [b.CreditDebitIndicator, b.Amount])).toEqual([
+			['Credit', [{ Amount: '2.500', Currency: 'ARS' }]],
+			['Debit', [{ Amount: '1.234.567,89', Currency: 'ARS' }]],
+			['Credit', [{ Amount: 98765.4, Currency: 'USD' }]],
+		]);
 	});
 
 	test('1000000007 and BIG-<n> return large payloads; out-of-range n falls back to default', async () => {
