@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { MAX_TOKEN_LENGTH, MIN_TOKEN_LENGTH } from './constants';
@@ -12,8 +12,12 @@ export function generateToken(): string {
 	return randomBytes(24).toString('base64url');
 }
 
-export function deriveToken(secret: string, ...parts: string[]): string {
-	return createHmac('sha256', secret).update(parts.join('\n')).digest('base64url').slice(0, 32);
+/**
+ * A one-way fingerprint of a token and what it is bound to: whoever can read
+ * the fingerprint (for example in n8n's database) still cannot make the token.
+ */
+export function tokenDigest(token: string, ...bindings: string[]): string {
+	return createHash('sha256').update([...bindings, token].join('\n')).digest('base64url');
 }
 
 /** Constant-time for equal lengths; different lengths fail without comparing content. */
