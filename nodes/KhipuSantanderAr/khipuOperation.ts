@@ -19,6 +19,6 @@ export interface KhipuOperation {
 	requestData(context: IExecuteFunctions, itemIndex: number, accountNumber: string): IDataObject;
 	/** Output items for a successful envelope (a synchronous answer or a callback into a paused execution). */
 	toItems(envelope: KhipuEnvelope, accountNumber: string, shape: ItemShape): IDataObject[];
-	/** The one compact answer an AI model gets for a successful envelope. */
-	toolAnswer(envelope: KhipuEnvelope, accountNumber: string): IDataObject;
+	/** The one compact answer an AI model gets for a successful envelope (`shape` for how amounts read). */
+	toolAnswer(envelope: KhipuEnvelope, accountNumber: string, shape: ItemShape): IDataObject;
 }

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { readAmountFormat } from '../shared/balances/amount';
 import type { ItemShape } from '../shared/balances/items';
 import type { RequestPolicy } from '../shared/khipu/request';
 import { validateIntegerOption } from '../shared/validation';
@@ -9,6 +10,8 @@ import { OPTION_LIMITS } from './descriptions/options';
 export interface NodeOptions extends RequestPolicy, ItemShape {
 	concurrency: number;
 	waitLimitMinutes: number;
+	/** Pause delivery: the largest callback body the resume webhook reads. */
+	maxBodyBytes: number;
 }
 
 function integer(options: IDataObject, name: keyof typeof OPTION_LIMITS, label: string): number {
@@ -30,5 +33,7 @@ export function readNodeOptions(options: IDataObject): NodeOptions {
 		output: options.output === 'raw' ? 'raw' : 'simplified',
 		onEmpty: options.onEmpty === 'nothing' ? 'nothing' : 'infoItem',
 		waitLimitMinutes: integer(options, 'waitLimitMinutes', 'Wait Limit (Minutes)'),
+		maxBodyBytes: integer(options, 'maxBodyKb', 'Max Body Size (KB)') * 1024,
+		amountFormat: readAmountFormat(options.amountFormat),
 	};
 }

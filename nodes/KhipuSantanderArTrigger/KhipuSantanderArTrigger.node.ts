@@ -21,7 +21,8 @@ import { triggerFields } from './triggerFields';
  */
 async function checkSettings(context: IHookFunctions): Promise<boolean> {
 	try {
-		await readSettingsFrom(context);
+		const settings = await readSettingsFrom(context);
+		if (settings.previousTokenProblem) throw settings.previousTokenProblem;
 	} catch (error) {
 		if (error instanceof InputError) {
 			throw new NodeOperationError(context.getNode(), error.message, {

@@ -2,7 +2,7 @@ import type { IDataObject, IHookFunctions, IWebhookFunctions, IWebhookResponseDa
 
 import { envelopeToItems } from '../shared/balances/items';
 import { readCallbackBody } from '../shared/callbackBody';
-import { tokensMatch } from '../shared/callbackToken';
+import { tokenAccepted } from '../shared/callbackToken';
 import { CALLBACK_PARAMS, readCallbackHints } from '../shared/callbackUrl';
 import { KHIPU_CALLBACK_CREDENTIAL_TYPE } from '../shared/constants';
 import { firstDelivery, saveShared } from '../shared/dedupe';
@@ -20,7 +20,8 @@ function respond(context: IWebhookFunctions, status: number, body: IDataObject):
 export async function readSettingsFrom(context: IHookFunctions | IWebhookFunctions): Promise<TriggerSettings> {
 	const credential = await context.getCredentials(KHIPU_CALLBACK_CREDENTIAL_TYPE);
 	return readTriggerSettings({
-		callbackToken: credential.token,
+		callbackCredential: credential,
+		now: Date.now(),
 		ipAllowlist: context.getNodeParameter('ipAllowlist', ''),
 		statuses: context.getNodeParameter('statuses', 'both'),
 		options: context.getNodeParameter('options', {}) as IDataObject,
@@ -53,7 +54,9 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	const query = context.getQueryData() as IDataObject;
 	const token = query[CALLBACK_PARAMS.token];
 	if (token === undefined || token === '') return respond(context, 401, { error: 'Missing token' });
-	if (!tokensMatch(settings.token, token)) return respond(context, 403, { error: 'Invalid token' });
+	if (!tokenAccepted(settings.token, settings.previousToken, token, Date.now())) {
+		return respond(context, 403, { error: 'Invalid token' });
+	}
 
 	const body = readCallbackBody(context, settings.maxBodyBytes);
 	if (!body.ok) return respond(context, body.status, { error: body.error });

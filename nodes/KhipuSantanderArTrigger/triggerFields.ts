@@ -1,10 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onEmptyOption, outputOption } from '../shared/outputOptions';
+import { maxBodySizeOption, MAX_BODY_KB } from '../shared/maxBodySizeOption';
+import { amountFormatOption, onEmptyOption, outputOption } from '../shared/outputOptions';
 
 export const TRIGGER_LIMITS = {
 	dedupeHours: { min: 0, max: 720, default: 24 },
-	maxBodyKb: { min: 1, max: 16_384, default: 1024 },
+	maxBodyKb: MAX_BODY_KB,
 } as const;
 
 export const triggerFields: INodeProperties[] = [
@@ -43,6 +44,7 @@ export const triggerFields: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			amountFormatOption(),
 			{
 				displayName: 'Ignore Repeated Deliveries (Hours)',
 				name: 'dedupeHours',
@@ -52,14 +54,7 @@ export const triggerFields: INodeProperties[] = [
 				description:
 					'A callback with an OperationId already received within this many hours starts no new execution. 0 turns this off.',
 			},
-			{
-				displayName: 'Max Body Size (KB)',
-				name: 'maxBodyKb',
-				type: 'number',
-				typeOptions: { minValue: TRIGGER_LIMITS.maxBodyKb.min, maxValue: TRIGGER_LIMITS.maxBodyKb.max },
-				default: 1024,
-				description: 'Larger callbacks are rejected with HTTP 413',
-			},
+			maxBodySizeOption('start no execution'),
 			outputOption('Raw Khipu Callback', 'The callback body exactly as received'),
 			onEmptyOption('Start No Execution'),
 		],

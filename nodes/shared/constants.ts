@@ -7,6 +7,9 @@ export const KHIPU_CALLBACK_CREDENTIAL_TYPE = 'khipuCallbackApi';
 export const MIN_TOKEN_LENGTH = 24;
 export const MAX_TOKEN_LENGTH = 128;
 
+/** What the credential and the weak-token error tell users to run for a strong token. */
+export const GENERATE_TOKEN_COMMAND = `node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))"`;
+
 export const DEFAULT_BASE_URL = 'https://api.khipu.com';
 
 /** Limits from Khipu's published schema for this endpoint. */

@@ -4,6 +4,7 @@ import {
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
 	type INodeExecutionData,
+	type IWebhookFunctions,
 } from 'n8n-workflow';
 
 /**
@@ -126,4 +127,34 @@ export function resumeUrlForNode(context: IExecuteFunctions, nodeId: string): st
 	const resume = new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
 	resume.pathname = `${resume.pathname.replace(/\/+$/, '')}/${nodeId}`;
 	return resume.toString();
+}
+
+/**
+ * Data a node keeps in its own waiting execution, read back by its resume
+ * webhook (COMPAT row 20). The node context (`getContext('node')`) is saved
+ * with the execution when it starts waiting and loaded with it when n8n
+ * resumes it, on both versions; `IWebhookFunctions` has no `getContext`, so the
+ * webhook reads the value through the expression `$node[<name>].context[<key>]`,
+ * which n8n resolves against the resumed execution's data. The name is written
+ * as \u escapes so no node name can end the expression early.
+ * Test: pause.test.js "the Khipu credential's JWT is replaced while the execution waits …".
+ */
+export function keepForResume(context: IExecuteFunctions, key: string, value: string): void {
+	context.getContext('node')[key] = value;
+}
+
+function jsStringLiteral(text: string): string {
+	return `"${Array.from(text, (char) => (/[A-Za-z0-9]/.test(char) ? char : escapeUnits(char))).join('')}"`;
+}
+
+function escapeUnits(char: string): string {
+	let escaped = '';
+	for (let i = 0; i < char.length; i++) escaped += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+	return escaped;
+}
+
+export function readKeptForResume(context: IWebhookFunctions, key: string): string | undefined {
+	const node = jsStringLiteral(context.getNode().name);
+	const value = context.evaluateExpression(`{{ $node[${node}].context[${jsStringLiteral(key)}] }}`, 0);
+	return typeof value === 'string' ? value : undefined;
 }

@@ -82,6 +82,26 @@ describe('synchronous delivery', () => {
 		expect(single[0].currency).toMatch(/^[A-Z]{3}$/);
 	});
 
+	test('Amount Format: an amount that cannot be read without guessing is null with amountProblem, never a wrong number (sandbox 1000000008)', async () => {
+		const amounts = async (options) => {
+			const { execution } = await run(['1000000008'], { options });
+			expect(execution.status).toBe('success');
+			return nodeOutput(execution).map(({ json }) => [json.amount, json.amountString, json.amountProblem, json.currency]);
+		};
+		const ambiguous = '"2.500" is ambiguous';
+		// Default: the Khipu standard format (dot decimal).
+		expect(await amounts({})).toEqual([
+			[null, '2.500', `${ambiguous}: 2.5 in the Khipu standard format (dot decimal), 2500 in the Argentine format (1.234,56)`, 'ARS'],
+			[null, '1.234.567,89', expect.stringMatching(/^"1\.234\.567,89" is not in the Khipu standard format .*set the Amount Format option/), 'ARS'],
+			[98765.4, '98765.4', null, 'USD'],
+		]);
+		expect(await amounts({ amountFormat: 'argentine' })).toEqual([
+			[null, '2.500', `${ambiguous}: 2500 in the Argentine format (1.234,56), 2.5 in the Khipu standard format (dot decimal)`, 'ARS'],
+			[-1234567.89, '1.234.567,89', null, 'ARS'],
+			[98765.4, '98765.4', null, 'USD'],
+		]);
+	});
+
 	test('empty list and Data null give an info item, or nothing when asked', async () => {
 		const info = await run(['1000000002', '1000000003'], {});
 		const items = nodeOutput(info.execution).map((i) => i.json);

@@ -10,10 +10,11 @@ const { setTimeout: sleep } = require('node:timers/promises');
 const { DEFAULT_JWT, DEFAULT_API_KEY } = require('../../tools/sandbox/server');
 const { SECRETS } = require('./support/stack');
 const { balancesWorkflow, pauseWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
+const { jwtCredential } = require('../../tools/workflows/credentials');
 const { executionsOf, settledExecutions, waitForExecution, outputJson } = require('../../tools/n8n-client/executions');
 const { postRaw } = require('../../tools/n8n-client/http');
 const { scanN8nStorageWithControl } = require('./support/secrets');
-const { startCallbackStack, without } = require('./support/callbacks');
+const { startCallbackStack, replaceCredentialData, without } = require('./support/callbacks');
 
 jest.setTimeout(120_000);
 
@@ -22,6 +23,9 @@ const FIXED_NOW = new Date('2026-03-10T15:04:05.000Z');
 // as waiting is answered 409 by n8n (see the report), so the sandbox answers after a short delay.
 const CALLBACK_DELAY_MS = 300;
 
+const OVERSIZE_ACCOUNT = 'BIG-6001';
+const ROTATED_JWT = 'sandbox-jwt-rotated-while-waiting-0001';
+
 /** Done for good: a resumed execution passes through "running" before it ends. */
 const finished = (execution) => !['new', 'running', 'waiting'].includes(execution.status);
 
@@ -29,6 +33,7 @@ describe('pause mode in a real n8n', () => {
 	let stack;
 	let sync;
 	let timeout;
+	let oversize;
 	const timings = {};
 
 	/**
@@ -36,12 +41,9 @@ describe('pause mode in a real n8n', () => {
 	 * back. With `callbackDelayMs` the sandbox holds this one callback back that long (the setting is
 	 * read when the request arrives, so it is restored once the sandbox has answered it).
 	 */
-	async function startPause(accounts, options = {}, { callbackDelayMs } = {}) {
+	async function startPause(accounts, options = {}, { callbackDelayMs, credential = stack.credentials.jwtRecorded } = {}) {
 		const hookPath = stack.uniquePath('pause');
-		const workflow = await deployWorkflow(
-			stack,
-			pauseWorkflow({ path: hookPath, credential: stack.credentials.jwtRecorded, options }),
-		);
+		const workflow = await deployWorkflow(stack, pauseWorkflow({ path: hookPath, credential, options }));
 		if (callbackDelayMs !== undefined) stack.sandbox.state.configure({ callbackDelayMs });
 		try {
 			const startedAt = Date.now();
@@ -78,6 +80,17 @@ describe('pause mode in a real n8n', () => {
 		}
 	}
 
+	/** The sandbox's deliveries of this operation's callback, once there is one. */
+	async function callbacksFor(operationId) {
+		const until = Date.now() + 15_000;
+		for (;;) {
+			const deliveries = stack.sandbox.state.callbacks().filter((d) => d.operationId === operationId);
+			if (deliveries.length > 0) return deliveries;
+			if (Date.now() > until) throw new Error(`no callback of ${operationId} was delivered`);
+			await sleep(100);
+		}
+	}
+
 	/** The sandbox's record of the one request for this account that carried a CallbackUrl. */
 	function sandboxRequest(accountNumber) {
 		const records = stack.sandbox.state
@@ -100,6 +113,8 @@ describe('pause mode in a real n8n', () => {
 		// The never-called-back run takes the whole wait limit (1 minute), so it starts first and is
 		// checked by the last test, while the others run.
 		timeout = await startPause(['5000000001'], { waitLimitMinutes: 1 });
+		// Likewise a callback over Max Body Size (6,001 balances, 1.06 MB, over 1024 KB): refused, so the execution waits out its limit.
+		oversize = await startPause([OVERSIZE_ACCOUNT], { waitLimitMinutes: 1, maxBodyKb: 1024 }, { callbackDelayMs: 3000 });
 		const path = stack.uniquePath('sync');
 		const created = await deployWorkflow(stack, balancesWorkflow({ path, credential: stack.credentials.jwt, parameters: { delivery: 'sync' } }));
 		sync = { id: created.id, path };
@@ -109,6 +124,19 @@ describe('pause mode in a real n8n', () => {
 		if (stack) await stack.stop();
 		console.log(`pause suite timings (ms): ${JSON.stringify(timings)}`);
 	}, 30_000);
+
+	// First, while the execution started in beforeAll still waits; it ends at its limit, checked after the TIMED_OUT test.
+	test('a callback over Max Body Size gets 413 and resumes nothing: the execution keeps waiting', async () => {
+		const resume = await resumeUrlFor(OVERSIZE_ACCOUNT);
+		const request = sandboxRequest(OVERSIZE_ACCOUNT);
+		const deliveries = await callbacksFor(request.operationId);
+		expect(deliveries.map((d) => d.statusCode)).toEqual([413]);
+		// The same limit answered directly, with the reason.
+		const padded = { OperationId: request.operationId, Status: 'OK', Data: null, Padding: 'p'.repeat(1024 * 1024) };
+		const answer = await postRaw(resume.url, padded);
+		expect([answer.status, answer.json]).toEqual([413, { error: 'Body larger than 1048576 bytes' }]);
+		expect((await stack.client.getExecution(resume.executionId, { includeData: false })).status).toBe('waiting');
+	});
 
 	test('the execution waits, the callback resumes it, and the Khipu node outputs the synchronous items', async () => {
 		const run = await startPause(['000011887755'], {}, { callbackDelayMs: 1500 });
@@ -213,7 +241,7 @@ describe('pause mode in a real n8n', () => {
 	test('a valid callback is acknowledged with {received, operationId} and its balances become the node output', async () => {
 		const account = '7000000044';
 		// The sandbox's own callback is held back past the end of the suite; this test delivers it.
-		await startPause([account], {}, { callbackDelayMs: 300_000 });
+		await startPause([account], { amountFormat: 'argentine' }, { callbackDelayMs: 300_000 });
 		const resume = await resumeUrlFor(account);
 		await waitForExecution(stack.client, resume.executionId, (e) => e.status === 'waiting');
 		const { operationId } = sandboxRequest(account);
@@ -246,6 +274,7 @@ describe('pause mode in a real n8n', () => {
 				creditDebitIndicator: 'Debit',
 				amount: -1520.5,
 				amountString: '1.520,50',
+				amountProblem: null,
 				currency: 'ARS',
 				dateTime: '2026-03-10T12:04:00-03:00',
 				operationId,
@@ -254,6 +283,62 @@ describe('pause mode in a real n8n', () => {
 		// The earlier nodes' data is still there after the resume.
 		expect(Object.keys(done.data.resultData.runData).sort()).toEqual(['Khipu', 'Split Out', 'Webhook']);
 	});
+
+	test('the Khipu credential’s JWT is replaced while the execution waits: Khipu’s callback still resumes it, a forged token still gets 401', async () => {
+		const account = '7000000045';
+		const credential = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT, replaced while waiting)', jwt: DEFAULT_JWT, baseUrl: stack.proxy.url });
+		// The sandbox's own callback is held back past the end of the suite; this test delivers it.
+		await startPause([account], {}, { callbackDelayMs: 300_000, credential });
+		const resume = await resumeUrlFor(account);
+		await waitForExecution(stack.client, resume.executionId, (e) => e.status === 'waiting');
+		const { operationId } = sandboxRequest(account);
+
+		await replaceCredentialData(stack.client, credential, {
+			authType: 'jwt',
+			jwtToken: ROTATED_JWT,
+			baseUrl: stack.proxy.url,
+			allowedHttpRequestDomains: 'all',
+		});
+		// n8n now signs with the new JWT: the sandbox, which knows only the old one, refuses a request made with it.
+		const rotatedPath = stack.uniquePath('rotated');
+		await deployWorkflow(stack, balancesWorkflow({ path: rotatedPath, credential, parameters: { delivery: 'sync' } }));
+		const before = stack.sandbox.state.requests().length;
+		await stack.client.callWebhook(rotatedPath, { accounts: [{ accountNumber: '7000000046' }] });
+		expect(stack.sandbox.state.requests().slice(before).map((r) => [r.authScheme, r.authValid, r.status])).toEqual([['jwt', false, 401]]);
+
+		const body = {
+			OperationId: operationId,
+			Status: 'OK',
+			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: [{ Amount: '4321.00', Currency: 'ARS' }] }] },
+		};
+		const forged = new URL(resume.url);
+		const token = forged.searchParams.get('token');
+		forged.searchParams.set('token', `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`);
+		const refused = await postRaw(forged.toString(), body);
+		expect([refused.status, refused.json]).toEqual([401, { error: 'Invalid resume token' }]);
+		expect((await stack.client.getExecution(resume.executionId, { includeData: false })).status).toBe('waiting');
+
+		const answer = await postRaw(resume.url, body);
+		expect([answer.status, answer.json]).toEqual([200, { received: true, operationId }]);
+		const done = await waitForExecution(stack.client, resume.executionId, finished);
+		expect(done.status).toBe('success');
+		expect(outputJson(done, 'Khipu').map((item) => [item.accountNumber, item.amount, item.operationId])).toEqual([[account, 4321, operationId]]);
+	});
+
+	test('a 6,000-balance callback (1.06 MB) resumes the execution under the default Max Body Size', async () => {
+		const account = 'BIG-6000';
+		const run = await startPause([account], {}, { callbackDelayMs: 3000 });
+		const resume = await resumeUrlFor(account);
+		const done = await waitForExecution(stack.client, resume.executionId, finished, { timeoutMs: 60_000, intervalMs: 1000 });
+		expect(done.status).toBe('success');
+		const { operationId } = sandboxRequest(account);
+		const [delivery] = stack.sandbox.state.callbacks().filter((d) => d.operationId === operationId);
+		expect(delivery.statusCode).toBe(200);
+		const items = outputJson(done, 'Khipu');
+		expect(items).toHaveLength(6000);
+		expect(items.every((item) => item.operationId === operationId && typeof item.amount === 'number')).toBe(true);
+		expect(await executionsOf(stack.client, run.workflow.id)).toHaveLength(1);
+	}, 120_000);
 
 	test('two input items fail at once with a message naming the one-account limit, and nothing is sent to Khipu', async () => {
 		const run = await startPause(['1000000004', '1000000005']);
@@ -320,14 +405,32 @@ describe('pause mode in a real n8n', () => {
 		expect(await executionsOf(stack.client, timeout.workflow.id)).toHaveLength(1);
 	}, 150_000);
 
+	test('the execution whose callback was over Max Body Size ends at its Wait Limit with the TIMED_OUT item', async () => {
+		const resume = await resumeUrlFor(OVERSIZE_ACCOUNT);
+		const request = sandboxRequest(OVERSIZE_ACCOUNT);
+		const done = await waitForExecution(stack.client, resume.executionId, finished, { timeoutMs: 100_000, intervalMs: 1000 });
+		expect(done.status).toBe('success');
+		expect(outputJson(done, 'Khipu')).toEqual([
+			{
+				accountNumber: OVERSIZE_ACCOUNT,
+				operationId: request.operationId,
+				status: 'TIMED_OUT',
+				timedOut: true,
+				message: 'Khipu did not call back within the wait limit of 1 minute(s)',
+			},
+		]);
+		expect(await executionsOf(stack.client, oversize.workflow.id)).toHaveLength(1);
+	}, 150_000);
+
 	test('afterwards neither the JWT nor any resume token given to Khipu is stored or exported in plain text', async () => {
-		// The resume tokens are HMACs keyed by the JWT; they travel to Khipu only.
+		// The resume tokens are random per execution; only their digests stay in n8n, and the tokens travel to Khipu only.
 		const resumeTokens = stack.proxy.bodies
 			.map((b) => (b && b.CallbackUrl ? new URL(b.CallbackUrl).searchParams.get('token') : null))
 			.filter(Boolean);
 		expect(resumeTokens.length).toBeGreaterThanOrEqual(4);
 		const secrets = {
 			jwt: DEFAULT_JWT,
+			'replaced jwt': ROTATED_JWT,
 			'default callback credential': SECRETS.callbackToken,
 			...Object.fromEntries(resumeTokens.map((token, i) => [`resume token ${i + 1}`, token])),
 		};

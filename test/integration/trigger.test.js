@@ -9,7 +9,7 @@ const { balancesWorkflow, triggerWorkflow, deployWorkflow } = require('../../too
 const { executionsOf, settledExecutions, outputJson } = require('../../tools/n8n-client/executions');
 const { postRaw } = require('../../tools/n8n-client/http');
 const { scanN8nStorageWithControl } = require('./support/secrets');
-const { startCallbackStack, makeToken, without } = require('./support/callbacks');
+const { startCallbackStack, makeToken, replaceCredentialData, without } = require('./support/callbacks');
 const { expectActivationRefused } = require('./support/n8n-version');
 // the memory format as the packed package writes it (built before the suites run)
 const { fingerprint } = require('../../dist/nodes/shared/dedupeLog');
@@ -39,6 +39,19 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		const { workflow, url, credential } = await triggerWorkflow(stack, settings);
 		const created = await deployWorkflow(stack, workflow);
 		return { id: created.id, url, credential };
+	}
+
+	/** Creates the workflow and activates it, which the trigger must refuse; returns the message the user reads. */
+	async function refusedActivation(workflow) {
+		const created = await stack.client.createWorkflow(workflow);
+		let failure;
+		try {
+			await stack.client.activateWorkflow(created.id);
+		} catch (error) {
+			failure = error;
+		}
+		// n8n 2.8.4 refuses the activate call; n8n 2.41 accepts it and reports the refusal as publication status.
+		return expectActivationRefused(stack, failure, created.id);
 	}
 
 	/** A webhook-started balances workflow; the HTTP answer is every item the Khipu node output. */
@@ -363,41 +376,100 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		});
 	});
 
-	test('activating a trigger whose credential holds a too-short token fails, names the field and suggests a token', async () => {
+	test('activating a trigger whose credential holds a too-short token fails, names the field and the command that makes a token, printing none', async () => {
 		const shortToken = 'only-23-characters-long';
 		expect(shortToken).toHaveLength(23);
 		const { workflow, url } = await triggerWorkflow(stack, { token: shortToken });
-		const created = await stack.client.createWorkflow(workflow);
-		let failure;
-		try {
-			await stack.client.activateWorkflow(created.id);
-		} catch (error) {
-			failure = error;
-		}
-		// n8n 2.8.4 refuses the activate call; n8n 2.41 accepts it and reports the refusal as publication status.
-		const message = await expectActivationRefused(stack, failure, created.id);
-		expect(message).toMatch(/Callback token \(Khipu Callback Token API credential\) must be 24 to 128 letters, digits, "-" or "_"/);
-		// The suggestion is a usable token, and the rejected one is not echoed.
-		const suggestion = /freshly generated one: ([A-Za-z0-9_-]+)/.exec(message)?.[1];
-		expect(suggestion).toHaveLength(32);
+		const message = await refusedActivation(workflow);
+		expect(message).toBe(
+			'Callback token (Khipu Callback Token API credential) must be 24 to 128 letters, digits, "-" or "_". Generate one with: node -e "console.log(require(\'crypto\').randomBytes(24).toString(\'base64url\'))"',
+		);
+		// Activation errors are kept in n8n's logs and publication status: no token in it, the rejected one included.
+		expect(message).not.toMatch(/[A-Za-z0-9_-]{24,}/);
 		expect(message).not.toContain(shortToken);
 		const call = await postRaw(`${url}?token=${shortToken}`, { OperationId: 'short-0001', Status: 'OK' });
 		expect(call.status).toBe(404);
 	});
 
-	test('the credential test (editor save / retry) refuses a weak token with a generated one and accepts a strong one', async () => {
-		const probe = async (token) => {
+	test('the credential test (editor save / retry) refuses a weak token, pointing to the command, and accepts a strong one; it checks a Previous Token too', async () => {
+		const probe = async (data) => {
 			const result = await stack.client.rest('POST', '/credentials/test', {
 				// n8n 2.41 wants the id of a saved credential; the data sent is what gets tested.
-				credentials: { id: String(stack.credentials.callback.id), name: 'probe', type: 'khipuCallbackApi', data: { token } },
+				credentials: { id: String(stack.credentials.callback.id), name: 'probe', type: 'khipuCallbackApi', data },
 			});
 			return result.data ?? result;
 		};
-		const weak = await probe('short-token');
+		const weak = await probe({ token: 'short-token' });
 		expect(weak.status).toBe('Error');
-		expect(weak.message).toMatch(/must be 24 to 128 letters, digits, "-" or "_"\. For example, this freshly generated one: [A-Za-z0-9_-]{32}$/);
-		expect(weak.message).not.toContain('short-token');
-		expect(await probe(makeToken(40))).toEqual({ status: 'OK', message: 'The token is strong enough for a callback URL' });
+		expect(weak.message).toMatch(/must be 24 to 128 letters, digits, "-" or "_"\. Generate one with: node -e "[^"]+"$/);
+		expect(weak.message).not.toMatch(/[A-Za-z0-9_-]{24,}/);
+		expect(await probe({ token: makeToken(40) })).toEqual({ status: 'OK', message: 'The token is strong enough for a callback URL' });
+		const previous = { token: makeToken(40), previousToken: makeToken(40) };
+		expect(await probe(previous)).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/^Previous Token Valid Until is required with a Previous Token/),
+		});
+		const until = new Date(Date.now() + 3_600_000).toISOString();
+		expect(await probe({ ...previous, previousTokenValidUntil: until })).toEqual({
+			status: 'OK',
+			message: `The token is strong enough for a callback URL; the previous token is accepted until ${until}`,
+		});
+	});
+
+	test('activating a trigger whose credential has a Previous Token without Valid Until fails, naming the field', async () => {
+		const { workflow, credential } = await triggerWorkflow(stack, { token: makeToken(36) });
+		await replaceCredentialData(stack.client, credential, { token: makeToken(36), previousToken: makeToken(36) });
+		const message = await refusedActivation(workflow);
+		expect(message).toMatch(/^Previous Token Valid Until is required with a Previous Token: .* for example 2026-11-25T15:30:00-03:00$/);
+	});
+
+	test('a replaced callback token: the old one is still accepted until Previous Token Valid Until, then refused; the new one throughout, also when the previous one is misconfigured', async () => {
+		const oldToken = makeToken(36);
+		const newToken = makeToken(36);
+		const trigger = await deployTrigger({ token: oldToken });
+		const body = (operationId) => ({
+			OperationId: operationId,
+			Status: 'OK',
+			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }] },
+		});
+		const post = (token, operationId) => postRaw(`${trigger.url}?token=${token}`, body(operationId));
+		expect((await post(oldToken, 'rotation-0001')).status).toBe(200);
+		expect((await post(newToken, 'rotation-0002')).status).toBe(403);
+
+		// The rotation as a user does it: the new token in Token, the old one kept for a stated time.
+		const windowMs = 20_000;
+		const validUntil = Date.now() + windowMs;
+		await replaceCredentialData(stack.client, trigger.credential, {
+			token: newToken,
+			previousToken: oldToken,
+			previousTokenValidUntil: new Date(validUntil).toISOString(),
+		});
+		const inWindow = [await post(oldToken, 'rotation-0003'), await post(newToken, 'rotation-0004')];
+		// Both calls must have been answered inside the window for this part to mean anything.
+		expect(Date.now()).toBeLessThan(validUntil);
+		expect(inWindow.map((r) => [r.status, r.json])).toEqual([
+			[200, { received: true, operationId: 'rotation-0003' }],
+			[200, { received: true, operationId: 'rotation-0004' }],
+		]);
+
+		await sleep(validUntil - Date.now() + 500);
+		const after = [await post(oldToken, 'rotation-0005'), await post(newToken, 'rotation-0006')];
+		expect(after.map((r) => [r.status, r.json])).toEqual([
+			[403, { error: 'Invalid token' }],
+			[200, { received: true, operationId: 'rotation-0006' }],
+		]);
+		// A Previous Token the trigger cannot use (no readable end) never costs a callback with the current token.
+		await replaceCredentialData(stack.client, trigger.credential, { token: newToken, previousToken: oldToken, previousTokenValidUntil: 'soon' });
+		const misconfigured = [await post(newToken, 'rotation-0007'), await post(oldToken, 'rotation-0008')];
+		expect(misconfigured.map((r) => r.status)).toEqual([200, 403]);
+		const executions = await settledExecutions(stack.client, trigger.id, { count: 5, includeData: true });
+		expect(executions.map((e) => outputJson(e, TRIGGER)[0].operationId).sort()).toEqual([
+			'rotation-0001',
+			'rotation-0003',
+			'rotation-0004',
+			'rotation-0006',
+			'rotation-0007',
+		]);
 	});
 
 	describe('account and reference in the callback URL', () => {

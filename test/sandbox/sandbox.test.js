@@ -6,6 +6,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { startSandbox, ENDPOINT_PATH, DEFAULT_JWT, DEFAULT_API_KEY } = require('../../tools/sandbox/server');
 const { SCENARIOS } = require('../../tools/sandbox/scenarios');
+const { MAX_BODY_KB } = require('../../nodes/shared/maxBodySizeOption');
 
 jest.setTimeout(15000);
 
@@ -143,6 +144,7 @@ describe('startSandbox', () => {
 			'1000000004',
 			'1000000005',
 			'1000000006',
+			'1000000008',
 			'1000000007',
 			'2000000001',
 			'2000000002',
@@ -471,6 +473,24 @@ describe('scenarios (synchronous)', () => {
 		const amount = json.Data.Balance[0].Amount;
 		expect(Array.isArray(amount)).toBe(false);
 		expect(amount).toEqual({ Amount: '98765.43', Currency: 'ARS' });
+	});
+
+	test('1000000008 writes amounts three ways: ambiguous text, Argentine text, a JSON number', async () => {
+		const { json } = await balances(sandbox, { AccountNumber: '1000000008' });
+		expect(json.Data.Balance.map((b) => [b.CreditDebitIndicator, b.Amount])).toEqual([
+			['Credit', [{ Amount: '2.500', Currency: 'ARS' }]],
+			['Debit', [{ Amount: '1.234.567,89', Currency: 'ARS' }]],
+			['Credit', [{ Amount: 98765.4, Currency: 'USD' }]],
+		]);
+	});
+
+	test('20,000 balances fit the default Max Body Size of the trigger and pause delivery; 6,000 are over 1 MiB', async () => {
+		// The callback body is the envelope a synchronous answer carries, serialized the same way.
+		const bytes = async (count) => Buffer.byteLength((await balances(sandbox, { AccountNumber: `BIG-${count}` })).text);
+		const twentyThousand = await bytes(20000);
+		expect(twentyThousand).toBeLessThanOrEqual(MAX_BODY_KB.default * 1024);
+		expect(twentyThousand).toBeGreaterThan(3 * 1024 * 1024);
+		expect(await bytes(6000)).toBeGreaterThan(1024 * 1024);
 	});
 
 	test('1000000007 and BIG-<n> return large payloads; out-of-range n falls back to default', async () => {

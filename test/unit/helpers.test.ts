@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 import { firstDelivery } from '../../nodes/shared/dedupe';
 import { ipAllowed, parseAllowlist, parseIp } from '../../nodes/shared/ipAllowlist';
 import { runPool } from '../../nodes/shared/pool';
-import { deriveToken, generateToken, tokensMatch } from '../../nodes/shared/callbackToken';
+import { generateToken, tokenDigest, tokensMatch } from '../../nodes/shared/callbackToken';
 
 describe('runPool', () => {
 	it('keeps input order and never exceeds the limit', async () => {
@@ -81,10 +81,13 @@ describe('tokens', () => {
 		expect(tokensMatch('abc', ['abc'])).toBe(false);
 		expect(tokensMatch('', '')).toBe(false);
 	});
-	it('derives tokens bound to every part', () => {
-		expect(deriveToken('k', 'a', 'b')).toBe(deriveToken('k', 'a', 'b'));
-		expect(deriveToken('k', 'a', 'b')).not.toBe(deriveToken('k', 'a', 'c'));
-		expect(deriveToken('k2', 'a', 'b')).not.toBe(deriveToken('k', 'a', 'b'));
+	it('digests a token bound to every part, without containing it', () => {
+		const token = generateToken();
+		expect(tokenDigest(token, 'account-1')).toBe(tokenDigest(token, 'account-1'));
+		expect(tokenDigest(token, 'account-1')).not.toBe(tokenDigest(token, 'account-2'));
+		expect(tokenDigest(generateToken(), 'account-1')).not.toBe(tokenDigest(token, 'account-1'));
+		expect(tokenDigest(token, 'account-1')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+		expect(tokenDigest(token, 'account-1')).not.toContain(token);
 	});
 });
 

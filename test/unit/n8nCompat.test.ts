@@ -1,6 +1,20 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	Workflow,
+	type IExecuteFunctions,
+	type INode,
+	type INodeTypes,
+	type IRunExecutionData,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
 
-import { boundCredentialTest, isCredentialTestRequest, requestScope } from '../../nodes/shared/n8nCompat';
+import {
+	boundCredentialTest,
+	isCredentialTestRequest,
+	keepForResume,
+	readKeptForResume,
+	requestScope,
+} from '../../nodes/shared/n8nCompat';
 
 function contextWithCancel(cancel?: AbortSignal): IExecuteFunctions {
 	return { getExecutionCancelSignal: () => cancel } as unknown as IExecuteFunctions;
@@ -46,5 +60,39 @@ describe('credential test requests (COMPAT row 16)', () => {
 		const out = boundCredentialTest({ url: '/x', timeout: 300_000, abortSignal: cancel.signal }, 30_000);
 		cancel.abort();
 		expect((out.abortSignal as AbortSignal).aborted).toBe(true);
+	});
+});
+
+describe('data kept for the resume webhook (COMPAT row 20)', () => {
+	// n8n-workflow's own node context and expression resolver, as the resumed execution uses them.
+	function resumedExecution(nodeName: string) {
+		const node: INode = { id: 'node-1', name: nodeName, type: 'test.node', typeVersion: 1, position: [0, 0], parameters: {} };
+		const nodeTypes = {
+			getByName: () => ({ description: { properties: [] } }),
+			getByNameAndVersion: () => ({ description: { properties: [] } }),
+			getKnownTypes: () => ({}),
+		} as unknown as INodeTypes;
+		const workflow = new Workflow({ id: 'wf', nodes: [node], connections: {}, active: false, nodeTypes });
+		const runExecutionData = {
+			resultData: { runData: {} },
+			executionData: { contextData: {}, nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: {} },
+		} as unknown as IRunExecutionData;
+		const execute = {
+			getContext: (type: 'node' | 'flow') => NodeHelpers.getContext(runExecutionData, type, node),
+		} as unknown as IExecuteFunctions;
+		const webhook = {
+			getNode: () => node,
+			evaluateExpression: (expression: string, itemIndex: number) =>
+				workflow.expression.resolveSimpleParameterValue(`=${expression}`, {}, runExecutionData, 0, itemIndex, node.name, [], 'webhook', {}),
+		} as unknown as IWebhookFunctions;
+		return { execute, webhook };
+	}
+
+	it.each([['Khipu'], ['Khipu "A" }} {{ $json }} \\ \' `x`'], ['Saldo ☃ 𝄞 ñ'], ['{{']])('a node named %p reads back what it kept', (name) => {
+		const { execute, webhook } = resumedExecution(name);
+		expect(readKeptForResume(webhook, 'khipuResumeDigest')).toBeUndefined();
+		keepForResume(execute, 'khipuResumeDigest', 'digest-value');
+		expect(readKeptForResume(webhook, 'khipuResumeDigest')).toBe('digest-value');
+		expect(readKeptForResume(webhook, 'other')).toBeUndefined();
 	});
 });

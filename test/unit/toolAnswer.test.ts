@@ -1,10 +1,12 @@
-import { parseEnvelope } from '../../nodes/shared/khipu/envelope';
+import type { AmountFormat } from '../../nodes/shared/balances/amount';
+import { parseEnvelope, type KhipuEnvelope } from '../../nodes/shared/khipu/envelope';
 import { failureFromEnvelope, failureFromOutcome } from '../../nodes/shared/khipu/failure';
 import { InputError } from '../../nodes/shared/validation';
 import { getPendingCurrentDayBalances } from '../../nodes/KhipuSantanderAr/actions/balance/getPendingCurrentDayBalances.operation';
 import { failureAnswer, PAUSE_REFUSAL } from '../../nodes/KhipuSantanderAr/delivery/toolAnswer';
 
-const balancesAnswer = getPendingCurrentDayBalances.toolAnswer;
+const balancesAnswer = (answer: KhipuEnvelope, accountNumber: string, amountFormat: AmountFormat = 'dotDecimal') =>
+	getPendingCurrentDayBalances.toolAnswer(answer, accountNumber, { output: 'simplified', onEmpty: 'infoItem', amountFormat });
 import { ACCOUNT_NUMBER_HINT, toolAccountNumberField, TOOL_DESCRIPTION } from '../../nodes/KhipuSantanderAr/descriptions/toolFields';
 
 const OPERATION_ID = '6baf6c19-e485-463b-ae24-a821b025c8a4';
@@ -30,7 +32,7 @@ describe('tool answers', () => {
 					DateTime: '2022-11-30T01:55:00-0300',
 					Type: 'InterimAvailable',
 					Amount: [
-						{ Amount: '1.234,56', Currency: 'ARS' },
+						{ Amount: '1234.56', Currency: 'ARS' },
 						{ Amount: '10.00', Currency: 'USD' },
 					],
 				},
@@ -50,12 +52,30 @@ describe('tool answers', () => {
 
 	it('keeps Khipu’s text only for an amount it could not read, and explains an empty answer', () => {
 		const unreadable = balancesAnswer(envelope([{ Type: 'InterimAvailable', Amount: [{ Amount: 'n/a', Currency: 'ARS' }] }]), '1');
-		expect((unreadable.balances as object[])[0]).toMatchObject({ amount: null, amountText: 'n/a' });
+		expect((unreadable.balances as object[])[0]).toMatchObject({ amount: null, amountText: 'n/a', amountProblem: expect.stringMatching(/^"n\/a" is not a number/) });
 		expect(balancesAnswer(envelope([], 'No balances for the current day'), '1')).toMatchObject({
 			balances: [],
 			message: 'No balances for the current day',
 		});
 		expect(balancesAnswer(envelope(null), '1').message).toMatch(/no balances/);
+	});
+
+	it('an ambiguous amount is no number for the model either: its text and the reason instead; the Amount Format option applies', () => {
+		const balances = [
+			{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: [{ Amount: '2.500', Currency: 'ARS' }, { Amount: '1.234,56', Currency: 'USD' }] },
+		];
+		expect(balancesAnswer(envelope(balances), '1').balances).toEqual([
+			expect.objectContaining({
+				amount: null,
+				amountText: '2.500',
+				amountProblem: '"2.500" is ambiguous: 2.5 in the Khipu standard format (dot decimal), 2500 in the Argentine format (1.234,56)',
+			}),
+			expect.objectContaining({ amount: null, amountText: '1.234,56', amountProblem: expect.stringMatching(/set the Amount Format option/) }),
+		]);
+		const argentine = balancesAnswer(envelope(balances), '1', 'argentine').balances as Array<Record<string, unknown>>;
+		expect(argentine.map((b) => b.amount)).toEqual([null, 1234.56]);
+		expect(argentine[1]).not.toHaveProperty('amountText');
+		expect(argentine[1]).not.toHaveProperty('amountProblem');
 	});
 
 	it('a Khipu error carries type, code and advice; an HTTP 200 status is left out', () => {

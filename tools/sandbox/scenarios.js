@@ -114,6 +114,20 @@ const LISTED_SCENARIOS = [
 		},
 	},
 	{
+		account: '1000000008',
+		id: 'amount-formats',
+		description:
+			'OK with amounts written three ways: "2.500" (2.5 or 2500: ambiguous), Argentine "1.234.567,89" (a Debit), and the JSON number 98765.4 (USD)',
+		result: {
+			status: 'OK',
+			balances: [
+				{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '2.500', Currency: 'ARS' },
+				{ Type: 'InterimBooked', CreditDebitIndicator: 'Debit', Amount: '1.234.567,89', Currency: 'ARS' },
+				{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: 98765.4, Currency: 'USD' },
+			],
+		},
+	},
+	{
 		account: '1000000007',
 		id: 'large',
 		description: `Large payload: OK with ${LARGE_BALANCE_COUNT} balances`,

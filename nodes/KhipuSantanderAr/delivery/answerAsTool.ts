@@ -15,7 +15,7 @@ async function answerOne(context: IExecuteFunctions, run: RunContext, index: num
 		const body = buildRequestBody(item.requestData, item.callbackUrl);
 		const report = await khipuRequest(context, run.connection, run.operation.path, body, run.options);
 		if (report.outcome.kind === 'accepted') return acceptedItem(item, report.outcome.envelope);
-		return run.operation.toolAnswer(report.outcome.envelope, item.accountNumber);
+		return run.operation.toolAnswer(report.outcome.envelope, item.accountNumber, run.options);
 	} catch (error) {
 		return failureAnswer(error, accountNumber);
 	}

@@ -9,14 +9,14 @@ import {
 } from 'n8n-workflow';
 
 import { readCallbackBody } from '../../shared/callbackBody';
-import { deriveToken, tokensMatch } from '../../shared/callbackToken';
+import { generateToken, tokenDigest, tokensMatch } from '../../shared/callbackToken';
 import { buildCallbackUrl, CALLBACK_PARAMS } from '../../shared/callbackUrl';
-import { KHIPU_CREDENTIAL_TYPE } from '../../shared/constants';
-import { usesApiKey } from '../../shared/khipu/accountCredential';
 import { failureFromEnvelope, KhipuFailure } from '../../shared/khipu/failure';
 import { buildRequestBody, khipuRequest } from '../../shared/khipu/request';
 import {
 	ANSWER_WITH_WEBHOOK_RESPONSE,
+	keepForResume,
+	readKeptForResume,
 	resumeUrlForNode,
 	setWaitTimeoutOutput,
 } from '../../shared/n8nCompat';
@@ -37,27 +37,29 @@ export const RESUME_WEBHOOK: IWebhookDescription = {
 	ndvHideUrl: true,
 };
 
-/** Balance lists are small; the trigger's default limit applies here too. */
-const MAX_CALLBACK_BYTES = 1024 * 1024;
+/**
+ * Each pause gets its own random resume token. Only its digest, bound to the
+ * account, stays in the waiting execution: replacing the Khipu credential
+ * (a JWT expires) cannot invalidate it, and reading n8n's database does not
+ * give it away, for this execution or any other.
+ */
+const RESUME_DIGEST_KEY = 'khipuResumeDigest';
 
-/** The resume token binds execution, node and account, keyed by the credential secret. */
-function resumeToken(secret: string, executionId: string, nodeId: string, accountNumber: string): string {
-	return deriveToken(secret, 'khipu-resume', executionId, nodeId, accountNumber);
-}
-
-function credentialSecret(data: IDataObject): string {
-	const value = usesApiKey(data) ? data.apiKey : data.jwtToken;
-	return String(value ?? '').trim();
-}
-
-function buildResumeUrl(context: IExecuteFunctions, secret: string, accountNumber: string): string {
-	const nodeId = context.getNode().id;
-	const token = resumeToken(secret, context.getExecutionId(), nodeId, accountNumber);
-	return buildCallbackUrl(
-		resumeUrlForNode(context, nodeId),
+function buildResumeUrl(context: IExecuteFunctions, accountNumber: string): string {
+	const token = generateToken();
+	const url = buildCallbackUrl(
+		resumeUrlForNode(context, context.getNode().id),
 		{ account: accountNumber, token },
 		{ field: 'Callback URL (the resume URL n8n gives Khipu)', advice: 'Set a shorter WEBHOOK_URL for this n8n instance.' },
 	);
+	keepForResume(context, RESUME_DIGEST_KEY, tokenDigest(token, accountNumber));
+	return url;
+}
+
+function resumeTokenValid(context: IWebhookFunctions, accountNumber: string, token: unknown): boolean {
+	const kept = readKeptForResume(context, RESUME_DIGEST_KEY);
+	if (kept === undefined || typeof token !== 'string') return false;
+	return tokensMatch(kept, tokenDigest(token, accountNumber));
 }
 
 function timedOutItem(accountNumber: string, minutes: number, operationId: string): INodeExecutionData {
@@ -97,7 +99,7 @@ export async function executePause(
 	try {
 		const item = prepareItem(context, 0, run);
 		accountNumber = item.accountNumber;
-		const resumeUrl = buildResumeUrl(context, credentialSecret(run.connection.credentials), accountNumber);
+		const resumeUrl = buildResumeUrl(context, accountNumber);
 		body = buildRequestBody(item.requestData, resumeUrl);
 	} catch (error) {
 		if (error instanceof InputError) throw inputErrorToNodeError(context, error, 0);
@@ -144,19 +146,14 @@ export async function resumeWebhook(
 	} catch {
 		return reject(context, 401, 'Invalid resume token');
 	}
-	const credentials = await context.getCredentials(KHIPU_CREDENTIAL_TYPE);
-	const expected = resumeToken(
-		credentialSecret(credentials),
-		context.getExecutionId(),
-		context.getNode().id,
-		accountNumber,
-	);
-	if (!tokensMatch(expected, query[CALLBACK_PARAMS.token])) return reject(context, 401, 'Invalid resume token');
+	if (!resumeTokenValid(context, accountNumber, query[CALLBACK_PARAMS.token])) {
+		return reject(context, 401, 'Invalid resume token');
+	}
 
-	const body = readCallbackBody(context, MAX_CALLBACK_BYTES);
+	const options = readNodeOptions(context.getNodeParameter('options', {}) as IDataObject);
+	const body = readCallbackBody(context, options.maxBodyBytes);
 	if (!body.ok) return reject(context, body.status, body.error);
 	const { envelope } = body;
-	const options = readNodeOptions(context.getNodeParameter('options', {}) as IDataObject);
 	const acknowledgement = { received: true, operationId: envelope.operationId };
 
 	if (envelope.status === 'ERROR') {

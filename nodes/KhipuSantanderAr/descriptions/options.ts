@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onEmptyOption, outputOption } from '../../shared/outputOptions';
+import { maxBodySizeOption, MAX_BODY_KB } from '../../shared/maxBodySizeOption';
+import { amountFormatOption, onEmptyOption, outputOption } from '../../shared/outputOptions';
 import { DELIVERY } from './balanceFields';
 
 export const OPTION_LIMITS = {
@@ -10,6 +11,7 @@ export const OPTION_LIMITS = {
 	maxRetryAfterSeconds: { min: 0, max: 600, default: 60 },
 	timeoutMs: { min: 1000, max: 600_000, default: 60_000 },
 	waitLimitMinutes: { min: 1, max: 10_080, default: 60 },
+	maxBodyKb: MAX_BODY_KB,
 } as const;
 
 export const optionsCollection: INodeProperties = {
@@ -20,6 +22,7 @@ export const optionsCollection: INodeProperties = {
 	default: {},
 	displayOptions: { show: { resource: ['balance'], operation: ['getPendingCurrentDayBalances'] } },
 	options: [
+		amountFormatOption(),
 		{
 			displayName: 'Concurrency',
 			name: 'concurrency',
@@ -28,6 +31,10 @@ export const optionsCollection: INodeProperties = {
 			default: 5,
 			description:
 				'How many accounts (input items) are requested from Khipu at the same time. Output order always follows the input.',
+		},
+		{
+			...maxBodySizeOption('the execution keeps waiting until its Wait Limit, then outputs the TIMED_OUT item'),
+			displayOptions: { show: { '/delivery': [DELIVERY.resumeOnCallback] } },
 		},
 		{
 			displayName: 'Max Retries',

@@ -1,11 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { KhipuEnvelope } from '../khipu/envelope';
+import type { AmountFormat } from './amount';
 import { simplifyBalances } from './simplify';
 
 export interface ItemShape {
 	output: 'simplified' | 'raw';
 	onEmpty: 'infoItem' | 'nothing';
+	amountFormat: AmountFormat;
 }
 
 /**
@@ -18,7 +20,7 @@ export function envelopeToItems(
 	shape: ItemShape,
 ): IDataObject[] {
 	if (shape.output === 'raw') return [envelope.raw];
-	const balances = simplifyBalances(envelope, accountNumber ?? '');
+	const balances = simplifyBalances(envelope, accountNumber ?? '', shape.amountFormat);
 	if (balances.length > 0) {
 		return accountNumber === null ? balances.map(withoutAccountNumber) : balances;
 	}

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isObject, optionalString, type KhipuEnvelope } from '../khipu/envelope';
+import { readAmount, type AmountFormat } from './amount';
 
 /**
  * What the balances endpoint puts in `Data`, read leniently: Khipu's page
@@ -14,6 +15,8 @@ export interface SimplifiedBalance extends IDataObject {
 	creditDebitIndicator: string | null;
 	amount: number | null;
 	amountString: string | null;
+	/** Why `amount` is null (unreadable or ambiguous text); null when it was read. */
+	amountProblem: string | null;
 	currency: string | null;
 	dateTime: string | null;
 	operationId: string;
@@ -25,27 +28,6 @@ function readBalances(data: IDataObject | null): IDataObject[] {
 	if (Array.isArray(list)) return list.filter(isObject);
 	if (isObject(list)) return [list];
 	return [];
-}
-
-/**
- * Amounts may come as JSON numbers, "1234.56", or Argentine "1.234,56"; the last
- * separator is taken as the decimal one.
- */
-export function parseAmount(value: unknown): number | null {
-	if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-	if (typeof value !== 'string') return null;
-	let text = value.trim().replace(/\s/g, '');
-	if (!/^[-+]?[0-9.,]+$/.test(text)) return null;
-	const lastDot = text.lastIndexOf('.');
-	const lastComma = text.lastIndexOf(',');
-	if (lastComma > lastDot) {
-		text = text.replace(/\./g, '').replace(',', '.');
-	} else if (lastComma !== -1) {
-		text = text.replace(/,/g, '');
-	}
-	if ((text.match(/\./g) ?? []).length > 1) return null;
-	const parsed = Number(text);
-	return Number.isFinite(parsed) ? parsed : null;
 }
 
 /** "2022-11-30T01:55:00-0300" becomes "2022-11-30T01:55:00-03:00"; unparseable text is kept. */
@@ -70,12 +52,16 @@ function amountEntries(balance: IDataObject): IDataObject[] {
  * One item per balance and currency: alert workflows compare a single number, so
  * multi-currency balances are split. Debits are negative.
  */
-export function simplifyBalances(envelope: KhipuEnvelope, accountNumber: string): SimplifiedBalance[] {
+export function simplifyBalances(
+	envelope: KhipuEnvelope,
+	accountNumber: string,
+	amountFormat: AmountFormat,
+): SimplifiedBalance[] {
 	const items: SimplifiedBalance[] = [];
 	for (const balance of readBalances(envelope.data)) {
 		const indicator = optionalString(balance.CreditDebitIndicator);
 		for (const entry of amountEntries(balance)) {
-			const parsed = parseAmount(entry.Amount);
+			const { amount: parsed, problem } = readAmount(entry.Amount, amountFormat);
 			const magnitude = parsed === null ? null : Math.abs(parsed);
 			const isDebit = indicator?.toLowerCase() === 'debit';
 			items.push({
@@ -85,6 +71,7 @@ export function simplifyBalances(envelope: KhipuEnvelope, accountNumber: string)
 				creditDebitIndicator: indicator,
 				amount: magnitude === null ? null : isDebit ? -magnitude : parsed,
 				amountString: optionalString(entry.Amount),
+				amountProblem: problem,
 				currency: optionalString(entry.Currency),
 				dateTime: normalizeDateTime(balance.DateTime),
 				operationId: envelope.operationId,

@@ -860,11 +860,11 @@ function callbackBodyCases() {
 		['a JSON number', '42', {}, 400, bad('the body is a number, not a JSON object')],
 		// n8n hands the trigger a parsed JSON string as a string, which the trigger takes for unparsed text.
 		['a JSON string', '"OK"', {}, 400, { error: expect.stringMatching(/^(Body is not valid JSON|Not a Khipu callback: the body is a string, not a JSON object)$/) }],
-		['a body over 1 MB (1 MiB + 1 byte)', (() => {
+		['a body over the default Max Body Size (4,096 KB + 1 byte)', (() => {
 			const body = valid({ Padding: '' });
-			body.Padding = 'p'.repeat(1024 * 1024 + 1 - JSON.stringify(body).length);
+			body.Padding = 'p'.repeat(4096 * 1024 + 1 - JSON.stringify(body).length);
 			return JSON.stringify(body);
-		})(), {}, 413, { error: 'Body larger than 1048576 bytes' }],
+		})(), {}, 413, { error: 'Body larger than 4194304 bytes' }],
 		['JSON nested 10,000 levels deep', deep(10_000, '1'), {}, 400, bad('OperationId is missing or not a string')],
 		['an OperationId nested 5,000 levels deep', `{"Status":"OK","OperationId":${deep(5000, '"x"')}}`, {}, 400, bad('OperationId is missing or not a string')],
 		['invalid UTF-8 bytes in the OperationId', utf8('{"OperationId":"op-', [0xff, 0xfe], '","Status":"OK","Data":null}'), {}, 400, { error: 'Body is not valid UTF-8' }],

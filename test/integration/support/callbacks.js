@@ -39,10 +39,15 @@ function makeToken(length = 32) {
 	return out.slice(0, length);
 }
 
+/** Replaces a saved credential's data through n8n's public API, as a user rotating a secret would. */
+async function replaceCredentialData(client, credential, data) {
+	return client.api('PATCH', `/credentials/${encodeURIComponent(credential.id)}`, { data });
+}
+
 function without(object, keys) {
 	const copy = { ...object };
 	for (const key of keys) delete copy[key];
 	return copy;
 }
 
-module.exports = { startCallbackStack, makeToken, without };
+module.exports = { startCallbackStack, makeToken, replaceCredentialData, without };

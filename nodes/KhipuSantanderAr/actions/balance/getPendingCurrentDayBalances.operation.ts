@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { envelopeToItems } from '../../../shared/balances/items';
+import { envelopeToItems, type ItemShape } from '../../../shared/balances/items';
 import { simplifyBalances } from '../../../shared/balances/simplify';
 import type { KhipuEnvelope } from '../../../shared/khipu/envelope';
 import type { KhipuOperation } from '../../khipuOperation';
@@ -11,8 +11,8 @@ export const BALANCES_PATH = '/v1/ar/banking/personal/santander.com.ar/pending/c
  * A model reads the whole answer, so it gets one object with a short entry per
  * balance instead of the workflow's one item per balance.
  */
-function balancesAnswer(envelope: KhipuEnvelope, accountNumber: string): IDataObject {
-	const balances = simplifyBalances(envelope, accountNumber).map((balance) => {
+function balancesAnswer(envelope: KhipuEnvelope, accountNumber: string, shape: ItemShape): IDataObject {
+	const balances = simplifyBalances(envelope, accountNumber, shape.amountFormat).map((balance) => {
 		const entry: IDataObject = {
 			balanceType: balance.balanceType,
 			creditDebitIndicator: balance.creditDebitIndicator,
@@ -20,8 +20,11 @@ function balancesAnswer(envelope: KhipuEnvelope, accountNumber: string): IDataOb
 			currency: balance.currency,
 			dateTime: balance.dateTime,
 		};
-		// Khipu's text is only worth its tokens when it could not be read as a number.
-		if (balance.amount === null) entry.amountText = balance.amountString;
+		// Khipu's text and the reason are only worth their tokens when no number could be given.
+		if (balance.amount === null) {
+			entry.amountText = balance.amountString;
+			entry.amountProblem = balance.amountProblem;
+		}
 		return entry;
 	});
 	const answer: IDataObject = { status: 'OK', accountNumber, operationId: envelope.operationId, balances };
