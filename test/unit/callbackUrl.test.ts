@@ -53,6 +53,33 @@ describe('buildCallbackUrl', () => {
 		expect(error.message).not.toContain(TOKEN);
 	});
 
+	// n8n reads query strings with qs (Express's extended parser): brackets nest after percent-decoding.
+	it.each([
+		['token[]=x', 'token'],
+		['token[0]=x', 'token'],
+		['token%5B%5D=x', 'token'],
+		['token%5b0%5d=x', 'token'],
+		['%5Btoken%5D=x', 'token'],
+		['[token]=x', 'token'],
+		['toke%6E[]=x', 'token'],
+		['account[x]=1', 'account'],
+		['account%5Bx%5D=1', 'account'],
+		['reference[]=a', 'reference'],
+		['[reference]=a', 'reference'],
+	])('refuses %s, which n8n reads as "%s" (issue 20.5)', (query, name) => {
+		const error = errorOf(() => buildCallbackUrl(`${BASE}?keep=1&${query}`, { account: '1', token: TOKEN }));
+		expect(error.field).toBe('Callback URL');
+		expect(error.message).toContain(`already contains ${name === 'account' ? 'an' : 'a'} "${name}" parameter (n8n reads "${name}[…]" as "${name}")`);
+		expect(error.message).not.toContain(TOKEN);
+	});
+
+	it.each(['a[token]=1', 'tokens=1', 'my_token=1', 'x.token=1', 'accounts[]=1', 'token]=1'])(
+		'keeps %s, which n8n does not read as one of the node’s parameters',
+		(query) => {
+			expect(buildCallbackUrl(`${BASE}?${query}`, { account: '1', token: TOKEN })).toBe(`${BASE}?${query}&account=1&token=${TOKEN}`);
+		},
+	);
+
 	it('accepts exactly 255 characters and refuses 256, naming the field and the length', () => {
 		const added = `?account=1&reference=r&token=${TOKEN}`;
 		const fits = `https://e.com/${'a'.repeat(255 - 'https://e.com/'.length - added.length)}`;
