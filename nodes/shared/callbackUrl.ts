@@ -139,3 +139,19 @@ export function buildCallbackUrl(
 	}
 	return url;
 }
+
+/**
+ * Where the callback token may go: over https, or to this n8n's own webhook
+ * base (where the trigger listens, with whatever scheme WEBHOOK_URL has).
+ * The Callback URL can come from item data, so without this check the
+ * trigger's secret could travel to any host, or in clear text over the network.
+ */
+export function checkTokenDestination(url: string, ownWebhookBase: URL, field = 'Callback URL'): void {
+	const target = new URL(url);
+	if (target.protocol === 'https:') return;
+	if (target.origin === ownWebhookBase.origin && target.pathname.startsWith(ownWebhookBase.pathname)) return;
+	throw new InputError(
+		field,
+		`${field} uses plain http to ${target.origin}, which is not this n8n's webhook address (${ownWebhookBase.href}), so the callback token would travel unencrypted to another host. Use an https URL or this n8n's own webhook URL, or turn on Allow Token Over Plain HTTP if that network path is trusted.`,
+	);
+}

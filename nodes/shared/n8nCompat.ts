@@ -115,6 +115,11 @@ export function setWaitTimeoutOutput(context: IExecuteFunctions, item: INodeExec
 	context.getExecuteData().data = { main: [[item]] };
 }
 
+/** `$execution.resumeUrl`: n8n builds it from its public webhook base (WEBHOOK_URL) on every version. */
+function executionResumeUrl(context: IExecuteFunctions): URL {
+	return new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
+}
+
 /**
  * The URL Khipu calls to resume this execution at the node's own webhook
  * (COMPAT row 1): n8n 2.41 signs `$execution.resumeUrl` with `?signature=`,
@@ -123,7 +128,22 @@ export function setWaitTimeoutOutput(context: IExecuteFunctions, item: INodeExec
  * Test: pause.test.js "the execution waits, the callback resumes it …".
  */
 export function resumeUrlForNode(context: IExecuteFunctions, nodeId: string): string {
-	const resume = new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
+	const resume = executionResumeUrl(context);
 	resume.pathname = `${resume.pathname.replace(/\/+$/, '')}/${nodeId}`;
 	return resume.toString();
+}
+
+/**
+ * This n8n's public webhook base, e.g. `http://127.0.0.1:5678/` (COMPAT row 20).
+ * `getInstanceBaseUrl()` is that base on n8n 2.8.4 but the editor's base on
+ * 2.41.1 (N8N_EDITOR_BASE_URL), so it is read from the resume URL instead:
+ * `<base><waiting endpoint>/<execution id>[?signature=…]`, the last two path
+ * segments dropped.
+ * Test: trigger.test.js callback delivery to the trigger's own http URL, on both versions.
+ */
+export function webhookBaseUrl(context: IExecuteFunctions): URL {
+	const base = executionResumeUrl(context);
+	base.pathname = `${base.pathname.split('/').slice(0, -2).join('/')}/`;
+	base.search = '';
+	return base;
 }
