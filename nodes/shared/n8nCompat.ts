@@ -1,5 +1,6 @@
 import {
 	sleep,
+	sleepWithAbort,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
@@ -87,6 +88,19 @@ export function boundCredentialTest(options: IHttpRequestOptions, maxMs: number)
 		abortSignal: timeoutSignal(timeout, current),
 		timeout: timeout + LIBRARY_TIMEOUT_MARGIN_MS,
 	};
+}
+
+/**
+ * Waits `ms`, or less when the execution is stopped (COMPAT row 21): then it
+ * rejects, so a retry wait of up to the Retry-After cap never outlives a Stop.
+ * n8n-workflow 2.8.0 has `sleepWithAbort(ms, signal)`; 2.41.0 no longer
+ * exports it and takes the signal in `sleep(ms, signal)` instead (2.8.0's
+ * `sleep` ignores a second argument).
+ * Test: timeout.test.js "stopping an execution that waits on Retry-After …".
+ */
+export async function sleepUnlessStopped(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	if (typeof sleepWithAbort === 'function') return await sleepWithAbort(ms, signal);
+	return await (sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal);
 }
 
 /**
