@@ -96,7 +96,7 @@ export function boundCredentialTest(options: IHttpRequestOptions, maxMs: number)
  * n8n-workflow 2.8.0 has `sleepWithAbort(ms, signal)`; 2.41.0 no longer
  * exports it and takes the signal in `sleep(ms, signal)` instead (2.8.0's
  * `sleep` ignores a second argument).
- * Test: timeout.test.js "stopping an execution that waits on Retry-After …".
+ * Test: timeout.test.js "the running n8n's own n8n-workflow ends the node's retry wait …".
  */
 export async function sleepUnlessStopped(ms: number, signal: AbortSignal | undefined): Promise<void> {
 	if (typeof sleepWithAbort === 'function') return await sleepWithAbort(ms, signal);
