@@ -20,19 +20,32 @@ const CREDENTIAL_TEST_TIMEOUT_MS = 30_000;
 /**
  * Adds exactly one auth header, and in API-key mode the per-account credential,
  * so secrets only ever enter a request here and JWT mode never carries bank logins.
- * Requests n8n sends for the credential (its test) get their own time bound.
+ * The bank login goes only into requests the Khipu node builds: n8n's own
+ * requests for the credential (its test) never carry it, and get their own
+ * time bound. No request signed here follows a redirect.
  */
 const authenticate: IAuthenticate = async (
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> => {
-	const signed = await signRequest(credentials, requestOptions);
-	return isCredentialTestRequest(requestOptions) ? boundCredentialTest(signed, CREDENTIAL_TEST_TIMEOUT_MS) : signed;
+	const fromNode = !isCredentialTestRequest(requestOptions);
+	const signed = withoutRedirects(await signRequest(credentials, requestOptions, fromNode));
+	return fromNode ? signed : boundCredentialTest(signed, CREDENTIAL_TEST_TIMEOUT_MS);
 };
+
+/**
+ * A redirect would carry the API key (and the bank login) to wherever it
+ * points. n8n's requests read `disableFollowRedirect`; requests in the older
+ * request-library form (the HTTP Request node's) read the other two.
+ */
+function withoutRedirects(options: IHttpRequestOptions): IHttpRequestOptions {
+	return Object.assign({}, options, { disableFollowRedirect: true, followRedirect: false, followAllRedirects: false });
+}
 
 async function signRequest(
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
+	withAccountCredential: boolean,
 ): Promise<IHttpRequestOptions> {
 	const headers: IDataObject = { ...(requestOptions.headers ?? {}) };
 	for (const name of Object.keys(headers)) {
@@ -46,7 +59,7 @@ async function signRequest(
 
 	headers['x-api-key'] = String(credentials.apiKey ?? '').trim();
 	const body = requestOptions.body;
-	if (body && typeof body === 'object' && !Array.isArray(body) && 'RequestData' in body) {
+	if (withAccountCredential && body && typeof body === 'object' && !Array.isArray(body) && 'RequestData' in body) {
 		const requestData = (body as IDataObject).RequestData;
 		if (requestData && typeof requestData === 'object' && !Array.isArray(requestData)) {
 			return {
@@ -117,6 +130,8 @@ export class KhipuApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
+			description:
+				'Sent as x-api-key. The credential test checks this key and the Base URL only: it never sends the Account Link token or the Santander login, which the first balances request checks.',
 			displayOptions: { show: { authType: [{ _cnd: { startsWith: 'apiKey' } }] } },
 		},
 		{
@@ -173,7 +188,9 @@ export class KhipuApi implements ICredentialType {
 	 * An empty RequestData makes Khipu check the secret and then reject the body
 	 * (400 with a Khipu envelope), so no bank account is touched. n8n's rules can
 	 * only match the body, so: A000 or a gateway's "Unauthorized"/"Forbidden" means
-	 * a bad secret, and a body without OperationId means the Base URL is not Khipu.
+	 * a bad secret, and a body without OperationId (a redirect's, for one) means
+	 * the Base URL is not Khipu. In API-key modes the test proves the API key and
+	 * the Base URL only: the Account Link token or bank login is never sent with it.
 	 */
 	test: ICredentialTestRequest = {
 		request: {
@@ -182,6 +199,8 @@ export class KhipuApi implements ICredentialType {
 			method: 'POST',
 			body: { RequestData: {} },
 			ignoreHttpStatusErrors: true,
+			// authenticate() sets it for every request too; here it is also visible to n8n's own code.
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{
@@ -205,7 +224,7 @@ export class KhipuApi implements ICredentialType {
 				properties: {
 					key: 'OperationId',
 					value: undefined,
-					message: 'The Base URL did not answer like Khipu’s API; check the Base URL',
+					message: 'The Base URL did not answer like Khipu’s API (a redirect is never followed); check the Base URL',
 				},
 			},
 		],

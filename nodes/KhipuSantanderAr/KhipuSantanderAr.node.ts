@@ -13,7 +13,7 @@ import { testCallbackToken } from '../shared/callbackToken';
 import { KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
 import { route, routeResume } from './actions/router';
 import { RESUME_WEBHOOK } from './delivery/pauseUntilCallback';
-import { balanceFields } from './descriptions/balanceFields';
+import { balanceFields, DELIVERY } from './descriptions/balanceFields';
 import { optionsCollection } from './descriptions/options';
 import { operationProperty, resourceProperty } from './descriptions/resource';
 import { toolAccountNumberField, toolDescriptionField } from './descriptions/toolFields';
@@ -32,15 +32,20 @@ export class KhipuSantanderAr implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: KHIPU_CREDENTIAL_TYPE, required: true },
+			// Each has its own label: n8n otherwise shows two fields both labelled "Credential to connect with" (COMPAT row 8).
+			{ name: KHIPU_CREDENTIAL_TYPE, required: true, displayName: 'Khipu API Credential' },
 			{
 				// Literal names: n8n's scanner reads them from the source to see the credential is tested.
-				// Optional and without displayOptions: the editor takes a parameter named in a
-				// credential's displayOptions for an authentication switch and stops showing the
-				// node's option fields. Callback delivery checks for it instead (prepareRun).
 				name: 'khipuCallbackApi',
+				displayName: 'Callback Token Credential',
 				required: false,
 				testedBy: 'khipuCallbackToken',
+				// Shown for callback delivery only, by a condition on Delivery alone (COMPAT row 25): n8n's
+				// editor takes a field all of whose values appear in credential conditions (a boolean such
+				// as Add Callback Token always qualifies) for an authentication switch, and then hides it
+				// and every field its own conditions name: Resource, Operation and Delivery. With Add
+				// Callback Token off it is shown but not read (prepareRun).
+				displayOptions: { show: { delivery: [DELIVERY.callbackUrl] } },
 			},
 		],
 		// Only used by "Pause This Workflow Until Khipu Calls Back": n8n registers

@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { buildCallbackUrl, validateReference } from '../shared/callbackUrl';
+import { buildCallbackUrl, checkTokenDestination, validateReference } from '../shared/callbackUrl';
 import { CALLBACK_CREDENTIAL_FIELD, validateCallbackToken } from '../shared/callbackToken';
 import { KHIPU_CALLBACK_CREDENTIAL_TYPE, KHIPU_CREDENTIAL_TYPE } from '../shared/constants';
 import { validateKhipuCredential } from '../shared/khipu/accountCredential';
 import type { KhipuConnection } from '../shared/khipu/transport';
+import { webhookBaseUrl } from '../shared/n8nCompat';
 import { InputError, validateAccountNumber, validateBaseUrl, validateCallbackUrl } from '../shared/validation';
 import type { KhipuOperation } from './khipuOperation';
 import { DELIVERY, type Delivery } from './descriptions/balanceFields';
@@ -18,6 +19,8 @@ export interface RunContext {
 	delivery: Delivery;
 	/** Callback delivery only; undefined when "Add Callback Token" is off. */
 	callbackToken?: string;
+	/** Set when the token may only go over https or to this n8n ("Allow Token Over Plain HTTP" off). */
+	ownWebhookBase?: URL;
 }
 
 /** One item, checked and ready to send. */
@@ -46,6 +49,7 @@ export async function prepareRun(context: IExecuteFunctions, operation: KhipuOpe
 		}
 		const callback = await context.getCredentials(KHIPU_CALLBACK_CREDENTIAL_TYPE);
 		run.callbackToken = validateCallbackToken(callback.token);
+		if (context.getNodeParameter('allowTokenOverHttp', 0, false) !== true) run.ownWebhookBase = webhookBaseUrl(context);
 	}
 	return run;
 }
@@ -56,6 +60,7 @@ export function prepareItem(context: IExecuteFunctions, index: number, run: RunC
 	const requestData = run.operation.requestData(context, index, accountNumber);
 	if (run.delivery !== DELIVERY.callbackUrl) return { accountNumber, requestData };
 	const base = validateCallbackUrl(context.getNodeParameter('callbackUrl', index));
+	if (run.callbackToken !== undefined && run.ownWebhookBase) checkTokenDestination(base, run.ownWebhookBase);
 	const reference = validateReference(context.getNodeParameter('reference', index, ''));
 	const callbackUrl = buildCallbackUrl(base, { account: accountNumber, reference, token: run.callbackToken });
 	return { accountNumber, requestData, callbackUrl, reference };

@@ -59,6 +59,36 @@ function isHint(value: string, maxLength: number): boolean {
 }
 
 /**
+ * The name a receiving n8n files a query parameter under. n8n parses query
+ * strings with Express's extended parser (qs), which reads brackets as nesting
+ * after decoding: `token[]=x`, `token[a]=x`, `token%5B%5D=x` and `[token]=x`
+ * all land under `token`, next to (or instead of) the one the node adds.
+ */
+function queryRootName(name: string): string {
+	const open = name.indexOf('[');
+	if (open !== 0) return open < 0 ? name : name.slice(0, open);
+	const close = name.indexOf(']');
+	return close < 0 ? name : name.slice(1, close);
+}
+
+/**
+ * The names n8n will read the user's parameters under; true where one was
+ * written in bracket form (never echoed: the message names the form instead).
+ */
+function takenNames(query: string): Map<string, boolean> {
+	const taken = new Map<string, boolean>();
+	for (const name of new URLSearchParams(query).keys()) {
+		const root = queryRootName(name);
+		taken.set(root, taken.get(root) === true || root !== name);
+	}
+	return taken;
+}
+
+function bracketHint(taken: Map<string, boolean>, name: string): string {
+	return taken.get(name) === true ? ` (n8n reads "${name}[…]" as "${name}")` : '';
+}
+
+/**
  * The one place that turns a URL into the callback URL sent to Khipu. The
  * user's own query is kept byte for byte and ours is appended; a fragment is
  * refused because HTTP clients never send it, so anything after "#" (including
@@ -74,17 +104,20 @@ export function buildCallbackUrl(
 	}
 	const queryStart = base.indexOf('?');
 	const existing = queryStart < 0 ? '' : base.slice(queryStart + 1);
-	const taken = new URLSearchParams(existing);
+	const taken = takenNames(existing);
 	if (taken.has(CALLBACK_PARAMS.token)) {
 		throw new InputError(
 			field,
-			`${field} already contains a "token" parameter. Remove it: the node adds the token from the callback credential when it sends the request, so the token is never stored in the workflow.`,
+			`${field} already contains a "token" parameter${bracketHint(taken, CALLBACK_PARAMS.token)}. Remove it: the node adds the token from the callback credential when it sends the request, so the token is never stored in the workflow.`,
 		);
 	}
 	for (const name of [CALLBACK_PARAMS.account, CALLBACK_PARAMS.reference]) {
 		if (taken.has(name)) {
 			const article = name === CALLBACK_PARAMS.account ? 'an' : 'a';
-			throw new InputError(field, `${field} already contains ${article} "${name}" parameter; the node adds it. Remove it from the URL.`);
+			throw new InputError(
+				field,
+				`${field} already contains ${article} "${name}" parameter${bracketHint(taken, name)}; the node adds it. Remove it from the URL.`,
+			);
 		}
 	}
 
@@ -105,4 +138,20 @@ export function buildCallbackUrl(
 		);
 	}
 	return url;
+}
+
+/**
+ * Where the callback token may go: over https, or to this n8n's own webhook
+ * base (where the trigger listens, with whatever scheme WEBHOOK_URL has).
+ * The Callback URL can come from item data, so without this check the
+ * trigger's secret could travel to any host, or in clear text over the network.
+ */
+export function checkTokenDestination(url: string, ownWebhookBase: URL, field = 'Callback URL'): void {
+	const target = new URL(url);
+	if (target.protocol === 'https:') return;
+	if (target.origin === ownWebhookBase.origin && target.pathname.startsWith(ownWebhookBase.pathname)) return;
+	throw new InputError(
+		field,
+		`${field} uses plain http to ${target.origin}, which is not this n8n's webhook address (${ownWebhookBase.href}), so the callback token would travel unencrypted to another host. Use an https URL or this n8n's own webhook URL, or turn on Allow Token Over Plain HTTP if that network path is trusted.`,
+	);
 }

@@ -1,5 +1,6 @@
 import {
 	sleep,
+	sleepWithAbort,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
@@ -91,6 +92,19 @@ export function boundCredentialTest(options: IHttpRequestOptions, maxMs: number)
 }
 
 /**
+ * Waits `ms`, or less when the execution is stopped (COMPAT row 24): then it
+ * rejects, so a retry wait of up to the Retry-After cap never outlives a Stop.
+ * n8n-workflow 2.8.0 has `sleepWithAbort(ms, signal)`; 2.41.0 no longer
+ * exports it and takes the signal in `sleep(ms, signal)` instead (2.8.0's
+ * `sleep` ignores a second argument).
+ * Test: timeout.test.js "the running n8n's own n8n-workflow ends the node's retry wait …".
+ */
+export async function sleepUnlessStopped(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	if (typeof sleepWithAbort === 'function') return await sleepWithAbort(ms, signal);
+	return await (sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal);
+}
+
+/**
  * Marks a webhook's static-data change again after n8n may have cleared it
  * (COMPAT row 13). n8n 2.41 builds the execution's context from the same static
  * data object after the webhook returns, which resets its change flag, and then
@@ -116,6 +130,11 @@ export function setWaitTimeoutOutput(context: IExecuteFunctions, item: INodeExec
 	context.getExecuteData().data = { main: [[item]] };
 }
 
+/** `$execution.resumeUrl`: n8n builds it from its public webhook base (WEBHOOK_URL) on every version. */
+function executionResumeUrl(context: IExecuteFunctions): URL {
+	return new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
+}
+
 /**
  * The URL Khipu calls to resume this execution at the node's own webhook
  * (COMPAT row 1): n8n 2.41 signs `$execution.resumeUrl` with `?signature=`,
@@ -124,7 +143,7 @@ export function setWaitTimeoutOutput(context: IExecuteFunctions, item: INodeExec
  * Test: pause.test.js "the execution waits, the callback resumes it …".
  */
 export function resumeUrlForNode(context: IExecuteFunctions, nodeId: string): string {
-	const resume = new URL(String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? ''));
+	const resume = executionResumeUrl(context);
 	resume.pathname = `${resume.pathname.replace(/\/+$/, '')}/${nodeId}`;
 	return resume.toString();
 }
@@ -157,4 +176,19 @@ export function readKeptForResume(context: IWebhookFunctions, key: string): stri
 	const node = jsStringLiteral(context.getNode().name);
 	const value = context.evaluateExpression(`{{ $node[${node}].context[${jsStringLiteral(key)}] }}`, 0);
 	return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * This n8n's public webhook base, e.g. `http://127.0.0.1:5678/` (COMPAT row 23).
+ * `getInstanceBaseUrl()` is that base on n8n 2.8.4 but the editor's base on
+ * 2.41.1 (N8N_EDITOR_BASE_URL), so it is read from the resume URL instead:
+ * `<base><waiting endpoint>/<execution id>[?signature=…]`, the last two path
+ * segments dropped.
+ * Test: trigger.test.js callback delivery to the trigger's own http URL, on both versions.
+ */
+export function webhookBaseUrl(context: IExecuteFunctions): URL {
+	const base = executionResumeUrl(context);
+	base.pathname = `${base.pathname.split('/').slice(0, -2).join('/')}/`;
+	base.search = '';
+	return base;
 }

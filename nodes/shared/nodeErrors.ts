@@ -29,6 +29,21 @@ export function inputErrorToNodeError(context: IExecuteFunctions, error: InputEr
 	});
 }
 
+/**
+ * A failure while one item's parameters were read or checked, before anything
+ * was sent: an InputError, or anything else n8n or the data threw there (an
+ * expression that fails for this item, text JavaScript cannot encode).
+ */
+export function preparationError(context: IExecuteFunctions, error: unknown, index: number) {
+	if (error instanceof InputError) return inputErrorToNodeError(context, error, index);
+	const cause = error instanceof Error ? error : new Error(String(error));
+	return new NodeOperationError(context.getNode(), cause, {
+		itemIndex: index,
+		message: `Item ${index + 1}: ${cause.message}`,
+		description: 'Nothing was sent to Khipu.',
+	});
+}
+
 export function failureToNodeError(context: IExecuteFunctions, failure: KhipuFailure, index: number) {
 	return new NodeApiError(context.getNode(), { message: failure.message } as JsonObject, {
 		message: `Item ${index + 1}: ${failure.message}`,

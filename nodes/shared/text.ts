@@ -10,6 +10,16 @@ export function hasControlChars(value: string): boolean {
 	return false;
 }
 
+/**
+ * Half of a UTF-16 surrogate pair on its own (e.g. "12\uD800" from a cut-off
+ * string) is no character at all: it cannot be URL-encoded (URIError) and
+ * would reach Khipu as garbage. In a `u` pattern a complete pair is one code
+ * point, so only a lone half matches.
+ */
+export function hasLoneSurrogate(value: string): boolean {
+	return /[\uD800-\uDFFF]/u.test(value);
+}
+
 export function describeType(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'an array';

@@ -1,4 +1,4 @@
-import { hasControlChars, describeType } from './text';
+import { describeType, hasControlChars, hasLoneSurrogate } from './text';
 import { LIMITS } from './constants';
 
 /** A rejected input: the node turns it into a NodeOperationError naming the item. */
@@ -31,6 +31,9 @@ export function validateAccountNumber(raw: unknown): string {
 	if (hasControlChars(value)) {
 		throw new InputError(field, `${field} contains control characters (such as line breaks or tabs)`);
 	}
+	if (hasLoneSurrogate(value)) {
+		throw new InputError(field, `${field} contains a broken character (half of a UTF-16 surrogate pair); retype it or fix the source data`);
+	}
 	if (value.length > LIMITS.accountNumber) {
 		throw new InputError(
 			field,
@@ -59,6 +62,9 @@ export function validateCallbackUrl(raw: unknown, field = 'Callback URL'): strin
 	}
 	if (hasControlChars(value) || /\s/.test(value)) {
 		throw new InputError(field, `${field} must not contain spaces or control characters`);
+	}
+	if (hasLoneSurrogate(value)) {
+		throw new InputError(field, `${field} contains a broken character (half of a UTF-16 surrogate pair)`);
 	}
 	if (value.length > LIMITS.callbackUrl) {
 		throw new InputError(

@@ -56,6 +56,29 @@ function step(name, fn) {
 	};
 }
 
+const KHIPU_CREDENTIAL_LABEL = 'Khipu API Credential';
+const CALLBACK_CREDENTIAL_LABEL = 'Callback Token Credential';
+
+/** The node shows exactly these credential fields, in order, each under a label starting with the given text. */
+async function expectCredentialLabels(ndv, expected) {
+	// The label element wraps the field too, so its text goes on after the label.
+	const texts = (await ndv.getByTestId('credentials-label').allTextContents()).map((t) => t.trim());
+	expect(texts.map((text, i) => (expected[i] !== undefined && text.startsWith(expected[i]) ? expected[i] : text))).toEqual(expected);
+}
+
+/** Every given parameter label is shown in the node's panel. */
+async function expectFieldLabels(ndv, expected) {
+	const labels = (await ndv.getByTestId('input-label').allTextContents()).map((t) => t.trim());
+	for (const label of expected) {
+		expect({ label, shown: labels.some((l) => l.startsWith(label)) }).toEqual({ label, shown: true });
+	}
+}
+
+async function chooseDelivery(ndv, name) {
+	await ndv.getByTestId('parameter-input-delivery').click();
+	await page.locator('.el-select-dropdown__item:visible').filter({ hasText: name }).click();
+}
+
 /** true once the <img> has loaded a real picture (a broken icon has naturalWidth 0) */
 async function imageLoaded(locator) {
 	await locator.waitFor();
@@ -151,11 +174,9 @@ test(
 		await expect(ndv.getByTestId('parameter-input-accountNumber').textContent()).resolves.toContain('$json.accountNumber');
 		expect(await ndv.getByTestId('node-credentials-select').locator('input').first().inputValue()).toBe('Khipu (sandbox)');
 
-		await expect(ndv.getByTestId('credentials-label').first().textContent()).resolves.toMatch(/^Credential( to connect with)?/); // 2.8.4 / 2.41 wording
-		const labels = (await ndv.getByTestId('input-label').allTextContents()).map((t) => t.trim());
-		for (const label of ['Resource', 'Operation', 'Account Number', 'Delivery', 'Options']) {
-			expect({ label, shown: labels.some((l) => l.startsWith(label)) }).toEqual({ label, shown: true });
-		}
+		// Only the Khipu API credential for synchronous delivery, under its own label on every n8n version.
+		await expectCredentialLabels(ndv, [KHIPU_CREDENTIAL_LABEL]);
+		await expectFieldLabels(ndv, ['Resource', 'Operation', 'Account Number', 'Delivery', 'Options']);
 		// the callback URL field belongs to callback delivery only
 		expect(await ndv.getByTestId('parameter-input-callbackUrl').count()).toBe(0);
 		await shot('khipu-node');
@@ -163,15 +184,24 @@ test(
 );
 
 test(
-	'choosing "Send the Result to a Callback URL" shows the Callback URL field',
+	'callback delivery shows the Callback URL and a second, differently labelled credential for the token; other deliveries do not',
 	step('ndv-delivery', async () => {
 		const ndv = page.getByTestId('ndv');
-		await ndv.getByTestId('parameter-input-delivery').click();
-		await page.locator('.el-select-dropdown__item:visible').filter({ hasText: 'Send the Result to a Callback URL' }).click();
+		await chooseDelivery(ndv, 'Send the Result to a Callback URL');
 		await ndv.getByTestId('parameter-input-callbackUrl').waitFor();
-		const options = await ndv.getByTestId('parameter-input-delivery').locator('input').first().inputValue();
-		expect(options).toBe('Send the Result to a Callback URL');
+		expect(await ndv.getByTestId('parameter-input-delivery').locator('input').first().inputValue()).toBe('Send the Result to a Callback URL');
+		// Issue 20: two credential fields, each saying what it is for; the node's own fields stay where they were.
+		await ndv.getByTestId('credentials-label').nth(1).waitFor();
+		await expectCredentialLabels(ndv, [KHIPU_CREDENTIAL_LABEL, CALLBACK_CREDENTIAL_LABEL]);
+		await expectFieldLabels(ndv, ['Resource', 'Operation', 'Account Number', 'Delivery', 'Callback URL', 'Add Callback Token', 'Options']);
 		await shot('khipu-node-callback-delivery');
+
+		await chooseDelivery(ndv, 'Pause This Workflow Until Khipu Calls Back');
+		await ndv.getByTestId('parameter-input-callbackUrl').waitFor({ state: 'detached' });
+		await ndv.getByTestId('credentials-label').nth(1).waitFor({ state: 'detached' });
+		await expectCredentialLabels(ndv, [KHIPU_CREDENTIAL_LABEL]);
+		await expectFieldLabels(ndv, ['Resource', 'Operation', 'Account Number', 'Delivery', 'Options']);
+		await shot('khipu-node-pause-delivery');
 		await ndv.getByTestId('ndv-close-button').click();
 		await ndv.waitFor({ state: 'hidden' });
 	}),

@@ -2,9 +2,10 @@
 // Issue 2 proof: the balances node inside a real n8n (installed as a community package)
 // against the Khipu sandbox: synchronous and callback delivery, every error type,
 // Continue On Fail, bad input, concurrency and order.
-const { startTestStack, runAccounts } = require('./support/stack');
+const { startTestStack, runAccounts, SECRETS } = require('./support/stack');
 const { balancesWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
 const { nodeOutput, executionError } = require('../../tools/n8n-client/executions');
+const { startRedirectPair } = require('./support/redirectServer');
 
 jest.setTimeout(120_000);
 
@@ -39,6 +40,30 @@ async function deploy(parameters = {}, { credential = 'jwt', nodeSettings = {} }
 async function run(accounts, parameters, settings) {
 	const { workflow, path } = await deploy(parameters, settings);
 	return runAccounts(stack, workflow, path, accounts);
+}
+
+/**
+ * The balances workflow with n8n's HTTP Request node in the Khipu node's place: a POST signed with the Khipu
+ * API credential as its predefined credential type, redirects followed as n8n does by default.
+ */
+function httpRequestWorkflow(hookPath, url, credential) {
+	const workflow = balancesWorkflow({ path: hookPath, credential });
+	Object.assign(workflow.nodes[2], {
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: 'POST',
+			url,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: 'khipuApi',
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: '{"RequestData":{"AccountNumber":"000011887755"}}',
+			options: {},
+		},
+		onError: 'continueRegularOutput',
+	});
+	return workflow;
 }
 
 function endpointRequests() {
@@ -136,6 +161,8 @@ describe('callback delivery', () => {
 		const { execution } = await run(['000011887755'], {
 			delivery: 'callbackUrl',
 			callbackUrl: `${stack.sandbox.url}/__sandbox/health`,
+			// The sandbox is another host than this n8n, over plain http: the token goes there only when allowed.
+			allowTokenOverHttp: true,
 		});
 		const [item] = nodeOutput(execution);
 		expect(item.json).toMatchObject({ accountNumber: '000011887755', status: 'ACCEPTED', operationId: expect.any(String) });
@@ -144,6 +171,60 @@ describe('callback delivery', () => {
 		expect(request.callbackUrlLocation).toBe('body');
 		const deliveries = await stack.sandbox.state.waitForCallbacks(1, 5000);
 		expect(deliveries[0].operationId).toBe(item.json.operationId);
+	});
+});
+
+describe('per-item failures (issue 20.9)', () => {
+	// One item whose account holds a lone UTF-16 surrogate (URL encoding throws URIError on it) and one whose
+	// Reference expression fails, between two good ones; callback delivery, so both would have to be encoded.
+	const ITEMS = [
+		{ accountNumber: '000011887755', ref: 'first' },
+		{ accountNumber: '12\uD800', ref: 'second' },
+		{ accountNumber: '1000000004' },
+		{ accountNumber: '1000000002', ref: 'fourth' },
+	];
+	async function runItems(items, nodeSettings = {}) {
+		const parameters = {
+			delivery: 'callbackUrl',
+			callbackUrl: `${stack.sandbox.url}/__sandbox/health`,
+			// Throws for an item without `ref` only: n8n cannot resolve a node that does not exist.
+			reference: "={{ $json.ref ? $json.ref.toUpperCase() : $('No Such Node').item.json.ref }}",
+			allowTokenOverHttp: true,
+		};
+		const { workflow, path } = await deploy(parameters, { nodeSettings });
+		const response = await stack.client.callWebhook(path, { accounts: items });
+		const [execution] = await stack.client.waitForExecutions({ workflowId: workflow.id, count: 1, includeData: true, timeoutMs: 60_000 });
+		return { response, execution };
+	}
+
+	test('under Continue On Fail each becomes its own error item, paired, and only the good items are sent', async () => {
+		const { execution } = await runItems(ITEMS, { onError: 'continueRegularOutput' });
+		expect(execution.status).toBe('success');
+		const items = nodeOutput(execution);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(items[0].json).toMatchObject({ accountNumber: '000011887755', status: 'ACCEPTED', reference: 'FIRST' });
+		expect(items[1].json).toEqual({
+			error: 'Account Number contains a broken character (half of a UTF-16 surrogate pair); retype it or fix the source data',
+			field: 'Account Number',
+			accountNumber: null,
+		});
+		expect(items[2].json).toEqual({ accountNumber: null, error: expect.stringMatching(/No Such Node|node/i) });
+		expect(items[3].json).toMatchObject({ accountNumber: '1000000002', status: 'ACCEPTED', reference: 'FOURTH' });
+		expect(endpointRequests().map((r) => r.accountNumber)).toEqual(['000011887755', '1000000002']);
+	});
+
+	test('without it the run fails naming the item, before anything is sent', async () => {
+		for (const [items, message] of [
+			[ITEMS, /^Item 2: Account Number contains a broken character/],
+			[[ITEMS[0], ITEMS[2]], /^Item 2: /],
+		]) {
+			const { execution } = await runItems(items);
+			expect(execution.status).toBe('error');
+			const error = executionError(execution);
+			expect(error.message).toMatch(message);
+			expect(error.description).toMatch(/Nothing was sent to Khipu/);
+			expect(endpointRequests()).toEqual([]);
+		}
 	});
 });
 
@@ -277,7 +358,7 @@ describe('credential test (the editor’s "Retry" / save check)', () => {
 	}
 
 	test('tells a good JWT from a bad one without touching an account', async () => {
-		expect(await testCredential({ authType: 'jwt', jwtToken: stack.credentials && require('./support/stack').SECRETS.jwt })).toMatchObject({ status: 'OK' });
+		expect(await testCredential({ authType: 'jwt', jwtToken: SECRETS.jwt })).toMatchObject({ status: 'OK' });
 		const bad = await testCredential({ authType: 'jwt', jwtToken: 'wrong-jwt' });
 		expect(bad.status).toBe('Error');
 		expect(bad.message).toMatch(/401|JWT/);
@@ -289,15 +370,66 @@ describe('credential test (the editor’s "Retry" / save check)', () => {
 		]);
 	});
 
-	test('tells a good API key from a bad one', async () => {
-		const { SECRETS } = require('./support/stack');
-		const base = { authType: 'apiKeyAccountLink', accountLinkToken: SECRETS.accountLink };
+	const API_KEY_MODES = {
+		apiKeyAccountLink: { authType: 'apiKeyAccountLink', accountLinkToken: SECRETS.accountLink },
+		apiKeySantanderLogin: { authType: 'apiKeySantanderLogin', documentNumberSecret: SECRETS.documentNumber, username: SECRETS.username, pinPassword: SECRETS.pin },
+	};
+	const BANK_LOGIN = [SECRETS.accountLink, SECRETS.documentNumber, SECRETS.username, SECRETS.pin, 'AccountCredential', 'AccountLink', 'DocumentNumber', 'Username', 'Password'];
+
+	test.each(Object.keys(API_KEY_MODES))('tells a good API key from a bad one (%s), never sending the bank login', async (mode) => {
+		const base = API_KEY_MODES[mode];
 		expect(await testCredential({ ...base, apiKey: SECRETS.apiKey })).toMatchObject({ status: 'OK' });
 		expect(await testCredential({ ...base, apiKey: 'wrong-key' })).toMatchObject({ status: 'Error' });
+		// Issue 20.4: the test proves the API key and the Base URL; the per-account credential stays home.
+		expect(endpointRequests().map((r) => [r.authScheme, r.accountCredentialPresent])).toEqual([
+			['apiKey', false],
+			['apiKey', false],
+		]);
+	});
+
+	test('a Base URL that redirects (307 to another port): nothing reaches the target, the test fails, the body holds no bank login (issue 20.4)', async () => {
+		const pair = await startRedirectPair();
+		try {
+			const modes = [{ authType: 'jwt', jwtToken: SECRETS.jwt }, ...Object.values(API_KEY_MODES).map((mode) => ({ ...mode, apiKey: SECRETS.apiKey }))];
+			for (const data of modes) {
+				const result = await testCredential({ ...data, baseUrl: pair.redirector.url });
+				expect([data.authType, result.status, result.message]).toEqual([
+					data.authType,
+					'Error',
+					'The Base URL did not answer like Khipu’s API (a redirect is never followed); check the Base URL',
+				]);
+			}
+			expect(pair.target.requests()).toEqual([]);
+			const sent = pair.redirector.requests();
+			expect(sent).toHaveLength(3);
+			for (const request of sent) {
+				expect(JSON.parse(request.body)).toEqual({ RequestData: {} });
+				for (const secret of BANK_LOGIN) expect(request.body).not.toContain(secret);
+			}
+		} finally {
+			await pair.close();
+		}
+	});
+
+	test('another node signing with the credential (HTTP Request, redirects on by default) does not follow a redirect either', async () => {
+		const pair = await startRedirectPair();
+		try {
+			const hookPath = stack.uniquePath('http-request');
+			const workflow = await deployWorkflow(stack, httpRequestWorkflow(hookPath, `${pair.redirector.url}/v1/balances`, stack.credentials.apiKeyLogin));
+			const response = await stack.client.callWebhook(hookPath, { accounts: [{ accountNumber: '000011887755' }] });
+			expect(response.status).toBe(200);
+			const [execution] = await stack.client.waitForExecutions({ workflowId: workflow.id, count: 1, includeData: true, timeoutMs: 60_000 });
+			expect(execution.status).toBe('success'); // the node's error output (Continue On Fail): the 307 itself
+			expect(pair.redirector.requests()).toHaveLength(1);
+			expect(pair.redirector.requests()[0].headers['x-api-key']).toBe(SECRETS.apiKey);
+			expect(pair.target.requests()).toEqual([]);
+			for (const secret of BANK_LOGIN.slice(0, 4)) expect(pair.redirector.requests()[0].body).not.toContain(secret);
+		} finally {
+			await pair.close();
+		}
 	});
 
 	test('a Base URL without Khipu fails the test', async () => {
-		const { SECRETS } = require('./support/stack');
 		const result = await testCredential({ authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: `${stack.sandbox.url}/nothing-here` });
 		expect(result.status).toBe('Error');
 	});

@@ -9,6 +9,10 @@ const { startTestStack, SECRETS } = require('./support/stack');
 const { balancesWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
 const { nodeOutput, executionError } = require('../../tools/n8n-client/executions');
 const { startHoldingServer } = require('./support/holdingServer');
+const { startThrottlingServer, runningExecution } = require('./support/throttlingServer');
+const { runtimeDir, DEFAULT_RUNTIME } = require('../../tools/runtime/paths');
+
+const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 
 jest.setTimeout(120_000);
 
@@ -144,3 +148,64 @@ test(
 	},
 	CREDENTIAL_TEST_TIMEOUT_MS + 60_000,
 );
+
+// Issue 20.8: Stop ends a retry wait. Khipu (a server that throttles every request) asks for Retry-After: 30;
+// the user stops the execution while the node waits. n8n marks it cancelled at once on every version, and
+// nothing more is sent, not even once the 30 s have passed. (n8n itself hides whether the node's wait goes
+// on: test/queue/stop.test.js shows it where it did show, a worker slot held until the wait ended.)
+const RETRY_AFTER_S = 30;
+
+test(
+	'stopping an execution that waits on Retry-After cancels it at once and nothing more is sent',
+	async () => {
+		const throttle = await startThrottlingServer({ retryAfterSeconds: RETRY_AFTER_S });
+		try {
+			const throttled = await stack.client.createCredential({
+				name: 'Khipu that throttles',
+				type: 'khipuApi',
+				data: { authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: throttle.url, allowedHttpRequestDomains: 'all' },
+			});
+			const path = stack.uniquePath('stop');
+			const workflow = balancesWorkflow({ path, credential: throttled, parameters: { options: { maxRetryAfterSeconds: 60, maxRetries: 3 } } });
+			workflow.nodes[0].parameters.responseMode = 'onReceived';
+			const deployed = await deployWorkflow(stack, workflow);
+			await stack.client.callWebhook(path, { accounts: [{ accountNumber: '000011887755' }] });
+
+			const first = await throttle.firstRequest();
+			const execution = await runningExecution(stack.client, deployed.id);
+			await new Promise((resolve) => setTimeout(resolve, 500)); // now in the 30 s wait
+			const stoppedAt = Date.now();
+			await stack.client.rest('POST', `/executions/${execution.id}/stop`);
+			let ended = await stack.client.getExecution(execution.id, { includeData: false });
+			while (ended.status === 'running' && Date.now() - stoppedAt < 10_000) {
+				await new Promise((resolve) => setTimeout(resolve, 100));
+				ended = await stack.client.getExecution(execution.id, { includeData: false });
+			}
+			expect(ended.status).toBe('canceled');
+			expect(Date.now() - stoppedAt).toBeLessThan(5000);
+
+			// Past the Retry-After: still only the request sent before the stop.
+			await new Promise((resolve) => setTimeout(resolve, Math.max(0, first.at + (RETRY_AFTER_S + 3) * 1000 - Date.now())));
+			expect(throttle.requests()).toHaveLength(1);
+		} finally {
+			await throttle.close();
+		}
+	},
+	(RETRY_AFTER_S + 60) * 1000,
+);
+
+test('the running n8n’s own n8n-workflow ends the node’s retry wait at a stop (COMPAT row 24)', async () => {
+	// The package's compiled wait, with n8n-workflow as this n8n version ships it (2.8.0: sleepWithAbort;
+	// 2.41.0: sleep(ms, signal)). If n8n changes how a wait is aborted, this fails.
+	const runtimeWorkflow = require.resolve('n8n-workflow', { paths: [runtimeDir(RUNTIME)] });
+	await jest.isolateModulesAsync(async () => {
+		jest.doMock('n8n-workflow', () => jest.requireActual(runtimeWorkflow));
+		const { sleepUnlessStopped } = require('../../dist/nodes/shared/n8nCompat');
+		const stop = new AbortController();
+		const started = Date.now();
+		const wait = sleepUnlessStopped(60_000, stop.signal);
+		setTimeout(() => stop.abort(), 50);
+		await expect(wait).rejects.toBeDefined();
+		expect(Date.now() - started).toBeLessThan(5000);
+	});
+});

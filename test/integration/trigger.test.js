@@ -524,6 +524,35 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			}
 		});
 
+		test('the node’s parameter names in bracket form fail before sending: the trigger would have mis-read them (issue 20.5)', async () => {
+			// What n8n makes of such a URL when Khipu calls it back: its query parser (qs) files "token[]" under
+			// "token", next to the right token (refused), and "account[x]" under "account" (the account is lost).
+			const misread = await postRaw(`${simplified.url}?token[]=typed&account=000011887755&token=${token}`, okBody('bracket-token'));
+			expect(misread.status).toBe(403);
+			const before = (await executionsOf(stack.client, simplified.id)).length;
+			const lost = await postRaw(`${simplified.url}?account[x]=1&account=000011887755&token=${token}`, okBody('bracket-account'));
+			expect(lost.status).toBe(200);
+			const executions = await settledExecutions(stack.client, simplified.id, { count: before + 1, includeData: true });
+			const [item] = executions.slice(before).flatMap((e) => outputJson(e, TRIGGER));
+			expect(item.operationId).toBe('bracket-account');
+			expect(item).not.toHaveProperty('accountNumber');
+
+			// So the node refuses them, in every form n8n reads that way, before anything reaches Khipu.
+			for (const [query, name] of [
+				['token[]=typed', 'token'],
+				['account[x]=1', 'account'],
+				['reference%5B%5D=r', 'reference'],
+			]) {
+				const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl: `${simplified.url}?${query}` }, simplified.credential);
+				const sentBefore = stack.proxy.bodies.length;
+				const errorResponse = await stack.client.callWebhook(balances.path, { accounts: [{ accountNumber: '000011887755' }] });
+				expect(errorResponse.status).toBe(500);
+				const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
+				expect(failed.data.resultData.error.message).toContain(`Item 1: Callback URL already contains ${name === 'account' ? 'an' : 'a'} "${name}" parameter (n8n reads "${name}[…]" as "${name}")`);
+				expect(stack.proxy.bodies.length).toBe(sentBefore);
+			}
+		});
+
 		test('values outside the limits are dropped, the callback still starts its execution', async () => {
 			const before = (await executionsOf(stack.client, simplified.id)).length;
 			const cases = [
@@ -598,6 +627,37 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 				`Item 1: Callback URL with the account number, the Reference and the token added is ${expectedLength} characters long; Khipu accepts at most 255. Shorten the URL or the Reference.`,
 			);
 			expect(stack.proxy.bodies.length).toBe(sentBefore);
+		});
+
+		test('the token goes over https or to this n8n only: a plain-http Callback URL elsewhere, from item data, fails before sending (issue 20.6)', async () => {
+			const elsewhere = `${stack.sandbox.url}/__sandbox/health`; // another port on this machine, plain http
+			const accounts = [
+				{ accountNumber: '1000000005', callbackUrl: trigger.url }, // this n8n's own webhook base, plain http: allowed
+				{ accountNumber: '1000000006', callbackUrl: elsewhere },
+			];
+			const refusing = await deployBalances({ delivery: 'callbackUrl', callbackUrl: '={{ $json.callbackUrl }}' }, trigger.credential);
+			const sentBefore = stack.proxy.bodies.length;
+			const errorResponse = await stack.client.callWebhook(refusing.path, { accounts });
+			expect(errorResponse.status).toBe(500);
+			const [failed] = await settledExecutions(stack.client, refusing.id, { count: 1, includeData: true });
+			const origin = new URL(stack.sandbox.url).origin;
+			expect(failed.data.resultData.error.message).toBe(
+				`Item 2: Callback URL uses plain http to ${origin}, which is not this n8n's webhook address (${stack.n8n.baseUrl}/), so the callback token would travel unencrypted to another host. Use an https URL or this n8n's own webhook URL, or turn on Allow Token Over Plain HTTP if that network path is trusted.`,
+			);
+			expect(failed.data.resultData.error.description).toBe('Field: Callback URL. Nothing was sent to Khipu.');
+			expect(failed.data.resultData.error.message).not.toContain(token);
+			expect(stack.proxy.bodies.length).toBe(sentBefore);
+
+			// Allowed explicitly, both are sent, each with the token.
+			const allowing = await deployBalances(
+				{ delivery: 'callbackUrl', callbackUrl: '={{ $json.callbackUrl }}', allowTokenOverHttp: true },
+				trigger.credential,
+			);
+			const accepted = await stack.client.callWebhook(allowing.path, { accounts });
+			expect(accepted.status).toBe(200);
+			expect(accepted.body.map((item) => item.status)).toEqual(['ACCEPTED', 'ACCEPTED']);
+			expect(sentCallbackUrls('1000000005')).toEqual([`${trigger.url}?account=1000000005&token=${token}`]);
+			expect(sentCallbackUrls('1000000006')).toEqual([`${elsewhere}?account=1000000006&token=${token}`]);
 		});
 
 		test('with "Add Callback Token" off no credential is needed and the URL carries no token (the trigger refuses it)', async () => {

@@ -1,6 +1,7 @@
 import { KhipuApi } from '../../credentials/KhipuApi.credentials';
 import { authMode, buildAccountCredential, validateKhipuCredential } from '../../nodes/shared/khipu/accountCredential';
-import type { IHttpRequestOptions, IAuthenticate } from 'n8n-workflow';
+import { requestScope } from '../../nodes/shared/n8nCompat';
+import type { IExecuteFunctions, IHttpRequestOptions, IAuthenticate } from 'n8n-workflow';
 
 // Plainly fake values ("dummy" is what n8n's no-hardcoded-secrets rule reads as a placeholder).
 const SECRETS = { jwt: 'dummy-jwt-value-123', apiKey: 'dummy-api-key-456', link: 'dummy-link-789', dni: '30111222', pin: '4321' };
@@ -10,12 +11,16 @@ async function authenticate(credentials: Record<string, unknown>, options: IHttp
 	return await auth(credentials as never, options);
 }
 
+/** The signal a request sent by the Khipu node carries (transport.ts sends from a request scope). */
+const nodeSignal = () => requestScope({ getExecutionCancelSignal: () => undefined } as unknown as IExecuteFunctions, 60_000).signal;
+
 describe('credential authenticate()', () => {
 	const request: IHttpRequestOptions = {
 		url: '/x',
 		method: 'POST',
 		headers: { 'x-api-key': 'stale', Authorization: 'stale' },
 		body: { RequestData: { AccountNumber: '1' } },
+		abortSignal: nodeSignal(),
 	};
 
 	it('JWT mode sends only the Bearer header and no account credential', async () => {
@@ -50,6 +55,45 @@ describe('credential authenticate()', () => {
 			Username: 'maria01',
 			Password: SECRETS.pin,
 		});
+	});
+});
+
+describe('issue 20.4: no redirects, no bank login in the credential test', () => {
+	const login = { apiKey: SECRETS.apiKey, accountLinkToken: SECRETS.link, documentNumberSecret: SECRETS.dni, username: 'maria01', pinPassword: SECRETS.pin };
+	const modes: Array<[string, Record<string, unknown>]> = [
+		['jwt', { authType: 'jwt', jwtToken: SECRETS.jwt }],
+		['apiKeyAccountLink', { authType: 'apiKeyAccountLink', ...login }],
+		['apiKeySantanderLogin', { authType: 'apiKeySantanderLogin', ...login }],
+		['apiKey (earlier shape, Account Link)', { authType: 'apiKey', ...login }],
+		['apiKey (earlier shape, Santander login)', { authType: 'apiKey', accountCredentialType: 'santanderLogin', ...login }],
+	];
+	/** The credential's own test request as n8n hands it to authenticate(): no node signal. */
+	const testRequest = () => ({ ...(new KhipuApi().test.request as IHttpRequestOptions), url: '/v1/x' });
+
+	it.each(modes)('the test request carries no Account Link, DNI, username or PIN (%s)', async (_mode, credentials) => {
+		const out = await authenticate(credentials, testRequest());
+		expect(out.body).toEqual({ RequestData: {} });
+		const sent = JSON.stringify(out.body);
+		for (const secret of [SECRETS.link, SECRETS.dni, 'maria01', SECRETS.pin, 'AccountCredential', 'DocumentNumber', 'Username', 'Password', 'AccountLink']) {
+			expect(sent).not.toContain(secret);
+		}
+	});
+
+	it('so does any request that is not the Khipu node’s own (e.g. another node using the credential)', async () => {
+		const out = await authenticate({ authType: 'apiKeySantanderLogin', ...login }, { url: '/x', method: 'POST', body: { RequestData: { AccountNumber: '1' } } });
+		expect(out.body).toEqual({ RequestData: { AccountNumber: '1' } });
+	});
+
+	it.each(modes)('no request signed with the credential follows a redirect, in either request form (%s)', async (_mode, credentials) => {
+		const legacyForm = { url: '/x', method: 'POST', followRedirect: true, followAllRedirects: true, maxRedirects: 21 } as IHttpRequestOptions;
+		for (const options of [testRequest(), { url: '/x', method: 'POST' as const, abortSignal: nodeSignal() }, legacyForm]) {
+			const out = (await authenticate(credentials, options)) as IHttpRequestOptions & { followRedirect?: boolean; followAllRedirects?: boolean };
+			expect([out.disableFollowRedirect, out.followRedirect, out.followAllRedirects]).toEqual([true, false, false]);
+		}
+	});
+
+	it('the test request itself asks n8n not to follow redirects', () => {
+		expect(new KhipuApi().test.request.disableFollowRedirect).toBe(true);
 	});
 });
 

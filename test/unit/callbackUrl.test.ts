@@ -1,4 +1,8 @@
-import { buildCallbackUrl, readCallbackHints, validateReference } from '../../nodes/shared/callbackUrl';
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { buildCallbackUrl, checkTokenDestination, readCallbackHints, validateReference } from '../../nodes/shared/callbackUrl';
+import { webhookBaseUrl } from '../../nodes/shared/n8nCompat';
+import { InputError } from '../../nodes/shared/validation';
 import { errorOf } from './support/inputError';
 import { FAKE_CALLBACK_TOKEN } from './support/tokens';
 
@@ -52,6 +56,33 @@ describe('buildCallbackUrl', () => {
 		expect(error.message).toMatch(message);
 		expect(error.message).not.toContain(TOKEN);
 	});
+
+	// n8n reads query strings with qs (Express's extended parser): brackets nest after percent-decoding.
+	it.each([
+		['token[]=x', 'token'],
+		['token[0]=x', 'token'],
+		['token%5B%5D=x', 'token'],
+		['token%5b0%5d=x', 'token'],
+		['%5Btoken%5D=x', 'token'],
+		['[token]=x', 'token'],
+		['toke%6E[]=x', 'token'],
+		['account[x]=1', 'account'],
+		['account%5Bx%5D=1', 'account'],
+		['reference[]=a', 'reference'],
+		['[reference]=a', 'reference'],
+	])('refuses %s, which n8n reads as "%s" (issue 20.5)', (query, name) => {
+		const error = errorOf(() => buildCallbackUrl(`${BASE}?keep=1&${query}`, { account: '1', token: TOKEN }));
+		expect(error.field).toBe('Callback URL');
+		expect(error.message).toContain(`already contains ${name === 'account' ? 'an' : 'a'} "${name}" parameter (n8n reads "${name}[…]" as "${name}")`);
+		expect(error.message).not.toContain(TOKEN);
+	});
+
+	it.each(['a[token]=1', 'tokens=1', 'my_token=1', 'x.token=1', 'accounts[]=1', 'token]=1'])(
+		'keeps %s, which n8n does not read as one of the node’s parameters',
+		(query) => {
+			expect(buildCallbackUrl(`${BASE}?${query}`, { account: '1', token: TOKEN })).toBe(`${BASE}?${query}&account=1&token=${TOKEN}`);
+		},
+	);
 
 	it('accepts exactly 255 characters and refuses 256, naming the field and the length', () => {
 		const added = `?account=1&reference=r&token=${TOKEN}`;
@@ -129,5 +160,49 @@ describe('readCallbackHints', () => {
 	});
 	it('never returns the token', () => {
 		expect(JSON.stringify(readCallbackHints({ account: '1', reference: 'r', token: TOKEN }))).not.toContain(TOKEN);
+	});
+});
+
+describe('checkTokenDestination: the callback token goes over https or to this n8n only (issue 20.6)', () => {
+	const own = new URL('http://127.0.0.1:5678/');
+
+	it.each([
+		'https://receiver.example.com/khipu',
+		'https://203.0.113.9:8443/cb',
+		'http://127.0.0.1:5678/webhook/6f1c/khipu',
+		'HTTP://127.0.0.1:5678/webhook/6f1c/khipu',
+	])('lets the token go to %s', (url) => {
+		expect(() => checkTokenDestination(url, own)).not.toThrow();
+	});
+
+	it.each([
+		['http://receiver.example.com/khipu', 'http://receiver.example.com'],
+		['http://127.0.0.1:5679/webhook/x', 'http://127.0.0.1:5679'],
+		['http://localhost:5678/webhook/x', 'http://localhost:5678'],
+	])('refuses %s before anything is sent, with advice', (url, origin) => {
+		const error = errorOf(() => checkTokenDestination(url, own));
+		expect(error.field).toBe('Callback URL');
+		expect(error.message).toBe(
+			`Callback URL uses plain http to ${origin}, which is not this n8n's webhook address (http://127.0.0.1:5678/), so the callback token would travel unencrypted to another host. Use an https URL or this n8n's own webhook URL, or turn on Allow Token Over Plain HTTP if that network path is trusted.`,
+		);
+	});
+
+	it('with a WEBHOOK_URL under a path, only that path is this n8n', () => {
+		const underPath = new URL('http://gateway.internal/n8n/');
+		expect(() => checkTokenDestination('http://gateway.internal/n8n/webhook/x', underPath)).not.toThrow();
+		expect(() => checkTokenDestination('http://gateway.internal/other-app/cb', underPath)).toThrow(InputError);
+	});
+});
+
+describe('webhookBaseUrl (COMPAT row 23): this n8n’s webhook base, from $execution.resumeUrl', () => {
+	const contextWithResumeUrl = (resumeUrl: string) =>
+		({ evaluateExpression: (expression: string) => (expression === '{{ $execution.resumeUrl }}' ? resumeUrl : undefined) }) as unknown as IExecuteFunctions;
+
+	it.each([
+		['http://127.0.0.1:5678/webhook-waiting/42', 'http://127.0.0.1:5678/'], // n8n 2.8.4
+		['http://127.0.0.1:5678/webhook-waiting/42?signature=0f3a', 'http://127.0.0.1:5678/'], // n8n 2.41.1
+		['https://automation.example.com/n8n/webhook-waiting/7?signature=0f3a', 'https://automation.example.com/n8n/'],
+	])('%s → %s', (resumeUrl, base) => {
+		expect(webhookBaseUrl(contextWithResumeUrl(resumeUrl)).href).toBe(base);
 	});
 });

@@ -1,5 +1,5 @@
 import { adviceForType, failureFromOutcome } from '../../nodes/shared/khipu/failure';
-import { classifyResponse, parseRetryAfter, summarizeBody } from '../../nodes/shared/khipu/outcome';
+import { classifyResponse, parseRetryAfter, summarizeBody, TITLE_SCAN_CHARS } from '../../nodes/shared/khipu/outcome';
 
 const ok = { OperationId: 'op-1', Status: 'OK', Data: { Balance: [] }, AdditionalInformation: null, Error: null, LifeSpan: null };
 const err = (type: string) => ({ ...ok, Status: 'ERROR', Data: null, Error: { Code: 'E201', Type: type, Description: 'Servicio no disponible' } });
@@ -68,5 +68,54 @@ describe('failure mapping', () => {
 		expect(failureFromOutcome(classifyResponse(res(401, { message: 'Unauthorized' })), 1).details.advice).toMatch(/JWT or API key/);
 		expect(failureFromOutcome(classifyResponse(res(404, { message: 'Not Found' })), 1).details.advice).toMatch(/Base URL/);
 		expect(failureFromOutcome(classifyResponse(res(504, 'x', { 'content-type': 'text/html' })), 1).details.advice).toMatch(/callback delivery/);
+	});
+});
+
+describe('summarizeBody on long or hostile bodies (issue 20.7)', () => {
+	/** Every string the title pattern was run on, by length, while `fn` runs. */
+	function titleScans(fn: () => void): number[] {
+		const scanned: number[] = [];
+		const exec = RegExp.prototype.exec;
+		const spy = jest.spyOn(RegExp.prototype, 'exec').mockImplementation(function (this: RegExp, input: string) {
+			if (this.source.includes('<title')) scanned.push(input.length);
+			return exec.call(this, input);
+		});
+		try {
+			fn();
+		} finally {
+			spy.mockRestore();
+		}
+		return scanned;
+	}
+
+	const hostile = '<title'.repeat(40_000); // 240 KB of unclosed tags: quadratic for an unbounded pattern
+
+	it('searches only the first 16 KB of a failure’s body for the title', () => {
+		let outcome: ReturnType<typeof classifyResponse> | undefined;
+		const scans = titleScans(() => {
+			outcome = classifyResponse(res(502, hostile, { 'content-type': 'text/html' }));
+		});
+		expect(scans).toEqual([TITLE_SCAN_CHARS]);
+		expect(outcome).toMatchObject({ kind: 'httpError', bodySummary: `${hostile.length} bytes of text/html` });
+	});
+
+	it('finds a title in the first 16 KB, not one after it', () => {
+		const page = (padding: number) => `${' '.repeat(padding)}<html><head><title>502 Bad Gateway</title></head></html>`;
+		expect(summarizeBody(page(1000), 'text/html')).toBe('text/html page "502 Bad Gateway"');
+		expect(summarizeBody(page(TITLE_SCAN_CHARS), 'text/html')).toMatch(/^\d+ bytes of text\/html$/);
+	});
+
+	it('does not describe the body of a result or an acceptance at all', () => {
+		const big = { ...ok, AdditionalInformation: hostile };
+		expect(titleScans(() => expect(classifyResponse(res(200, big)).kind).toBe('result'))).toEqual([]);
+		expect(titleScans(() => expect(classifyResponse(res(202, big)).kind).toBe('accepted'))).toEqual([]);
+	});
+
+	it('costs linear time inside the bound: 16 KB of "<title" is scanned in a bounded number of steps', () => {
+		// The bound on the attribute part keeps each start position's work constant: a generous wall-clock
+		// ceiling, far above the linear cost and far below the quadratic one (seconds for 240 KB unbounded).
+		const started = process.hrtime.bigint();
+		summarizeBody(hostile, 'text/html');
+		expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
 	});
 });

@@ -6,6 +6,9 @@ describe('validateAccountNumber', () => {
 		expect(validateAccountNumber('  000011887755 ')).toBe('000011887755');
 		expect(validateAccountNumber('x'.repeat(20))).toHaveLength(20);
 	});
+	it('accepts a character outside the Basic Multilingual Plane: a complete surrogate pair is one character', () => {
+		expect(validateAccountNumber('12\uD83D\uDE00')).toBe('12\uD83D\uDE00');
+	});
 	it('accepts a number coming from an expression as text', () => {
 		expect(validateAccountNumber(1234567)).toBe('1234567');
 	});
@@ -18,6 +21,8 @@ describe('validateAccountNumber', () => {
 		[null, /must be text, but the value is null/],
 		[{ a: 1 }, /must be text, but the value is an object/],
 		[['1'], /an array/],
+		['12\uD800', /broken character \(half of a UTF-16 surrogate pair\)/],
+		['\uDC0012', /broken character/],
 	])('rejects %p', (value, message) => {
 		const error = errorOf(() => validateAccountNumber(value));
 		expect(error.field).toBe('Account Number');
@@ -40,6 +45,7 @@ describe('validateCallbackUrl', () => {
 		['/relative/path', /not a valid absolute URL/],
 		['https://exa mple.com', /spaces or control characters/],
 		[42, /must be text/],
+		['https://example.com/\uD800', /broken character/],
 	])('rejects %p', (value, message) => {
 		const error = errorOf(() => validateCallbackUrl(value));
 		expect(error.field).toBe('Callback URL');

@@ -20,8 +20,8 @@ import {
 	resumeUrlForNode,
 	setWaitTimeoutOutput,
 } from '../../shared/n8nCompat';
-import { asNodeError, failureToNodeError, inputErrorToNodeError } from '../../shared/nodeErrors';
-import { InputError, validateAccountNumber } from '../../shared/validation';
+import { asNodeError, errorItem, failureToNodeError, preparationError } from '../../shared/nodeErrors';
+import { validateAccountNumber } from '../../shared/validation';
 import type { KhipuOperation } from '../khipuOperation';
 import { readNodeOptions } from '../nodeOptions';
 import { prepareItem, type RunContext } from '../runPreparation';
@@ -102,8 +102,8 @@ export async function executePause(
 		const resumeUrl = buildResumeUrl(context, accountNumber);
 		body = buildRequestBody(item.requestData, resumeUrl);
 	} catch (error) {
-		if (error instanceof InputError) throw inputErrorToNodeError(context, error, 0);
-		throw asNodeError(context.getNode(), error, 0);
+		if (context.continueOnFail()) return [[errorItem(error, 0, null)]];
+		throw preparationError(context, error, 0);
 	}
 
 	let report;

@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { buildRequestBody, khipuRequest } from '../../shared/khipu/request';
-import { errorItem, inputErrorToNodeError, toNodeError } from '../../shared/nodeErrors';
+import { errorItem, preparationError, toNodeError } from '../../shared/nodeErrors';
 import { runPool } from '../../shared/pool';
-import { InputError } from '../../shared/validation';
 import { prepareItem, type PreparedItem, type RunContext } from '../runPreparation';
 
 /** What a 202 from Khipu becomes: the request is on its way, the result will come by callback. */
@@ -30,16 +29,16 @@ export function acceptedItem(
 export async function requestEachItem(context: IExecuteFunctions, run: RunContext): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
 	const continueOnFail = context.continueOnFail();
-	const prepared: Array<PreparedItem | InputError> = [];
+	const prepared: Array<{ ok: true; item: PreparedItem } | { ok: false; error: unknown }> = [];
 
-	// Every item is validated before the first request, so bad input sends nothing.
+	// Every item is read and checked before the first request, so bad input sends nothing;
+	// under Continue On Fail a bad item becomes its error item and is never sent.
 	for (let i = 0; i < items.length; i++) {
 		try {
-			prepared.push(prepareItem(context, i, run));
+			prepared.push({ ok: true, item: prepareItem(context, i, run) });
 		} catch (error) {
-			if (!(error instanceof InputError)) throw toNodeError(context, error, i);
-			if (!continueOnFail) throw inputErrorToNodeError(context, error, i);
-			prepared.push(error);
+			if (!continueOnFail) throw preparationError(context, error, i);
+			prepared.push({ ok: false, error });
 		}
 	}
 
@@ -47,8 +46,9 @@ export async function requestEachItem(context: IExecuteFunctions, run: RunContex
 		items.length,
 		run.options.concurrency,
 		async (i) => {
-			const item = prepared[i];
-			if (item instanceof InputError) throw item;
+			const entry = prepared[i];
+			if (!entry.ok) throw entry.error;
+			const { item } = entry;
 			const body = buildRequestBody(item.requestData, item.callbackUrl);
 			const report = await khipuRequest(context, run.connection, run.operation.path, body, run.options);
 			if (report.outcome.kind === 'accepted') return [acceptedItem(item, report.outcome.envelope)];
@@ -60,8 +60,8 @@ export async function requestEachItem(context: IExecuteFunctions, run: RunContex
 	const output: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		const result = results[i];
-		const item = prepared[i];
-		const accountNumber = item instanceof InputError ? null : item.accountNumber;
+		const entry = prepared[i];
+		const accountNumber = entry.ok ? entry.item.accountNumber : null;
 		if (result === undefined) continue;
 		if (result.ok) {
 			for (const json of result.value) output.push({ json, pairedItem: { item: i } });

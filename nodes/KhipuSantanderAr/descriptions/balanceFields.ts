@@ -84,4 +84,14 @@ export const balanceFields: INodeProperties[] = [
 			'Whether to add the token of the Khipu Callback Token API credential to the Callback URL when sending. Turn off only for a receiver that is protected another way; the Khipu Santander AR Trigger always requires the token.',
 		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl] } },
 	},
+	{
+		displayName: 'Allow Token Over Plain HTTP',
+		name: 'allowTokenOverHttp',
+		type: 'boolean',
+		noDataExpression: true,
+		default: false,
+		description:
+			'Whether to add the token also to an http Callback URL that is not this n8n’s own webhook address. Off: such a URL fails before anything is sent, because anyone on the network path could read the token.',
+		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl], addCallbackToken: [true] } },
+	},
 ];

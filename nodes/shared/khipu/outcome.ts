@@ -27,10 +27,19 @@ function tryEnvelope(value: unknown): KhipuEnvelope | null {
 	return envelopeProblem(value) === null ? parseEnvelope(value) : null;
 }
 
+/**
+ * A gateway page names itself in its <title>, near the top, so only this much
+ * of a failure's body is searched: a broken or hostile answer can be long.
+ */
+export const TITLE_SCAN_CHARS = 16 * 1024;
+
+/** Bounded on both sides of the tag name, so a run of unclosed "<title" costs linear time. */
+const TITLE_PATTERN = /<title[^>]{0,200}>([^<]{1,120})<\/title>/i;
+
 /** Gateway pages are described by their <title> only: bodies may be long or hostile. */
 export function summarizeBody(text: string, contentType: string | undefined): string {
 	if (text.trim() === '') return 'an empty body';
-	const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
+	const title = TITLE_PATTERN.exec(text.slice(0, TITLE_SCAN_CHARS))?.[1]?.trim();
 	const kind = contentType ? contentType.split(';')[0].trim() : 'unknown content type';
 	return title ? `${kind} page "${title}"` : `${text.length} bytes of ${kind}`;
 }
@@ -49,11 +58,12 @@ export function classifyResponse(response: KhipuHttpResponse): KhipuOutcome {
 	const { statusCode, bodyText, headers } = response;
 	const parsed = tryParseJson(bodyText);
 	const envelope = parsed.ok ? tryEnvelope(parsed.value) : null;
-	const bodySummary = summarizeBody(bodyText, headers['content-type']);
+	// Described only for failures: a result's body is never searched for a title.
+	const bodySummary = () => summarizeBody(bodyText, headers['content-type']);
 
 	if (statusCode >= 200 && statusCode < 300) {
 		if (!envelope) {
-			return { kind: 'notJson', httpStatus: statusCode, bodySummary: parsed.ok ? 'JSON that is not a Khipu envelope' : bodySummary };
+			return { kind: 'notJson', httpStatus: statusCode, bodySummary: parsed.ok ? 'JSON that is not a Khipu envelope' : bodySummary() };
 		}
 		if (envelope.status === 'ERROR') return { kind: 'khipuError', envelope, httpStatus: statusCode };
 		if (statusCode === 202) return { kind: 'accepted', envelope };
@@ -67,6 +77,6 @@ export function classifyResponse(response: KhipuHttpResponse): KhipuOutcome {
 		httpStatus: statusCode,
 		envelope,
 		retryAfterSeconds: parseRetryAfter(headers['retry-after']),
-		bodySummary,
+		bodySummary: bodySummary(),
 	};
 }

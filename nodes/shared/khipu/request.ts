@@ -1,4 +1,6 @@
-import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { sleepUnlessStopped } from '../n8nCompat';
 
 import { failureFromConnection, failureFromOutcome, KhipuFailure } from './failure';
 import { classifyResponse, type KhipuOutcome } from './outcome';
@@ -33,6 +35,14 @@ export function buildRequestBody(requestData: IDataObject, callbackUrl?: string)
 	return body;
 }
 
+/** The user stopped the execution: nothing further is sent. */
+export class ExecutionStoppedError extends Error {
+	constructor() {
+		super('The execution was stopped; no further request was sent to Khipu');
+		this.name = 'ExecutionStoppedError';
+	}
+}
+
 function backoffMs(policy: RequestPolicy, retryNumber: number): number {
 	return Math.min(MAX_BACKOFF_MS, policy.retryDelayMs * 2 ** (retryNumber - 1));
 }
@@ -52,7 +62,10 @@ export async function khipuRequest(
 	policy: RequestPolicy,
 ): Promise<CallReport> {
 	const maxAttempts = policy.retryTemporaryErrors ? policy.maxRetries + 1 : 1;
+	const stopped = context.getExecutionCancelSignal?.();
 	for (let attempt = 1; ; attempt++) {
+		// A stopped execution sends nothing more, whichever item or retry is next.
+		if (stopped?.aborted) throw new ExecutionStoppedError();
 		const response = await sendOnce(context, connection, { path, body }, policy.timeoutMs);
 		if (response instanceof KhipuConnectionError) throw failureFromConnection(response);
 		const outcome: KhipuOutcome = classifyResponse(response);
@@ -67,6 +80,6 @@ export async function khipuRequest(
 			if (retryAfter > policy.maxRetryAfterSeconds) throw failure;
 			delay = retryAfter * 1000;
 		}
-		await sleep(delay);
+		await sleepUnlessStopped(delay, stopped);
 	}
 }
