@@ -2,7 +2,7 @@
 'use strict';
 // `npm run bench`: this package's nodes side by side with n8n's own (HTTP Request, Webhook) in one real
 // n8n 2.8.4 with the Khipu sandbox, all on 127.0.0.1. Prints a Markdown table and writes
-// tools/bench/results/latest.json; `npm run readme:figures` then puts it into the README.
+// tools/bench/results/latest.json; `npm run readme:figures` then puts it into docs/PERFORMANCE.md.
 //   --quick            small N everywhere (for working on the bench); writes nothing in the repo
 //   --only=a,b         overhead, fanout, intake, payload, weight
 //   --no-write         print only

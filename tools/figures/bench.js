@@ -130,7 +130,7 @@ function markdown(r) {
 	return [...header(r), '', ...table(r), '', ...METHOD.map((l, k) => (k === 0 ? l : `- ${l}`))].join('\n');
 }
 
-/** The README's bench section (without its markers), refreshed by `npm run readme:figures`. */
+/** docs/PERFORMANCE.md's bench section (without its markers), refreshed by `npm run readme:figures`. */
 function benchSection(r) {
 	return `${markdown(r)}\n\nRaw figures: [tools/bench/results/latest.json](tools/bench/results/latest.json).`;
 }
