@@ -16,6 +16,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..', '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const started = Date.now();
+const loadAtStart = os.loadavg()[0];
 
 // One line per jest run; each must exist in jest.config.js and run at least one test.
 const JEST_RUNS = [
@@ -149,7 +150,17 @@ for (const s of summary) process.stdout.write(`  ${s.run.padEnd(36)} ${String(s.
 process.stdout.write(`\nTotal time ${totalSeconds} s\n`);
 if (only.length === 0) {
 	fs.mkdirSync(path.join(root, 'artifacts'), { recursive: true });
-	const artifact = { kind: 'khipu-test-all', finishedAt: new Date().toISOString(), totalSeconds, cpus: os.cpus().length, passed, failed, runs: summary };
+	const artifact = {
+		kind: 'khipu-test-all',
+		finishedAt: new Date().toISOString(),
+		totalSeconds,
+		cpus: os.cpus().length,
+		node: process.versions.node,
+		loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number(os.loadavg()[0].toFixed(2)) },
+		passed,
+		failed,
+		runs: summary,
+	};
 	fs.writeFileSync(path.join(root, 'artifacts', 'test-all.json'), JSON.stringify(artifact, null, 2) + '\n');
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
