@@ -114,6 +114,19 @@ describe('execute(): pause until Khipu calls back', () => {
 			{ json: expect.objectContaining({ accountNumber: '1001', code: 'E101', type: 'DO_NOT_RETRY' }), pairedItem: { item: 0 } },
 		]);
 	});
+
+	it('an account expression failing under Continue On Fail is an error item, paired; nothing is sent and nothing waits', async () => {
+		const workflow = configure(pauseWorkflow, KHIPU, {
+			onError: 'continueRegularOutput',
+			parameters: { accountNumber: "={{ $json.accountNumber ?? $('No Such Node').item.json.accountNumber }}" },
+		});
+
+		const run = await runWorkflow(workflow, { credentials: jwt(), input: [{}] });
+
+		expect(run.status).toBe('success');
+		expect(run.output('Next')).toEqual([{ json: { error: "Referenced node doesn't exist", accountNumber: null }, pairedItem: { item: 0 } }]);
+		expect(khipu.requests).toHaveLength(0);
+	});
 });
 
 describe('webhook(): Khipu’s callback into the paused execution', () => {
