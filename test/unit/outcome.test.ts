@@ -114,8 +114,8 @@ describe('summarizeBody on long or hostile bodies (issue 20.7)', () => {
 	it('costs linear time inside the bound: 16 KB of "<title" is scanned in a bounded number of steps', () => {
 		// The bound on the attribute part keeps each start position's work constant: a generous wall-clock
 		// ceiling, far above the linear cost and far below the quadratic one (seconds for 240 KB unbounded).
-		const started = process.hrtime.bigint();
+		const started = performance.now();
 		summarizeBody(hostile, 'text/html');
-		expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
+		expect(performance.now() - started).toBeLessThan(1000);
 	});
 });

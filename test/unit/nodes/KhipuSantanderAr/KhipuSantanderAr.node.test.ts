@@ -253,18 +253,18 @@ describe('execute(): Continue On Fail', () => {
 		});
 	});
 
-	it('an invalid account becomes an error item naming the field; only the valid accounts are sent', async () => {
-		const run = await runWorkflow(continuing, { credentials: jwt(), input: accounts('1001', 'x'.repeat(21), '1003') });
+	it.each([
+		['too long', 'x'.repeat(21), 'Account Number is 21 characters long; Khipu accepts at most 20'],
+		[
+			'with a broken character (lone UTF-16 surrogate)',
+			'10\uD800',
+			'Account Number contains a broken character (half of a UTF-16 surrogate pair); retype it or fix the source data',
+		],
+	])('an account %s becomes an error item naming the field; only the valid accounts are sent', async (_problem, account, error) => {
+		const run = await runWorkflow(continuing, { credentials: jwt(), input: accounts('1001', account, '1003') });
 
-		const output = run.output(KHIPU) ?? [];
-		expect(output[1]).toEqual({
-			json: {
-				error: 'Account Number is 21 characters long; Khipu accepts at most 20',
-				field: 'Account Number',
-				accountNumber: null,
-			},
-			pairedItem: { item: 1 },
-		});
+		expect(run.status).toBe('success');
+		expect(run.output(KHIPU)?.[1]).toEqual({ json: { error, field: 'Account Number', accountNumber: null }, pairedItem: { item: 1 } });
 		expect(khipu.requests.map(accountOf)).toEqual(['1001', '1003']);
 	});
 
@@ -469,5 +469,151 @@ describe('the Khipu API credential’s authenticate(), seen on the wire', () => 
 		expect(run.output(KHIPU)).toHaveLength(2);
 		const everything = JSON.stringify(run.result.data.resultData.runData);
 		for (const secret of SECRETS) expect(everything).not.toContain(secret);
+	});
+});
+
+describe('execute(): Amount Format', () => {
+	/** Khipu answering every account with one balance whose amount is `text`. */
+	const answerAmount = (text: string) =>
+		khipu.answer((request) => ({
+			status: 200,
+			body: okEnvelope(accountOf(request), [
+				{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', DateTime: '2026-11-25T09:30:00-0300', Amount: [{ Amount: text, Currency: 'ARS' }] },
+			]),
+		}));
+	const argentine = withKhipu({ parameters: { options: { retryDelayMs: 0, amountFormat: 'argentine' } } });
+	const amountOf = (run: Awaited<ReturnType<typeof runWorkflow>>) =>
+		run.json(KHIPU)?.map(({ amount, amountString, amountProblem }) => ({ amount, amountString, amountProblem }));
+
+	it('Khipu Standard (the default) reads "1,234.56" as 1234.56; Argentine reads "1.234,56" as 1234.56', async () => {
+		answerAmount('1,234.56');
+		const standard = await runWorkflow(balancesWorkflow, { credentials: jwt(), input: accounts('1001') });
+		answerAmount('1.234,56');
+		const inArgentine = await runWorkflow(argentine, { credentials: jwt(), input: accounts('1001') });
+
+		expect(amountOf(standard)).toEqual([{ amount: 1234.56, amountString: '1,234.56', amountProblem: null }]);
+		expect(amountOf(inArgentine)).toEqual([{ amount: 1234.56, amountString: '1.234,56', amountProblem: null }]);
+	});
+
+	it('an amount written in the other format is null with a problem pointing at the option, never a guess', async () => {
+		answerAmount('1.234,56');
+
+		const run = await runWorkflow(balancesWorkflow, { credentials: jwt(), input: accounts('1001') });
+
+		expect(run.status).toBe('success');
+		expect(amountOf(run)).toEqual([
+			{
+				amount: null,
+				amountString: '1.234,56',
+				amountProblem:
+					'"1.234,56" is not in the Khipu standard format (dot decimal); if Khipu writes amounts in the Argentine format (1.234,56), set the Amount Format option to it',
+			},
+		]);
+	});
+
+	it.each([
+		['the default', balancesWorkflow],
+		['Argentine', argentine],
+	])('an ambiguous "2.500" (2.5 or 2500) is null with the reason, in %s format', async (_format, workflow) => {
+		answerAmount('2.500');
+
+		const run = await runWorkflow(workflow, { credentials: jwt(), input: accounts('1001') });
+
+		expect(run.output(KHIPU)).toEqual([
+			{
+				json: expect.objectContaining({ accountNumber: '1001', amount: null, amountString: '2.500', amountProblem: expect.stringMatching(/^"2\.500" is ambiguous: /) }),
+				pairedItem: { item: 0 },
+			},
+		]);
+		const problem = String(run.json(KHIPU)?.[0].amountProblem);
+		expect(problem).toContain('2.5 in the');
+		expect(problem).toContain('2500 in the');
+	});
+});
+
+describe('execute(): Allow Token Over Plain HTTP', () => {
+	const callbackCredentials = () => ({ ...jwt(), khipuCallbackApi: callbackCredential });
+	const toUrl = (callbackUrl: string, allowTokenOverHttp?: boolean) =>
+		configure(callbackWorkflow, KHIPU, { parameters: { callbackUrl, ...(allowTokenOverHttp === undefined ? {} : { allowTokenOverHttp }) } });
+
+	beforeEach(() => khipu.answer(answerAccepted));
+
+	it('off (the default): an http Callback URL to another host fails naming the field, before anything is sent', async () => {
+		const run = await runWorkflow(toUrl('http://receiver.example.com/webhook/khipu'), { credentials: callbackCredentials(), input: accounts('1001') });
+
+		const { message, description } = failure(run);
+		expect(message).toMatch(/^Item 1: Callback URL uses plain http to http:\/\/receiver\.example\.com, which is not this n8n's webhook address/);
+		expect(message).toContain('turn on Allow Token Over Plain HTTP');
+		expect(description).toBe('Field: Callback URL. Nothing was sent to Khipu.');
+		expect(`${message} ${description}`).not.toContain(FAKE_CALLBACK_TOKEN);
+		expect(khipu.requests).toHaveLength(0);
+	});
+
+	it('off: http to this n8n’s own webhook address still carries the token', async () => {
+		await runWorkflow(toUrl('http://127.0.0.1:5678/webhook/khipu'), { credentials: callbackCredentials(), input: accounts('1001') });
+
+		expect(khipu.requests.map((request) => request.body.CallbackUrl)).toEqual([
+			`http://127.0.0.1:5678/webhook/khipu?account=1001&token=${FAKE_CALLBACK_TOKEN}`,
+		]);
+	});
+
+	it('on: the http Callback URL to another host is sent with the token', async () => {
+		const run = await runWorkflow(toUrl('http://receiver.example.com/webhook/khipu', true), { credentials: callbackCredentials(), input: accounts('1001') });
+
+		expect(run.status).toBe('success');
+		expect(khipu.requests.map((request) => request.body.CallbackUrl)).toEqual([
+			`http://receiver.example.com/webhook/khipu?account=1001&token=${FAKE_CALLBACK_TOKEN}`,
+		]);
+	});
+
+	it('under Continue On Fail a plain-http URL from item data is that item’s error item; the https item is sent', async () => {
+		const workflow = configure(toUrl('={{ $json.callbackUrl }}'), KHIPU, { onError: 'continueRegularOutput' });
+
+		const run = await runWorkflow(workflow, {
+			credentials: callbackCredentials(),
+			input: [
+				{ accountNumber: '1001', callbackUrl: 'https://receiver.example.com/webhook/khipu' },
+				{ accountNumber: '1002', callbackUrl: 'http://receiver.example.com/webhook/khipu' },
+			],
+		});
+
+		const output = run.output(KHIPU) ?? [];
+		expect(output.map((item) => [item.json.status ?? item.json.field, item.pairedItem])).toEqual([
+			['ACCEPTED', { item: 0 }],
+			['Callback URL', { item: 1 }],
+		]);
+		expect(output[1].json.error).toMatch(/^Callback URL uses plain http to http:\/\/receiver\.example\.com/);
+		expect(khipu.requests.map(accountOf)).toEqual(['1001']);
+	});
+});
+
+describe('execute(): an expression failing for one item', () => {
+	const continuing = withKhipu({ onError: 'continueRegularOutput' });
+
+	// n8n's expressions return undefined for most JavaScript errors; a reference to a missing node fails for real.
+	const failingForItemsWithoutAccount = "={{ $json.accountNumber ?? $('No Such Node').item.json.accountNumber }}";
+
+	it('under Continue On Fail an account expression that fails for one item is its error item, paired; the others are sent', async () => {
+		const workflow = configure(continuing, KHIPU, { parameters: { accountNumber: failingForItemsWithoutAccount } });
+
+		const run = await runWorkflow(workflow, { credentials: jwt(), input: [{ accountNumber: '1001' }, {}, { accountNumber: '1003' }] });
+
+		const output = run.output(KHIPU) ?? [];
+		expect(output.map((item) => [item.json.accountNumber, item.pairedItem])).toEqual([
+			['1001', { item: 0 }],
+			[null, { item: 1 }],
+			['1003', { item: 2 }],
+		]);
+		expect(output[1].json).toEqual({ error: "Referenced node doesn't exist", accountNumber: null });
+		expect(khipu.requests.map(accountOf)).toEqual(['1001', '1003']);
+	});
+
+	it('without Continue On Fail the failing expression stops the node naming the item, and nothing is sent', async () => {
+		const workflow = withKhipu({ parameters: { accountNumber: failingForItemsWithoutAccount } });
+
+		const run = await runWorkflow(workflow, { credentials: jwt(), input: [{ accountNumber: '1001' }, {}] });
+
+		expect(failure(run)).toEqual({ message: "Item 2: Referenced node doesn't exist", description: 'Nothing was sent to Khipu.' });
+		expect(khipu.requests).toHaveLength(0);
 	});
 });

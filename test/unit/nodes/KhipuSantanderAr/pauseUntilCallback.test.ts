@@ -1,5 +1,5 @@
 import { KhipuSantanderAr } from '../../../../nodes/KhipuSantanderAr/KhipuSantanderAr.node';
-import { callWebhook, type WebhookBody } from '../harness/callWebhook';
+import { callWebhook, type WebhookBody, type WebhookCall } from '../harness/callWebhook';
 import { useFakeKhipu } from '../harness/fakeKhipu';
 import { answerAccepted, answerOk, errorEnvelope, FAKE_JWT, jwtCredential, khipuError, okEnvelope } from '../harness/khipuFixtures';
 import { asWorkflow, configure, runWorkflow, WAITING_BASE_URL, type WorkflowRun } from '../harness/runWorkflow';
@@ -20,12 +20,17 @@ async function pause(accountNumber = '1001'): Promise<{ run: WorkflowRun; callba
 	return { run, callbackUrl: new URL(String(khipu.requests.at(-1)?.body.CallbackUrl)) };
 }
 
-/** Khipu calling the resume URL of `run` with `query` and `body`. */
-async function callBack(run: WorkflowRun, query: URLSearchParams, body: WebhookBody) {
+/** Khipu calling the resume URL of `run` with `query` and `body`; by default into the execution as n8n stored it. */
+async function callBack(
+	run: WorkflowRun,
+	query: URLSearchParams,
+	body: WebhookBody,
+	{ execution = run.waiting(), credentials = jwt() }: Partial<Pick<WebhookCall, 'execution' | 'credentials'>> = {},
+) {
 	return await callWebhook(new KhipuSantanderAr(), {
 		node: run.node(KHIPU),
-		credentials: jwt(),
-		executionId: run.executionId,
+		credentials,
+		execution,
 		query: Object.fromEntries(query),
 		body,
 	});
@@ -109,6 +114,19 @@ describe('execute(): pause until Khipu calls back', () => {
 			{ json: expect.objectContaining({ accountNumber: '1001', code: 'E101', type: 'DO_NOT_RETRY' }), pairedItem: { item: 0 } },
 		]);
 	});
+
+	it('an account expression failing under Continue On Fail is an error item, paired; nothing is sent and nothing waits', async () => {
+		const workflow = configure(pauseWorkflow, KHIPU, {
+			onError: 'continueRegularOutput',
+			parameters: { accountNumber: "={{ $json.accountNumber ?? $('No Such Node').item.json.accountNumber }}" },
+		});
+
+		const run = await runWorkflow(workflow, { credentials: jwt(), input: [{}] });
+
+		expect(run.status).toBe('success');
+		expect(run.output('Next')).toEqual([{ json: { error: "Referenced node doesn't exist", accountNumber: null }, pairedItem: { item: 0 } }]);
+		expect(khipu.requests).toHaveLength(0);
+	});
 });
 
 describe('webhook(): Khipu’s callback into the paused execution', () => {
@@ -134,6 +152,40 @@ describe('webhook(): Khipu’s callback into the paused execution', () => {
 		const answer = await callBack(run, query, okEnvelope('1001'));
 
 		expect(answer).toEqual({ status: 401, body: { error: 'Invalid resume token' }, workflowData: undefined });
+	});
+
+	it('only the digest kept in the waiting execution’s node context resumes it: without it, even the right token is 401', async () => {
+		const { run, callbackUrl } = await pause('1001');
+		const execution = run.waiting();
+		const kept = execution.data.executionData!.contextData;
+		expect(Object.keys(kept[`node:${KHIPU}`] ?? {})).toEqual(['khipuResumeDigest']);
+		delete kept[`node:${KHIPU}`];
+
+		const answer = await callBack(run, callbackUrl.searchParams, okEnvelope('1001'), { execution });
+
+		expect(answer).toEqual({ status: 401, body: { error: 'Invalid resume token' }, workflowData: undefined });
+	});
+
+	it('the waiting execution keeps a digest, never the resume token itself', async () => {
+		const { run, callbackUrl } = await pause('1001');
+		const token = String(callbackUrl.searchParams.get('token'));
+
+		const stored = JSON.stringify(run.waiting().data);
+
+		expect(stored).toContain('khipuResumeDigest');
+		expect(stored).not.toContain(token);
+	});
+
+	it('the Khipu credential replaced while the execution waits (a new JWT): the callback still resumes it', async () => {
+		const { run, callbackUrl } = await pause('1001');
+		const replaced = { khipuApi: { ...jwtCredential(khipu.url), jwtToken: 'dummy-jwt-0002' } };
+
+		const answer = await callBack(run, callbackUrl.searchParams, okEnvelope('1001'), { credentials: replaced });
+		const resumed = await run.resume(answer.workflowData);
+
+		expect(answer.status).toBe(200);
+		expect(resumed.status).toBe('success');
+		expect(resumed.json('Next')).toEqual([expect.objectContaining({ accountNumber: '1001', amount: 1500.25 })]);
 	});
 
 	it('the token of another execution does not resume this one', async () => {

@@ -1,4 +1,5 @@
 import { mock } from 'jest-mock-extended';
+import { WebhookContext } from 'n8n-core';
 import { returnJsonArray } from 'n8n-core/dist/execution-engine/node-execution-context/utils/return-json-array';
 import {
 	NodeHelpers,
@@ -8,8 +9,12 @@ import {
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
+	type IWebhookData,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
+
+// Types only: the harness's two entry points stay independent at run time.
+import type { WaitingExecution } from './runWorkflow';
 
 /**
  * Calls a node's webhook() the way n8n's own trigger tests do (nodes-base
@@ -33,8 +38,11 @@ export interface WebhookCall {
 	/** The trigger's static data; pass the same object to calls that share one workflow. */
 	staticData?: IDataObject;
 	workflowId?: string;
-	/** The waiting execution a resume webhook belongs to. */
-	executionId?: string;
+	/**
+	 * The waiting execution a resume webhook belongs to (`WorkflowRun.waiting()`):
+	 * the webhook's expressions are evaluated against its stored data.
+	 */
+	execution?: WaitingExecution;
 }
 
 export interface WebhookAnswer {
@@ -75,6 +83,26 @@ function requestFor(call: WebhookCall) {
 	};
 }
 
+/**
+ * `evaluateExpression` as n8n runs it for a call into a waiting execution: n8n-core's
+ * own WebhookContext over the execution n8n loaded, so `$node[…].context[…]` reads
+ * the node context saved with it (`contextData["node:<name>"]`) through
+ * n8n-workflow's expression engine and data proxy.
+ */
+function expressionsOf(call: WebhookCall): IWebhookFunctions['evaluateExpression'] {
+	const { execution } = call;
+	if (!execution) {
+		return () => {
+			throw new Error('This webhook call has no waiting execution to evaluate an expression against');
+		};
+	}
+	const node = execution.workflow.getNode(call.node.name);
+	if (!node) throw new Error(`No node "${call.node.name}" in the waiting execution`);
+	const webhookData = mock<IWebhookData>({ webhookDescription: { name: 'default' } });
+	const context = new WebhookContext(execution.workflow, node, execution.additionalData, 'webhook', webhookData, [], execution.data);
+	return (expression, itemIndex) => context.evaluateExpression(expression, itemIndex);
+}
+
 export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promise<WebhookAnswer> {
 	const answered: { status?: number; body?: unknown } = {};
 	const response = {
@@ -106,7 +134,8 @@ export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promi
 		getWorkflowStaticData: () => staticData,
 		getNodeWebhookUrl: () => WEBHOOK_URL,
 		getWebhookName: () => 'default',
-		getExecutionId: () => call.executionId ?? '',
+		getExecutionId: () => call.execution?.executionId ?? '',
+		evaluateExpression: expressionsOf(call),
 		getMode: () => 'webhook',
 		helpers: mock<IWebhookFunctions['helpers']>({ returnJsonArray }),
 	});

@@ -53,7 +53,7 @@ export function okEnvelope(account: string, balances?: object[]): object {
 	};
 }
 
-/** The item the node and the trigger make of okEnvelope(account)'s balance: the amount a number, the time with its offset. */
+/** The item the node and the trigger make of okEnvelope(account)'s balance: the amount a number (no problem reading it), the time with its offset. */
 export function balanceItem(account: string): IDataObject {
 	return {
 		accountNumber: account,
@@ -62,6 +62,7 @@ export function balanceItem(account: string): IDataObject {
 		creditDebitIndicator: 'Credit',
 		amount: 1500.25,
 		amountString: '1500.25',
+		amountProblem: null,
 		currency: 'ARS',
 		dateTime: '2026-11-25T09:30:00-03:00',
 		operationId: operationIdFor(account),

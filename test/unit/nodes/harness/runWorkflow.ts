@@ -100,6 +100,29 @@ export class WorkflowRun {
 	}
 
 	/**
+	 * This waiting execution as n8n reads it back from its database when a call
+	 * reaches its resume URL: what the resume webhook's context evaluates its
+	 * expressions against (see callWebhook's `execution`). A test may change the
+	 * returned data, e.g. drop a node's context, without touching this run.
+	 */
+	waiting(): WaitingExecution {
+		if (this.status !== 'waiting') throw new Error(`Execution ${this.executionId} is ${this.status}, not waiting`);
+		return {
+			executionId: this.executionId,
+			workflow: buildWorkflow(this.workflow),
+			data: this.stored(),
+			additionalData: additionalDataFor(this.workflow, this.executionId, this.credentials),
+		};
+	}
+
+	/** The execution's data after a round trip through n8n's database (JSON, dates revived). */
+	private stored(): IRunExecutionData {
+		const stored = JSON.parse(JSON.stringify(this.result.data)) as IRunExecutionData;
+		if (stored.waitTill) stored.waitTill = new Date(stored.waitTill as unknown as string);
+		return stored;
+	}
+
+	/**
 	 * Continues a waiting execution as n8n does. Without items: its wait limit
 	 * passed, and n8n runs the waiting node disabled, so it passes on its input.
 	 * With items: a webhook call resumed it, and n8n puts the webhook's items in
@@ -107,9 +130,7 @@ export class WorkflowRun {
 	 */
 	async resume(webhookItems?: INodeExecutionData[][]): Promise<WorkflowRun> {
 		if (this.status !== 'waiting') throw new Error(`Execution ${this.executionId} is ${this.status}, not waiting`);
-		// The stored execution, as n8n reads it back from its database.
-		const stored = JSON.parse(JSON.stringify(this.result.data)) as IRunExecutionData;
-		stored.waitTill = new Date(stored.waitTill as unknown as string);
+		const stored = this.stored();
 		if (webhookItems) stored.executionData!.nodeExecutionStack[0].data.main = webhookItems;
 		return await execute(this.workflow, stored, this.executionId, this.credentials);
 	}
@@ -128,13 +149,19 @@ function buildWorkflow(json: WorkflowJson): Workflow {
 	});
 }
 
-async function execute(
+/** A waiting execution, loaded as n8n loads it to run its resume webhook. */
+export interface WaitingExecution {
+	executionId: string;
+	workflow: Workflow;
+	data: IRunExecutionData;
+	additionalData: IWorkflowExecuteAdditionalData;
+}
+
+function additionalDataFor(
 	json: WorkflowJson,
-	runExecutionData: IRunExecutionData,
 	executionId: string,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
-): Promise<WorkflowRun> {
-	const workflow = buildWorkflow(json);
+): IWorkflowExecuteAdditionalData {
 	// Whatever the engine asks for beyond these is a jest mock function (n8n's own harness does the same).
 	// Objects are assigned after mock() because mock() wraps nested objects in proxies in place.
 	const additionalData = mock<IWorkflowExecuteAdditionalData>({
@@ -147,6 +174,17 @@ async function execute(
 	additionalData.hooks = new ExecutionLifecycleHooks('trigger', executionId, json as IWorkflowBase);
 	additionalData.credentialsHelper = new TestCredentialsHelper(credentials);
 	additionalData.variables = {};
+	return additionalData;
+}
+
+async function execute(
+	json: WorkflowJson,
+	runExecutionData: IRunExecutionData,
+	executionId: string,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+): Promise<WorkflowRun> {
+	const workflow = buildWorkflow(json);
+	const additionalData = additionalDataFor(json, executionId, credentials);
 	const result = await new WorkflowExecute(additionalData, 'trigger', runExecutionData).processRunExecutionData(workflow);
 	return new WorkflowRun(json, executionId, result, credentials);
 }
