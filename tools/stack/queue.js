@@ -2,7 +2,8 @@
 // The processes of n8n's queue mode, as users deploy it: PostgreSQL, Redis, one main, N workers and M webhook
 // processors, each n8n process with its own N8N_USER_FOLDER (stack.js installs the package into each), all on
 // 127.0.0.1. With more than one webhook processor a round-robin proxy stands in for the load balancer, or
-// nginx / HAProxy configured by docs/QUEUE-MODE.md's recipe (balancers.js), and WEBHOOK_URL points at it. startStack({ mode: 'queue' }) in stack.js is the way in.
+// nginx / HAProxy configured by docs/QUEUE-MODE.md's recipe (balancers.js), and WEBHOOK_URL points at it.
+// startStack({ mode: 'queue' }) in stack.js is the way in.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -71,6 +72,8 @@ function queueFolders(dir, { workers = 2, webhooks = 2 } = {}) {
  */
 async function startQueue(stack, o) {
 	const { runtime, dir, folders } = o;
+	const proxy = o.proxy === true ? 'round-robin' : (o.proxy ?? (folders.webhooks.length > 1 ? 'round-robin' : false));
+	if (proxy && proxy !== 'round-robin' && !BALANCERS.includes(proxy)) throw new Error(`proxy must be true, false, 'round-robin' or one of ${BALANCERS.join(', ')}; got ${JSON.stringify(o.proxy)}`);
 	const log = o.log || (() => {});
 	const stoppers = [];
 	stack.stopQueue = async () => {
@@ -89,8 +92,6 @@ async function startQueue(stack, o) {
 	log(`PostgreSQL 127.0.0.1:${postgres.port}, Redis 127.0.0.1:${redis.port} (${Date.now() - started} ms)`);
 
 	const webhookCount = folders.webhooks.length;
-	const proxy = o.proxy === true ? 'round-robin' : (o.proxy ?? (webhookCount > 1 ? 'round-robin' : false));
-	if (proxy && proxy !== 'round-robin' && !BALANCERS.includes(proxy)) throw new Error(`proxy must be true, false, 'round-robin' or one of ${BALANCERS.join(', ')}; got ${JSON.stringify(o.proxy)}`);
 	const [mainPort, ...webhookPorts] = await getFreePorts(1 + webhookCount);
 	const ports = { main: o.mainPort || mainPort, webhooks: webhookPorts.map((p, i) => (i === 0 && o.webhookPort ? o.webhookPort : p)) };
 	if (proxy === 'round-robin') stack.proxy = await startRoundRobinProxy();
