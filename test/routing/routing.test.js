@@ -53,13 +53,22 @@ beforeAll(async () => {
 	sandbox = await startSandbox({ callbackDelayMs: 2000 });
 	const started = Date.now();
 	// what docs/QUEUE-MODE.md asks of every process behind the balancer: N8N_PROXY_HOPS=1, WEBHOOK_URL on it
-	queue = await startStack({ mode: 'queue', workers: 1, webhooks: 2, proxy: 'nginx-hash', n8nEnv: { N8N_PROXY_HOPS: '1' } });
+	queue = await startStack({
+		mode: 'queue',
+		workers: 1,
+		webhooks: 2,
+		proxy: 'nginx-hash',
+		n8nEnv: { N8N_PROXY_HOPS: '1' },
+	});
 	nginx = queue.proxy;
 	upstreams = queue.webhooks.map((w) => new URL(w.baseUrl).host);
 	haproxy = await startBalancer('haproxy-hash', { dir: queue.dir, upstreams });
 	roundRobin = await startRoundRobinProxy({ upstreams: queue.webhooks.map((w) => w.baseUrl) });
 	figures.stackStartMs = Date.now() - started;
-	figures.load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+	figures.load = os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ');
 	secrets.encryptionKey = queue.encryptionKey;
 }, 300_000);
 
@@ -68,9 +77,15 @@ afterAll(async () => {
 	if (roundRobin) await roundRobin.close();
 	if (queue) await queue.stop();
 	if (sandbox) await sandbox.close();
-	figures.loadAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+	figures.loadAtEnd = os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ');
 	fs.mkdirSync(path.join(REPO_ROOT, 'artifacts'), { recursive: true });
-	fs.writeFileSync(path.join(REPO_ROOT, 'artifacts', `routing-${RUNTIME}.json`), JSON.stringify({ ...figures, finishedAt: new Date().toISOString() }, null, 2) + '\n');
+	fs.writeFileSync(
+		path.join(REPO_ROOT, 'artifacts', `routing-${RUNTIME}.json`),
+		JSON.stringify({ ...figures, finishedAt: new Date().toISOString() }, null, 2) + '\n',
+	);
 }, 120_000);
 
 /** A trigger workflow, live on both webhook processors; `url(base, account)` is what the node gives Khipu. */
@@ -96,7 +111,12 @@ function callbacks(n) {
 
 /** operationId -> number of executions of the trigger workflow that carry it. */
 async function executionsPerOperation(workflowId, expected) {
-	const all = await settledExecutions(queue.client, workflowId, { count: expected, settleMs: 3000, timeoutMs: 300_000, includeData: true });
+	const all = await settledExecutions(queue.client, workflowId, {
+		count: expected,
+		settleMs: 3000,
+		timeoutMs: 300_000,
+		includeData: true,
+	});
 	const counts = new Map();
 	for (const execution of all) {
 		const id = outputJson(execution, TRIGGER)[0]?.operationId;
@@ -112,7 +132,9 @@ async function runShape(shapeName, balancer, n, name) {
 	const shape = R.SHAPES[shapeName];
 	const logBefore = balancer.accessLog ? R.readAccessLog(balancer.accessLog).length : 0;
 	const started = Date.now();
-	await shape.run(n, (i) => R.deliverUntil200(trigger.url(balancer.url, calls[i].account), calls[i].body, calls[i].answers));
+	await shape.run(n, (i) =>
+		R.deliverUntil200(trigger.url(balancer.url, calls[i].account), calls[i].body, calls[i].answers),
+	);
 	const sentMs = Date.now() - started;
 	const { total, counts } = await executionsPerOperation(trigger.id, n);
 	const per = calls.map((c) => counts.get(c.body.OperationId) || 0);
@@ -148,7 +170,9 @@ function expectRoutedByAccount(calls, log, processors) {
 /** Each callback answered 200 in the end, exactly one of its 200 answers not a duplicate, exactly one execution. */
 function expectExactlyOnce({ calls, per, result }) {
 	expect(calls.filter((c) => c.answers.at(-1).status !== 200).map((c) => c.account)).toEqual([]);
-	expect(calls.filter((c) => c.answers.filter((a) => a.status === 200 && !a.duplicate).length !== 1).map((c) => c.account)).toEqual([]);
+	expect(
+		calls.filter((c) => c.answers.filter((a) => a.status === 200 && !a.duplicate).length !== 1).map((c) => c.account),
+	).toEqual([]);
 	expect({ extra: result.extraExecutions, missing: result.missingExecutions }).toEqual({ extra: 0, missing: 0 });
 	expect(per.every((k) => k === 1)).toBe(true);
 }
@@ -207,7 +231,10 @@ describe('the trigger IP allowlist behind the balancers (N8N_PROXY_HOPS=1 on the
 		const at = (base, account) => `${base}${hookPath}?account=${account}&token=${token}`;
 		// every account once through each balancer, so both processors answer
 		const answers = {};
-		for (const [name, balancer] of [['nginx', nginx], ['haproxy', haproxy]]) {
+		for (const [name, balancer] of [
+			['nginx', nginx],
+			['haproxy', haproxy],
+		]) {
 			for (let i = 0; i < 6; i++) {
 				const account = `9${i}`;
 				for (let tries = 0; ; tries++) {
@@ -225,7 +252,9 @@ describe('the trigger IP allowlist behind the balancers (N8N_PROXY_HOPS=1 on the
 			}
 		}
 		// Why the processors must be reachable through the balancer only: a direct caller names its own address.
-		answers['direct to a processor, forged X-Forwarded-For'] = [await R.postFrom('127.0.0.6', at(queue.webhooks[0].baseUrl, '97'), body(7), { 'x-forwarded-for': '127.0.0.5' })];
+		answers['direct to a processor, forged X-Forwarded-For'] = [
+			await R.postFrom('127.0.0.6', at(queue.webhooks[0].baseUrl, '97'), body(7), { 'x-forwarded-for': '127.0.0.5' }),
+		];
 		figures.allowlist = answers;
 		expect(answers).toEqual({
 			'nginx from allowed': Array(6).fill(200),
@@ -243,7 +272,11 @@ describe('MCP Server Trigger with two webhook processors', () => {
 	let mcpPath;
 
 	beforeAll(async () => {
-		const bearer = await queue.client.createCredential({ name: 'MCP clients', type: 'httpBearerAuth', data: { token: MCP_TOKEN, useCustomAuth: false } });
+		const bearer = await queue.client.createCredential({
+			name: 'MCP clients',
+			type: 'httpBearerAuth',
+			data: { token: MCP_TOKEN, useCustomAuth: false },
+		});
 		const credential = await queue.client.createCredential({
 			name: 'Khipu sandbox (JWT)',
 			type: 'khipuApi',
@@ -251,7 +284,9 @@ describe('MCP Server Trigger with two webhook processors', () => {
 		});
 		const pieces = await M.aiPieces(queue.client);
 		mcpPath = `mcp-${crypto.randomBytes(4).toString('hex')}`;
-		const created = await queue.client.createWorkflow(M.mcpWorkflow({ path: mcpPath, credential, triggerVersion: pieces.mcpTrigger.newest, bearerCredential: bearer }));
+		const created = await queue.client.createWorkflow(
+			M.mcpWorkflow({ path: mcpPath, credential, triggerVersion: pieces.mcpTrigger.newest, bearerCredential: bearer }),
+		);
 		await queue.client.activateWorkflow(created.id);
 		figures.mcp = { triggerVersion: pieces.mcpTrigger.newest, transports: pieces.mcpTrigger.transports };
 		// live on both processors: an unauthenticated call is refused by the trigger (403), not unknown (404)
@@ -278,14 +313,21 @@ describe('MCP Server Trigger with two webhook processors', () => {
 
 	test('through the recipes (/mcp/ to one processor, the other as backup) both transports work', async () => {
 		const results = {};
-		for (const [name, balancer] of [['nginx', nginx], ['haproxy', haproxy]]) {
+		for (const [name, balancer] of [
+			['nginx', nginx],
+			['haproxy', haproxy],
+		]) {
 			for (const transport of figures.mcp.transports) {
 				results[`${name} ${transport}`] = [];
 				for (let k = 0; k < 2; k++) results[`${name} ${transport}`].push(await session(transport, () => balancer.url));
 			}
 		}
 		figures.mcp.throughRecipes = results;
-		expect(Object.values(results).flat().filter((r) => r !== 'OK')).toEqual([]);
+		expect(
+			Object.values(results)
+				.flat()
+				.filter((r) => r !== 'OK'),
+		).toEqual([]);
 		// every /mcp/ request went to the first processor
 		const mcpLines = R.readAccessLog(nginx.accessLog).filter((l) => l.path.startsWith('/mcp/'));
 		expect(mcpLines.length).toBeGreaterThan(0);
@@ -296,7 +338,9 @@ describe('MCP Server Trigger with two webhook processors', () => {
 		const [first, second] = queue.webhooks.map((w) => w.baseUrl);
 		const results = {};
 		for (const transport of figures.mcp.transports) {
-			results[`${transport}, first request on one processor, the rest on the other`] = await session(transport, (i) => (i === 0 ? first : second));
+			results[`${transport}, first request on one processor, the rest on the other`] = await session(transport, (i) =>
+				i === 0 ? first : second,
+			);
 			results[`${transport}, through a round-robin proxy`] = await session(transport, () => roundRobin.url);
 		}
 		figures.mcp.acrossProcessors = results;
@@ -323,11 +367,25 @@ describe('a webhook processor restarted behind nginx in the middle of a stream o
 		const repeats = [];
 		const streams = Array.from({ length: 3 }, async () => {
 			while (!restart.readyAt || Date.now() < restart.readyAt + 12_000) {
-				const call = { ...Q.callbackFor(crypto.randomUUID(), calls.length), account: `8${String(calls.length).padStart(9, '0')}`, answers: [] };
+				const call = {
+					...Q.callbackFor(crypto.randomUUID(), calls.length),
+					account: `8${String(calls.length).padStart(9, '0')}`,
+					answers: [],
+				};
 				calls.push(call);
-				await R.deliverUntil200(trigger.url(nginx.url, call.account), call.body, call.answers, { attempts: 20, retryDelayMs: 500 });
+				await R.deliverUntil200(trigger.url(nginx.url, call.account), call.body, call.answers, {
+					attempts: 20,
+					retryDelayMs: 500,
+				});
 				firstAnswers++;
-				repeats.push(sleep(1000 + Math.floor(Math.random() * 2000)).then(() => R.deliverUntil200(trigger.url(nginx.url, call.account), call.body, call.answers, { attempts: 20, retryDelayMs: 500 })));
+				repeats.push(
+					sleep(1000 + Math.floor(Math.random() * 2000)).then(() =>
+						R.deliverUntil200(trigger.url(nginx.url, call.account), call.body, call.answers, {
+							attempts: 20,
+							retryDelayMs: 500,
+						}),
+					),
+				);
 				await sleep(100);
 			}
 		});
@@ -342,7 +400,9 @@ describe('a webhook processor restarted behind nginx in the middle of a stream o
 			new Set(
 				(byAccount.get(call.account) || []).map((line, i) => {
 					if (line.served !== upstreams[0]) return line.served;
-					return (call.answers[i]?.answeredAt ?? Infinity) < restart.readyAt ? 'webhook-1 before restart' : 'webhook-1 after restart';
+					return (call.answers[i]?.answeredAt ?? Infinity) < restart.readyAt
+						? 'webhook-1 before restart'
+						: 'webhook-1 after restart';
 				}),
 			);
 		const crossed = calls.filter((c) => processesOf(c).size > 1);
@@ -373,9 +433,11 @@ describe('a webhook processor restarted behind nginx in the middle of a stream o
 });
 
 describe('secrets', () => {
-	test('no callback token, MCP token, JWT or encryption key in the balancers\' logs', () => {
+	test("no callback token, MCP token, JWT or encryption key in the balancers' logs", () => {
 		const read = (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
-		const sources = Object.fromEntries([...nginx.logFiles, ...haproxy.logFiles].map((file) => [path.relative(queue.dir, file), read(file)]));
+		const sources = Object.fromEntries(
+			[...nginx.logFiles, ...haproxy.logFiles].map((file) => [path.relative(queue.dir, file), read(file)]),
+		);
 		const found = {};
 		for (const [name, secret] of Object.entries(secrets)) {
 			for (const [source, text] of Object.entries(sources)) {
@@ -383,7 +445,11 @@ describe('secrets', () => {
 				if (n > 0) found[`${name} in ${source}`] = n;
 			}
 		}
-		figures.secretScan = { secrets: Object.keys(secrets).length, bytes: Object.values(sources).reduce((a, t) => a + t.length, 0), found };
+		figures.secretScan = {
+			secrets: Object.keys(secrets).length,
+			bytes: Object.values(sources).reduce((a, t) => a + t.length, 0),
+			found,
+		};
 		expect(sources[path.relative(queue.dir, nginx.accessLog)]).toContain('account=');
 		expect(found).toEqual({});
 	});

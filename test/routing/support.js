@@ -51,7 +51,11 @@ const SHAPES = {
 async function deliverUntil200(url, body, answers, { attempts = 8, retryDelayMs = 300 } = {}) {
 	for (let attempt = 0; attempt < attempts; attempt++) {
 		const r = await postRaw(url, body);
-		answers.push({ status: r.status || `no answer (${r.error})`, duplicate: !!(r.json && r.json.duplicate), answeredAt: Date.now() });
+		answers.push({
+			status: r.status || `no answer (${r.error})`,
+			duplicate: !!(r.json && r.json.duplicate),
+			answeredAt: Date.now(),
+		});
 		if (r.status === 200) return;
 		await sleep(retryDelayMs);
 	}
@@ -73,7 +77,16 @@ function readAccessLog(file) {
 			continue;
 		}
 		m = /\] (\w+) (\S+) account=(\S*) (\d{3}) (\S+)\/(\S+) \d+$/.exec(line);
-		if (m) lines.push({ method: m[1], path: m[2], account: m[3], status: Number(m[4]), served: m[6], tried: [m[6]], backend: m[5] });
+		if (m)
+			lines.push({
+				method: m[1],
+				path: m[2],
+				account: m[3],
+				status: Number(m[4]),
+				served: m[6],
+				tried: [m[6]],
+				backend: m[5],
+			});
 	}
 	return lines;
 }
@@ -103,7 +116,12 @@ async function connectRouted(url, transport, { bearerToken, route }) {
 		return fetch(new URL(original.pathname + original.search, base), init);
 	};
 	const client = new Client({ name: 'khipu-routing-test', version: '1.0.0' });
-	await client.connect(new TRANSPORTS[transport].Transport(url, { requestInit: { headers: { Authorization: `Bearer ${bearerToken}` } }, fetch: routedFetch }));
+	await client.connect(
+		new TRANSPORTS[transport].Transport(url, {
+			requestInit: { headers: { Authorization: `Bearer ${bearerToken}` } },
+			fetch: routedFetch,
+		}),
+	);
 	return { client, used };
 }
 
@@ -125,13 +143,29 @@ async function liveOnEveryProcessor(webhooks, urlOf, status) {
 function postFrom(localAddress, url, body, headers = {}) {
 	return new Promise((resolve) => {
 		const payload = JSON.stringify(body);
-		const req = http.request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } }, (res) => {
-			res.resume();
-			res.on('end', () => resolve(res.statusCode));
-		});
+		const req = http.request(
+			url,
+			{
+				method: 'POST',
+				localAddress,
+				headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+			},
+			(res) => {
+				res.resume();
+				res.on('end', () => resolve(res.statusCode));
+			},
+		);
 		req.on('error', () => resolve(0));
 		req.end(payload);
 	});
 }
 
-module.exports = { SHAPES, deliverUntil200, liveOnEveryProcessor, readAccessLog, linesByAccount, connectRouted, postFrom };
+module.exports = {
+	SHAPES,
+	deliverUntil200,
+	liveOnEveryProcessor,
+	readAccessLog,
+	linesByAccount,
+	connectRouted,
+	postFrom,
+};

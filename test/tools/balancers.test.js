@@ -14,7 +14,10 @@ const UPSTREAMS = ['127.0.0.1:41001', '127.0.0.1:41002'];
 test.each(['nginx', 'haproxy'])('the %s recipe differs from the doc only in addresses and log folder', (kind) => {
 	const printed = recipeFromDoc(kind, DOC);
 	const local = localRecipe(kind, { port: 40999, upstreams: UPSTREAMS, logDir: '/tmp/logs', doc: DOC });
-	const changed = printed.split('\n').map((line, i) => [line, local.split('\n')[i]]).filter(([a, b]) => a !== b);
+	const changed = printed
+		.split('\n')
+		.map((line, i) => [line, local.split('\n')[i]])
+		.filter(([a, b]) => a !== b);
 	expect(local.split('\n')).toHaveLength(printed.split('\n').length);
 	for (const [before, after] of changed) {
 		const normalized = after
@@ -35,7 +38,13 @@ test('the hash directives the documentation promises are in the blocks', () => {
 
 test('a doc without the placeholders or the block is refused, naming what is missing', () => {
 	const noUpstream = DOC.replace(/webhook-2\.internal:5678/g, '10.0.0.2:5678');
-	expect(() => localRecipe('nginx', { port: 1, upstreams: UPSTREAMS, doc: noUpstream })).toThrow('names 1 webhook processors, expected 2');
-	expect(() => localRecipe('nginx', { port: 1, upstreams: UPSTREAMS, doc: DOC.replace('listen 80;', 'listen 8080;') })).toThrow('no "');
-	expect(() => recipeFromDoc('haproxy', DOC.replace('<!-- recipe:haproxy -->', ''))).toThrow('expected exactly one <!-- recipe:haproxy -->');
+	expect(() => localRecipe('nginx', { port: 1, upstreams: UPSTREAMS, doc: noUpstream })).toThrow(
+		'names 1 webhook processors, expected 2',
+	);
+	expect(() =>
+		localRecipe('nginx', { port: 1, upstreams: UPSTREAMS, doc: DOC.replace('listen 80;', 'listen 8080;') }),
+	).toThrow('no "');
+	expect(() => recipeFromDoc('haproxy', DOC.replace('<!-- recipe:haproxy -->', ''))).toThrow(
+		'expected exactly one <!-- recipe:haproxy -->',
+	);
 });

@@ -35,7 +35,8 @@ function findBinary(name) {
 function recipeFromDoc(kind, doc = fs.readFileSync(DOC, 'utf8')) {
 	const marker = `<!-- recipe:${kind} -->`;
 	const at = doc.indexOf(marker);
-	if (at === -1 || doc.indexOf(marker, at + 1) !== -1) throw new Error(`docs/QUEUE-MODE.md: expected exactly one ${marker}`);
+	if (at === -1 || doc.indexOf(marker, at + 1) !== -1)
+		throw new Error(`docs/QUEUE-MODE.md: expected exactly one ${marker}`);
 	const block = /```[a-z]*\n([\s\S]*?)\n```/.exec(doc.slice(at + marker.length));
 	if (!block) throw new Error(`docs/QUEUE-MODE.md: no fenced block after ${marker}`);
 	return block[1];
@@ -53,11 +54,17 @@ function localRecipe(kind, { port, upstreams, logDir, doc }) {
 	const named = new Set();
 	text = text.replace(UPSTREAM, (_, n) => {
 		const upstream = upstreams[Number(n) - 1];
-		if (!upstream) throw new Error(`docs/QUEUE-MODE.md ${kind} recipe names webhook-${n}; only ${upstreams.length} upstream(s) given`);
+		if (!upstream)
+			throw new Error(
+				`docs/QUEUE-MODE.md ${kind} recipe names webhook-${n}; only ${upstreams.length} upstream(s) given`,
+			);
 		named.add(Number(n));
 		return upstream;
 	});
-	if (named.size !== upstreams.length) throw new Error(`docs/QUEUE-MODE.md ${kind} recipe names ${named.size} webhook processors, expected ${upstreams.length}`);
+	if (named.size !== upstreams.length)
+		throw new Error(
+			`docs/QUEUE-MODE.md ${kind} recipe names ${named.size} webhook processors, expected ${upstreams.length}`,
+		);
 	if (logDir) text = text.split(NGINX_LOG_DIR).join(`${logDir}/`);
 	return text;
 }
@@ -116,12 +123,23 @@ async function startNginx({ dir, port, upstreams }) {
 	fs.writeFileSync(configFile, conf);
 	const args = ['-p', `${prefix}/`, '-c', configFile, '-e', path.join(logDir, 'error.log')];
 	checkConfig('nginx -t', bin, [...args, '-t', '-q'], configFile);
-	const guarded = spawnGuarded({ command: bin, args: [...args, '-g', 'daemon off;'], cwd: prefix, env: inheritedEnv(), logFile: path.join(logDir, 'nginx.out') });
+	const guarded = spawnGuarded({
+		command: bin,
+		args: [...args, '-g', 'daemon off;'],
+		cwd: prefix,
+		env: inheritedEnv(),
+		logFile: path.join(logDir, 'nginx.out'),
+	});
 	await waitListening('nginx', port, { guarded, logFile: path.join(logDir, 'error.log') });
 	return {
 		configFile,
 		accessLog: path.join(logDir, 'n8n-webhooks.log'),
-		logFiles: [path.join(logDir, 'n8n-webhooks.log'), path.join(logDir, 'n8n-webhooks-error.log'), path.join(logDir, 'error.log'), path.join(logDir, 'nginx.out')],
+		logFiles: [
+			path.join(logDir, 'n8n-webhooks.log'),
+			path.join(logDir, 'n8n-webhooks-error.log'),
+			path.join(logDir, 'error.log'),
+			path.join(logDir, 'nginx.out'),
+		],
 		stop: guarded.stop,
 	};
 }
@@ -149,7 +167,13 @@ async function startHaproxy({ dir, port, upstreams }) {
 	fs.writeFileSync(configFile, conf);
 	checkConfig('haproxy -c', bin, ['-c', '-f', configFile], configFile);
 	const logFile = path.join(root, 'haproxy.log');
-	const guarded = spawnGuarded({ command: bin, args: ['-db', '-f', configFile], cwd: root, env: inheritedEnv(), logFile });
+	const guarded = spawnGuarded({
+		command: bin,
+		args: ['-db', '-f', configFile],
+		cwd: root,
+		env: inheritedEnv(),
+		logFile,
+	});
 	await waitListening('HAProxy', port, { guarded, logFile });
 	return { configFile, accessLog: logFile, logFiles: [logFile], stop: guarded.stop };
 }
@@ -160,7 +184,8 @@ async function startHaproxy({ dir, port, upstreams }) {
  * @returns {Promise<{kind: string, url: string, port: number, configFile: string, accessLog: string, logFiles: string[], close: () => Promise<void>}>}
  */
 async function startBalancer(kind, { dir, upstreams, port }) {
-	if (!KINDS[kind]) throw new Error(`unknown balancer ${JSON.stringify(kind)}: one of ${Object.keys(KINDS).join(', ')}`);
+	if (!KINDS[kind])
+		throw new Error(`unknown balancer ${JSON.stringify(kind)}: one of ${Object.keys(KINDS).join(', ')}`);
 	const listen = port || (await getFreePort());
 	const start = KINDS[kind] === 'nginx' ? startNginx : startHaproxy;
 	const started = await start({ dir, port: listen, upstreams });
