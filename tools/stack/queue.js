@@ -1,8 +1,9 @@
 'use strict';
 // The processes of n8n's queue mode, as users deploy it: PostgreSQL, Redis, one main, N workers and M webhook
 // processors, each n8n process with its own N8N_USER_FOLDER (stack.js installs the package into each), all on
-// 127.0.0.1. With more than one webhook processor a round-robin proxy stands in for the load balancer and
-// WEBHOOK_URL points at it. startStack({ mode: 'queue' }) in stack.js is the way in.
+// 127.0.0.1. With more than one webhook processor a round-robin proxy stands in for the load balancer, or
+// nginx / HAProxy configured by docs/QUEUE-MODE.md's recipe (balancers.js), and WEBHOOK_URL points at it.
+// startStack({ mode: 'queue' }) in stack.js is the way in.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,6 +12,7 @@ const { startN8n, n8nProcessPid } = require('./n8n');
 const { getFreePorts } = require('./ports');
 const { startPostgres, startRedis } = require('./services');
 const { startRoundRobinProxy } = require('./round-robin-proxy');
+const { startBalancer, BALANCERS } = require('./balancers');
 
 /** The environment every process of the stack shares (see README "Running in queue mode"). */
 function sharedEnv({ postgres, redis, encryptionKey, webhookUrl, editorUrl }) {
@@ -57,7 +59,9 @@ function queueFolders(dir, { workers = 2, webhooks = 2 } = {}) {
  * @param {string} o.runtime
  * @param {string} o.dir            where the services keep their data and logs
  * @param {{main: string, workers: string[], webhooks: string[]}} o.folders  from queueFolders(), package installed
- * @param {boolean} [o.proxy]       default: true with more than one webhook processor
+ * @param {boolean|'round-robin'|'nginx-hash'|'haproxy-hash'} [o.proxy]  the load balancer in front of the webhook
+ *                                  processors: true/'round-robin' the round-robin proxy (default with more than
+ *                                  one processor), 'nginx-hash'/'haproxy-hash' docs/QUEUE-MODE.md's recipe
  * @param {number} [o.mainPort=0]
  * @param {number} [o.webhookPort=0]       first webhook processor's port (others: free ports)
  * @param {number} [o.workerConcurrency=10]
@@ -68,6 +72,8 @@ function queueFolders(dir, { workers = 2, webhooks = 2 } = {}) {
  */
 async function startQueue(stack, o) {
 	const { runtime, dir, folders } = o;
+	const proxy = o.proxy === true ? 'round-robin' : (o.proxy ?? (folders.webhooks.length > 1 ? 'round-robin' : false));
+	if (proxy && proxy !== 'round-robin' && !BALANCERS.includes(proxy)) throw new Error(`proxy must be true, false, 'round-robin' or one of ${BALANCERS.join(', ')}; got ${JSON.stringify(o.proxy)}`);
 	const log = o.log || (() => {});
 	const stoppers = [];
 	stack.stopQueue = async () => {
@@ -86,13 +92,12 @@ async function startQueue(stack, o) {
 	log(`PostgreSQL 127.0.0.1:${postgres.port}, Redis 127.0.0.1:${redis.port} (${Date.now() - started} ms)`);
 
 	const webhookCount = folders.webhooks.length;
-	const useProxy = o.proxy ?? webhookCount > 1;
 	const [mainPort, ...webhookPorts] = await getFreePorts(1 + webhookCount);
 	const ports = { main: o.mainPort || mainPort, webhooks: webhookPorts.map((p, i) => (i === 0 && o.webhookPort ? o.webhookPort : p)) };
-	if (useProxy) {
-		stack.proxy = await startRoundRobinProxy();
-		stoppers.push(stack.proxy.close);
-	}
+	if (proxy === 'round-robin') stack.proxy = await startRoundRobinProxy();
+	// the recipe's balancers name the processors by address, so a restarted processor keeps its place
+	else if (proxy) stack.proxy = await startBalancer(proxy, { dir, upstreams: ports.webhooks.map((p) => `127.0.0.1:${p}`) });
+	if (stack.proxy) stoppers.push(stack.proxy.close);
 	const webhookUrl = stack.proxy ? stack.proxy.url : `http://127.0.0.1:${ports.webhooks[0]}`;
 	const editorUrl = `http://127.0.0.1:${ports.main}`;
 	stack.encryptionKey = o.encryptionKey || crypto.randomBytes(24).toString('base64url');
@@ -134,7 +139,7 @@ function attachProcessHelpers(stack, runtime, timeoutMs) {
 		const webhook = await startN8n({ runtime, command: 'webhook', userFolder, port: stack.ports.webhooks[index], env: stack.env, timeoutMs });
 		webhook.role = `webhook-${index + 1}`;
 		stack.webhooks[index] = webhook;
-		if (stack.proxy) stack.proxy.setUpstreams(stack.webhooks.filter(Boolean).map((w) => w.baseUrl));
+		if (stack.proxy && stack.proxy.setUpstreams) stack.proxy.setUpstreams(stack.webhooks.filter(Boolean).map((w) => w.baseUrl));
 		return webhook;
 	};
 	/** SIGKILL to the n8n process itself (no graceful shutdown); its guard then clears the group. */

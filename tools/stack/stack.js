@@ -35,7 +35,8 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * @param {string} [o.apiKey]       a saved API key, reused while n8n accepts it
  * @param {string} [o.apiKeyLabel]
  * @param {number} [o.workers=2]    queue mode, like webhooks (2), workerConcurrency (10), proxy (round-robin
- *                                  proxy, default with more than one webhook processor), webhookPort, encryptionKey
+ *                                  proxy, default with more than one webhook processor; 'nginx-hash' or
+ *                                  'haproxy-hash' for docs/QUEUE-MODE.md's recipe), webhookPort, encryptionKey
  * @param {(title: string, fn: (note: (msg: string) => void) => Promise<any>) => Promise<any>} [o.step]
  *                                  runs and reports one step (npm start's progress.step); default: silent
  * @param {(msg: string) => void} [o.log]  notes of the steps when no `step` is given
