@@ -10,7 +10,7 @@
 //                        queue: PostgreSQL, Redis, main, a worker, 2 webhook processors: queueIntake, alert
 //   --all                every runtime in both modes (the README's figures: about 40 min)
 //   --quick              small N everywhere (for working on the bench); writes nothing in the repo
-//   --only=a,b           only these sections
+//   --only=a,b           only these sections (without --mode: in the mode(s) they belong to)
 //   --no-write           print only
 const events = require('node:events');
 const fs = require('node:fs');
@@ -65,7 +65,7 @@ const SECTIONS = {
 const ALL_SECTIONS = [...SECTIONS.single, ...SECTIONS.queue];
 
 function parseArgs(argv) {
-	const args = { quick: false, only: null, write: true, runtimes: ['n8n-2.8'], modes: ['single'] };
+	const args = { quick: false, only: null, write: true, runtimes: ['n8n-2.8'], modes: null };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
@@ -85,6 +85,8 @@ function parseArgs(argv) {
 		else throw new Error(`unknown argument ${a} (use --n8n 2.8|2.41|all, --mode single|queue|all, --all, --quick, --only=${ALL_SECTIONS.join(',')}, --no-write)`);
 	}
 	for (const s of args.only || []) if (!ALL_SECTIONS.includes(s)) throw new Error(`unknown section ${s}`);
+	// without --mode: one process, or the modes the --only sections belong to
+	args.modes ||= args.only ? Object.keys(SECTIONS).filter((m) => args.only.some((s) => SECTIONS[m].includes(s))) : ['single'];
 	return args;
 }
 
