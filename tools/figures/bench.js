@@ -78,10 +78,10 @@ function guarantee(single, queue) {
 	for (const r of single) {
 		const cost = says(r, 'intake.memoryCost');
 		const total = says(r, 'intake.cpu');
-		if (!cost || !total) continue;
-		const extra = cost.a.median !== null && cost.b.median !== null ? Math.round((cost.a.median - cost.b.median) * 100) / 100 : null;
+		if (!total) continue;
+		const extra = cost && cost.a.median !== null && cost.b.median !== null ? Math.round((cost.a.median - cost.b.median) * 100) / 100 : null;
 		lines.push(
-			`- ${version(r)}, one process: the memory costs **${num(extra)} ms** of n8n CPU per callback (trigger with it ÷ without it: ${x(cost.ratio.median)}); ` +
+			`- ${version(r)}, one process: ${cost ? `the memory costs **${num(extra)} ms** of n8n CPU per callback (trigger with it ÷ without it: ${x(cost.ratio.median)}); ` : ''}` +
 				`the trigger in all costs **${x(total.ratio.median)}** the Webhook node's CPU per callback (goal ≤ 1.15: ${total.verdict ? (total.verdict.status === 'met' ? 'met' : '**missed**') : '–'}).`,
 		);
 	}

@@ -17,12 +17,21 @@ const { benchSection } = require('./bench');
 const README = path.join(REPO_ROOT, 'README.md');
 const SOURCES = {
 	reliability: { file: path.join(REPO_ROOT, 'artifacts', 'reliability.json'), render: reliabilitySection, producedBy: 'npm test' },
-	bench: { dir: path.join(REPO_ROOT, 'tools', 'bench', 'results'), render: benchSection, producedBy: 'npm run bench -- --all' },
+	// one file per mode and runtime; a runtime or mode without its file is left out of the tables
+	bench: { dir: path.join(REPO_ROOT, 'tools', 'bench', 'results'), pattern: /^(single|queue)-n8n-[\d.]+\.json$/, render: benchSection, producedBy: 'npm run bench -- --all' },
 };
 
-/** The source's figures: one file, or every *.json of a folder (sorted); null when there are none. */
-function readFigures({ file, dir }) {
-	const files = file ? [file].filter((f) => fs.existsSync(f)) : fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f)) : [];
+/** The source's figures: one file, or the folder's files matching `pattern` (sorted); null when there are none. */
+function readFigures({ file, dir, pattern }) {
+	let files = [];
+	if (file) files = [file].filter((f) => fs.existsSync(f));
+	else if (fs.existsSync(dir)) {
+		const all = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+		const other = all.filter((f) => !pattern.test(f));
+		// e.g. latest.json, written by the bench before its results had a file per mode and n8n version
+		if (other.length) process.stdout.write(`left out (not a <mode>-<runtime>.json results file): ${other.join(', ')}\n`);
+		files = all.filter((f) => pattern.test(f)).map((f) => path.join(dir, f));
+	}
 	if (files.length === 0) return null;
 	const figures = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
 	return { files: files.map((f) => path.relative(REPO_ROOT, f)), figures: file ? figures[0] : figures };
