@@ -52,6 +52,11 @@ describe('bench figures', () => {
 		expect(line.split(' | ')[2]).toBe('–');
 		expect(line).toContain('**1.1×**');
 		expect(text).toContain('Every row with a goal meets it.');
+		// fewer than 6 rounds: the verdict says it has no interval
+		const short = comparison({ id: 'fanout.20.time', title: 'Fan-out 20', a: { label: 'a', values: [1.3, 1.3, 1.3] }, b: { label: 'b', values: [1, 1, 1] }, goal: { max: 1.15, text: '≤ 1.15' } });
+		const shortText = markdown([result({ n8n: '2.8.4', rows: [short] })]);
+		expect(shortText).toContain('**MISSED** (no 95 % interval under 6 rounds)');
+		expect(shortText).toContain('(goal ≤ 1.15): n8n itself takes this long around the requests');
 		expect(markdown([])).toContain('How it is measured');
 	});
 });

@@ -25,14 +25,13 @@ const WHY_MISSED = {
 	'overhead.cpu':
 		"the Khipu node signs and checks what the HTTP Request node does not: it validates the account, reads Khipu's envelope, maps Khipu's errors and (raw output) returns the envelope; with one call per execution that is a few percent of n8n's own cost per execution.",
 	'overhead.latency': 'see the CPU row above: the answer time follows it.',
-	'fanout.50.cpu':
-		'with 50 accounts the fixed cost of the execution (webhook, Split Out, saving) is spread over few accounts, and the Khipu node holds its concurrency with a pool where HTTP Request only pauses between batches.',
-	'fanout.200.cpu': 'see fan-out 50: the pool that keeps at most `concurrency` requests in flight costs a little per account.',
-	'fanout.1000.cpu': 'see fan-out 50: the pool that keeps at most `concurrency` requests in flight costs a little per account.',
-	'fanout.50.time': 'n8n itself takes this long around the requests (the HTTP Request node with the same pacing shows the same), not the waiting.',
-	'fanout.200.time': 'see fan-out 50.',
-	'fanout.1000.time': 'see fan-out 50.',
+	// every fan-out size (fanout.<N>.cpu, fanout.<N>.time)
+	'fanout.N.cpu':
+		'the Khipu node holds its concurrency with a pool where HTTP Request only pauses between batches; with few accounts the fixed cost of the execution (webhook, Split Out, saving) is spread over few of them.',
+	'fanout.N.time': 'n8n itself takes this long around the requests (the HTTP Request node with the same pacing shows the same), not the waiting.',
 };
+
+const whyMissed = (id) => WHY_MISSED[id] || WHY_MISSED[id.replace(/^fanout\.\d+\./, 'fanout.N.')];
 
 function cell(row) {
 	if (!row) return '–';
@@ -41,7 +40,9 @@ function cell(row) {
 	const values = `${num(row.a.median)} vs ${num(row.b.median)}${row.unit ? ` ${row.unit}` : ''}`;
 	let verdict = '';
 	if (row.verdict) verdict = row.verdict.status === 'met' ? 'met' : '**MISSED**';
-	if (row.verdict && !row.verdict.clear) verdict += ' (within noise of the goal)';
+	// fewer than 6 rounds have no 95 % interval of the median: the verdict is the median's alone
+	if (row.verdict && !r.ci95) verdict += ` (no 95 % interval under 6 rounds)`;
+	else if (row.verdict && !row.verdict.clear) verdict += ' (within noise of the goal)';
 	const ideal = /\(ideal 2\)/.test(row.title) && r.median ? `${Math.round((r.median / 2) * 100)} % of ideal` : '';
 	const load = row.load ? `load ${row.load.load1Start}→${row.load.load1End}, others ${num(row.load.othersCpuPct)} %` : '';
 	return [`**${x(r.median)}**${spread}`, values, [verdict || ideal, load].filter(Boolean).join(' · ')].filter(Boolean).join('<br>');
@@ -107,7 +108,7 @@ function missed(results) {
 	for (const r of results) {
 		for (const row of r.rows) {
 			if (row.verdict && row.verdict.status === 'missed') {
-				out.push(`- ${version(r)}, ${r.mode === 'queue' ? 'queue mode' : 'one process'}, ${row.title} = ${x(row.ratio.median)} (goal ${row.goal.text}): ${WHY_MISSED[row.id] || 'no explanation recorded for this row yet (add one to WHY_MISSED in tools/figures/bench.js).'}`);
+				out.push(`- ${version(r)}, ${r.mode === 'queue' ? 'queue mode' : 'one process'}, ${row.title} = ${x(row.ratio.median)} (goal ${row.goal.text}): ${whyMissed(row.id) || 'no explanation recorded for this row yet (add one to WHY_MISSED in tools/figures/bench.js).'}`);
 			}
 		}
 	}
