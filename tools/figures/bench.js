@@ -14,11 +14,10 @@ const when = (iso) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
  */
 const WHY_MISSED = {
 	'intake.cpu':
-		"the trigger does, for every callback, what n8n's Webhook node does not: it compares the token in constant time, validates the body, builds one item per balance, and — the guarantee — checks the OperationId against its memory and has n8n write that memory into the workflow's static data in the database before the callback counts as remembered (`intake.memoryCost` is that share alone). A callback answered 200 is remembered; that write is not optional.",
+		"the trigger does, for every callback, what n8n's Webhook node does not: it reads its callback credential, compares the token in constant time, validates the body, builds one item per balance, and — the guarantee — checks the OperationId against its memory and has n8n save that memory in the workflow's static data before the callback counts as remembered. The next two rows split the cost: the memory's share (trigger with it ÷ without it) and the rest (trigger without memory ÷ Webhook node); where the rest dominates, the cost is not the guarantee and is a defect to find with `node tools/bench/profile.js`.",
 	'queue.intake.cpu':
 		'as in one process, plus the memory write is a PostgreSQL UPDATE of the workflow row from the webhook processor that took the callback (counted under PostgreSQL in the next row); the Webhook node writes nothing there.',
-	'intake.rate':
-		'on 2 cores shared by n8n, the bench and the sandbox the accepted rate follows the CPU per callback: the memory write is in the path of the answer, so the trigger answers later than a Webhook node that writes nothing.',
+	'intake.rate': 'on 2 cores shared by n8n, the bench and the sandbox the accepted rate follows the CPU per callback (see that row).',
 	'queue.intake.rate': 'the rate follows the CPU per callback (above): the processors, the worker, PostgreSQL and Redis share the same 2 cores.',
 	'intake.memorySize':
 		'n8n reads and writes the whole memory (one text of at most 40 KB) with every callback; more remembered ids mean more bytes through the database per callback.',
