@@ -5,11 +5,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-const { loadExamples, prepareWorkflow } = require('../../tools/start/examples');
+const { scheduledAlertWorkflow, ALERT_NAME } = require('../../tools/workflows/examples');
 const { okEnvelope, balance, postRaw, pool, sleep } = require('../integration/reliability/support');
 const { isFinished } = require('../../tools/n8n-client/executions');
-
-const ALERT_NAME = 'Khipu example: scheduled balance alert';
 
 function readLog(file) {
 	try {
@@ -32,19 +30,9 @@ function workerStarts(queue) {
 	return starts;
 }
 
-/**
- * The shipped scheduled-alert example with `accounts`, its schedule every `seconds` seconds so a test sees
- * a real scheduled run, and the Khipu credential swapped in (the way `npm start` imports it).
- */
+/** The shipped scheduled-alert example over `accounts`, its schedule every `seconds` seconds so a test sees a real scheduled run. */
 function scheduledAlert({ credential, accounts, seconds = 10, name }) {
-	const example = loadExamples().find((e) => e.workflow.name === ALERT_NAME);
-	if (!example) throw new Error(`example "${ALERT_NAME}" not found`);
-	const body = prepareWorkflow(example.workflow, { credential: { id: String(credential.id), name: credential.name }, baseUrl: 'http://127.0.0.1:5678' });
-	body.name = name || `${ALERT_NAME} (queue test)`;
-	body.nodes.find((n) => n.name === 'Accounts and minimums').parameters.jsonOutput = JSON.stringify({ accounts });
-	body.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule = { interval: [{ field: 'seconds', secondsInterval: seconds }] };
-	body.settings = { ...body.settings, saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' };
-	return body;
+	return scheduledAlertWorkflow({ credential, accounts, rule: { field: 'seconds', secondsInterval: seconds }, name: name || `${ALERT_NAME} (queue test)` });
 }
 
 /** Activates a scheduled workflow until its first run has started, then deactivates it; returns that run, finished. */

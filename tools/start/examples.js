@@ -8,76 +8,12 @@
 // and upserts by name, so a second start updates the same workflows instead of adding copies. A workflow
 // the user edited in n8n (its versionId moved on) is left alone unless resetExamples is set.
 const crypto = require('node:crypto');
-const fs = require('node:fs');
 const path = require('node:path');
 const { REPO_ROOT, TRIGGER_TYPE } = require('../lib/repo');
+const { loadExamples, prepareWorkflow, EXAMPLES_DIR, EXAMPLE_BASE_URL, CREDENTIAL_TYPE, CALLBACK_CREDENTIAL_TYPE } = require('../workflows/examples');
 
-const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
-const EXAMPLE_BASE_URL = 'http://127.0.0.1:5678';
 const EXAMPLE_CREDENTIAL_NAME = 'Khipu (sandbox)';
 const CALLBACK_CREDENTIAL_NAME = 'Khipu callback token';
-const CREDENTIAL_TYPE = 'khipuApi';
-const CALLBACK_CREDENTIAL_TYPE = 'khipuCallbackApi';
-
-// What the public API accepts (openapi.yml of 2.8.4: additionalProperties: false)
-const NODE_FIELDS = ['id', 'name', 'webhookId', 'disabled', 'notesInFlow', 'notes', 'type', 'typeVersion', 'executeOnce', 'alwaysOutputData', 'retryOnFail', 'maxTries', 'waitBetweenTries', 'continueOnFail', 'onError', 'position', 'parameters', 'credentials'];
-const SETTINGS_FIELDS = ['saveExecutionProgress', 'saveManualExecutions', 'saveDataErrorExecution', 'saveDataSuccessExecution', 'executionTimeout', 'errorWorkflow', 'timezone', 'executionOrder', 'callerPolicy', 'callerIds', 'timeSavedPerExecution'];
-
-function pickFields(obj, fields) {
-	const out = {};
-	for (const f of fields) if (obj[f] !== undefined) out[f] = obj[f];
-	return out;
-}
-
-/** @returns {{file: string, workflow: object}[]} every examples/*.json, sorted by file name */
-function loadExamples(dir = EXAMPLES_DIR) {
-	return fs
-		.readdirSync(dir)
-		.filter((f) => f.endsWith('.json'))
-		.sort()
-		.map((f) => ({ file: path.join(dir, f), workflow: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
-}
-
-function replaceStrings(value, replacements) {
-	if (typeof value === 'string') {
-		let s = value;
-		for (const [from, to] of replacements) if (from !== to) s = s.split(from).join(to);
-		return s;
-	}
-	if (Array.isArray(value)) return value.map((v) => replaceStrings(v, replacements));
-	if (value && typeof value === 'object') {
-		const out = {};
-		for (const [k, v] of Object.entries(value)) out[k] = replaceStrings(v, replacements);
-		return out;
-	}
-	return value;
-}
-
-/**
- * The body sent to POST/PUT /api/v1/workflows for one example.
- * @param {object} workflow      parsed example export
- * @param {{credential: {id: string, name: string}, callbackCredential?: {id: string, name: string}, baseUrl: string}} ctx
- */
-function prepareWorkflow(workflow, { credential, callbackCredential, baseUrl }) {
-	const replacements = [[EXAMPLE_BASE_URL, String(baseUrl).replace(/\/+$/, '')]];
-	const ours = { [CREDENTIAL_TYPE]: credential, [CALLBACK_CREDENTIAL_TYPE]: callbackCredential };
-	const nodes = workflow.nodes.map((node) => {
-		const n = pickFields(node, NODE_FIELDS);
-		n.parameters = replaceStrings(n.parameters || {}, replacements);
-		for (const [type, created] of Object.entries(ours)) {
-			if (created && n.credentials && n.credentials[type]) {
-				n.credentials = { ...n.credentials, [type]: { id: String(created.id), name: created.name } };
-			}
-		}
-		return n;
-	});
-	return {
-		name: workflow.name,
-		nodes,
-		connections: workflow.connections || {},
-		settings: pickFields(workflow.settings || { executionOrder: 'v1' }, SETTINGS_FIELDS),
-	};
-}
 
 function hasKhipuTrigger(workflow) {
 	return workflow.nodes.some((n) => n.type === TRIGGER_TYPE && !n.disabled);

@@ -12,6 +12,7 @@ const dist = (p) => path.join(pkgDir, 'dist', p);
 const { KhipuSantanderAr } = require(dist('nodes/KhipuSantanderAr/KhipuSantanderAr.node.js'));
 const { parseEnvelope } = require(dist('nodes/shared/khipu/envelope.js'));
 const { simplifyBalances } = require(dist('nodes/shared/balances/simplify.js'));
+const { DEFAULT_AMOUNT_FORMAT } = require(dist('nodes/shared/balances/amount.js'));
 
 const node = new KhipuSantanderAr();
 const now = () => process.hrtime.bigint();
@@ -75,7 +76,7 @@ async function measure(n) {
 		const envelope = parseEnvelope(parsed);
 		phases.parseEnvelope.push(ms(t, now()));
 		t = now();
-		simplifyBalances(envelope, 'BIG');
+		simplifyBalances(envelope, 'BIG', DEFAULT_AMOUNT_FORMAT);
 		phases.simplify.push(ms(t, now()));
 		t = now();
 		const [items] = await node.execute.call(fakeContext(text, 'simplified'));

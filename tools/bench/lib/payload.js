@@ -9,6 +9,7 @@ const { postJson } = require('../../n8n-client/http');
 const { singleCallWorkflow } = require('./workflows');
 const { newestId, newestAfter, nodeTimeMs, outputCount } = require('../../n8n-client/executions');
 const { summary, median, round, ratio } = require('./stats');
+const { interleaved, comparison } = require('./rows');
 
 const VARIANTS = [
 	{ key: 'khipu', label: 'Khipu node, simplified (1 item per balance)', kind: 'khipu', options: {}, items: (n) => n },
@@ -32,81 +33,79 @@ function sampleRss(stack, everyMs = 5) {
 
 async function runPayload(stack, { sizes, reps }, log) {
 	stack.sandbox.state.configure({ latencyMs: 0 });
-	const deployed = [];
+	const deployed = {};
 	for (const v of VARIANTS) {
 		const p = stack.uniquePath(`pl-${v.key}`);
 		const wf = await stack.client.createWorkflow(singleCallWorkflow({ kind: v.kind, path: p, stack, options: v.options }));
 		await stack.client.activateWorkflow(wf.id);
-		deployed.push({ ...v, id: wf.id, url: `${stack.n8n.baseUrl}/webhook/${p}` });
+		deployed[v.key] = { ...v, id: wf.id, url: `${stack.n8n.baseUrl}/webhook/${p}` };
 	}
-	for (const d of deployed) {
-		for (let tries = 0; tries < 20; tries++) {
+	for (const d of Object.values(deployed)) {
+		for (let tries = 0; tries < 40; tries++) {
 			const r = await postJson(stack.agent, d.url, { accountNumber: 'BIG-10' });
 			if (r.status === 200) break;
 			await sleep(250);
 		}
 	}
-	const out = { rssSampledEveryMs: 5, n8nPid: stack.n8nPid, sizes: [] };
+	const details = { rssSampledEveryMs: 5, n8nPid: stack.n8nPid, sizes: [] };
+	const rows = [];
 	for (const n of sizes) {
 		const account = `BIG-${n}`;
-		const samples = Object.fromEntries(deployed.map((d) => [d.key, { node: [], rss: [], wall: [], cpu: [] }]));
-		for (let rep = 0; rep < reps; rep++) {
-			for (let k = 0; k < deployed.length; k++) {
-				const d = deployed[(rep + k) % deployed.length];
-				const before = await newestId(stack.client, d.id);
-				await sleep(150);
-				const base = [];
-				for (let i = 0; i < 5; i++) {
-					base.push(stack.rssKb());
-					await sleep(4);
-				}
-				const stop = sampleRss(stack);
-				const cpu0 = stack.cpuMs();
-				const r = await postJson(stack.agent, d.url, { accountNumber: account }, { timeoutMs: 300_000 });
-				const cpu = stack.cpuMs() - cpu0;
-				const rss = stop();
-				if (r.status !== 200) throw new Error(`${d.label} ${account}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
-				const execution = await newestAfter(stack.client, d.id, before, { includeData: true });
-				const items = outputCount(execution, 'Call');
-				if (execution.status !== 'success' || items !== d.items(n)) {
-					throw new Error(`${d.label} ${account}: execution ${execution.id} ${execution.status}, ${items} items`);
-				}
-				const s = samples[d.key];
-				s.node.push(nodeTimeMs(execution, 'Call'));
-				s.wall.push(r.ms);
-				s.cpu.push(cpu);
-				s.rss.push((Math.max(...rss) - median(base)) / 1024);
+		const samples = await interleaved(VARIANTS, reps, async (v) => {
+			const d = deployed[v.key];
+			const before = await newestId(stack.client, d.id);
+			await sleep(150);
+			const base = [];
+			for (let i = 0; i < 5; i++) {
+				base.push(stack.rssKb());
+				await sleep(4);
 			}
-		}
+			const stop = sampleRss(stack);
+			const cpu0 = stack.cpuMs();
+			const r = await postJson(stack.agent, d.url, { accountNumber: account }, { timeoutMs: 300_000 });
+			const cpu = stack.cpuMs() - cpu0;
+			const rss = stop();
+			if (r.status !== 200) throw new Error(`${d.label} ${account}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+			const execution = await newestAfter(stack.client, d.id, before, { includeData: true });
+			const items = outputCount(execution, 'Call');
+			if (execution.status !== 'success' || items !== d.items(n)) {
+				throw new Error(`${d.label} ${account}: execution ${execution.id} ${execution.status}, ${items} items`);
+			}
+			return { node: nodeTimeMs(execution, 'Call'), wall: r.ms, cpu, rss: (Math.max(...rss) - median(base)) / 1024 };
+		});
 		const size = { balances: n, reps, variants: {} };
-		for (const d of deployed) {
-			const s = samples[d.key];
-			size.variants[d.key] = {
-				label: d.label,
-				nodeTimeMs: summary(s.node),
-				wallMs: summary(s.wall, { digits: 0 }),
-				nodeUsPerBalance: round((median(s.node) * 1000) / n, 1),
-				peakRssDeltaMb: summary(s.rss, { digits: 1 }),
-				rssKbPerBalance: round((median(s.rss) * 1024) / n, 2),
-				n8nCpuMs: summary(s.cpu, { digits: 0 }),
+		for (const v of VARIANTS) {
+			const s = samples[v.key];
+			const node = s.map((x) => x.node);
+			const rss = s.map((x) => x.rss);
+			size.variants[v.key] = {
+				label: v.label,
+				nodeTimeMs: summary(node),
+				wallMs: summary(s.map((x) => x.wall), { digits: 0 }),
+				nodeUsPerBalance: round((median(node) * 1000) / n, 1),
+				peakRssDeltaMb: summary(rss, { digits: 1 }),
+				rssKbPerBalance: round((median(rss) * 1024) / n, 2),
+				n8nCpuMs: summary(s.map((x) => x.cpu), { digits: 0 }),
 			};
 		}
-		out.sizes.push(size);
-		log(`  ${account}: ${deployed.map((d) => `${d.key} ${size.variants[d.key].nodeTimeMs.median} ms / +${size.variants[d.key].peakRssDeltaMb.median} MB`).join(', ')}`);
+		details.sizes.push(size);
+		log(`  ${account}: ${VARIANTS.map((v) => `${v.key} ${size.variants[v.key].nodeTimeMs.median} ms / +${size.variants[v.key].peakRssDeltaMb.median} MB`).join(', ')}`);
+		const side = (key) => ({ label: deployed[key].label, values: samples[key].map((x) => x.cpu) });
+		rows.push(comparison({ id: `payload.${n}.cpu`, title: `${n} balances in one answer: n8n CPU per call, Khipu node (simplified, ${n} items) ÷ HTTP Request (1 item)`, unit: 'ms', digits: 1, a: side('khipu'), b: side('http') }));
 	}
 	// linearity: cost per balance at the largest size over the middle one (1.0 = linear, 10 = quadratic step)
-	const [, mid, big] = out.sizes;
+	const [, mid, big] = details.sizes;
 	if (mid && big) {
-		out.linearity = {};
-		for (const d of deployed) {
-			out.linearity[d.key] = {
-				timePerBalanceBigVsMid: ratio(big.variants[d.key].nodeUsPerBalance, mid.variants[d.key].nodeUsPerBalance),
-				rssPerBalanceBigVsMid: ratio(big.variants[d.key].rssKbPerBalance, mid.variants[d.key].rssKbPerBalance),
+		details.linearity = {};
+		for (const v of VARIANTS) {
+			details.linearity[v.key] = {
+				timePerBalanceBigVsMid: ratio(big.variants[v.key].nodeUsPerBalance, mid.variants[v.key].nodeUsPerBalance),
+				rssPerBalanceBigVsMid: ratio(big.variants[v.key].rssKbPerBalance, mid.variants[v.key].rssKbPerBalance),
 			};
 		}
 	}
-	for (const d of deployed) await stack.client.deactivateWorkflow(d.id).catch(() => {});
-	return out;
+	for (const d of Object.values(deployed)) await stack.client.deactivateWorkflow(d.id).catch(() => {});
+	return { details, rows };
 }
 
 /** The node's own parsing and item building, in a fresh process with --expose-gc (see parse-worker.js). */

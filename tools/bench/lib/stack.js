@@ -1,7 +1,8 @@
 'use strict';
-// The bench's stack: startStack() with a clean build of the package in a temp dir (what `npm publish` ships,
-// since prepublishOnly cleans and rebuilds) instead of the shared dist/, the Khipu sandbox answering at once,
-// and what the bench reads of n8n's process: its CPU time and memory.
+// The bench's stack: startStack() (one n8n process, or queue mode) with a clean build of the package in a temp
+// dir (what `npm publish` ships, since prepublishOnly cleans and rebuilds) instead of the shared dist/, the
+// Khipu sandbox answering at once, and what the bench reads of the processes from /proc: the CPU time of every
+// n8n process (each in its own process group with its task runner), of PostgreSQL and Redis, and n8n's memory.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -14,6 +15,7 @@ const { n8nProcessPid: findN8nPid } = require('../../stack/n8n');
 const { jwtCredential } = require('../../workflows/credentials');
 const { uniquePath } = require('../../workflows/workflows');
 const { DEFAULT_JWT, ENDPOINT_PATH } = require('../../sandbox/server');
+const { groupCpuMs, benchCpuMs } = require('./meter');
 
 function rssKb(pid) {
 	try {
@@ -24,29 +26,19 @@ function rssKb(pid) {
 	}
 }
 
-/** CPU time used so far by every thread of the process (ms, summed over /proc/<pid>/task/<tid>/schedstat, ns precision). */
-function cpuMs(pid) {
-	let ns = 0;
-	try {
-		for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-			try {
-				ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-			} catch {
-				/* thread ended */
-			}
-		}
-	} catch {
-		return null;
-	}
-	return ns / 1e6;
-}
+// n8n prunes executions beyond 10,000 by default; the bench counts every execution it started
+const BENCH_ENV = { EXECUTIONS_DATA_PRUNE: 'false' };
 
 /**
- * @param {{log?: Function, runtime?: string, pkgDir?: string, n8nEnv?: Record<string, string|undefined>}} [o]
- *        pkgDir: install this prepared package directory instead of building the current source
- *        (for experiments with a patched copy); n8nEnv: extra environment for n8n (e.g. NODE_OPTIONS)
+ * @param {object} [o]
+ * @param {'single'|'queue'} [o.mode='single']   queue: one main, `workers` workers, `webhooks` webhook processors
+ *                                               (no proxy: the bench spreads callbacks over the processors itself)
+ * @param {string} [o.runtime]
+ * @param {string} [o.pkgDir]    install this prepared package directory instead of building the current source
+ * @param {Record<string, string|undefined>} [o.n8nEnv]  extra environment for n8n (e.g. NODE_OPTIONS)
+ * @param {Function} [o.log]
  */
-async function startBenchStack({ log = () => {}, runtime, pkgDir: givenPkgDir, n8nEnv = {} } = {}) {
+async function startBenchStack({ mode = 'single', log = () => {}, runtime, pkgDir: givenPkgDir, n8nEnv = {}, workers = 1, webhooks = 2 } = {}) {
 	const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-bench-'));
 	const cleanups = [() => fs.rmSync(tmpRoot, { recursive: true, force: true })];
 	const cleanup = async () => {
@@ -63,18 +55,18 @@ async function startBenchStack({ log = () => {}, runtime, pkgDir: givenPkgDir, n
 		const pkgDir = givenPkgDir || buildCopy(tmpRoot);
 		if (!givenPkgDir) log(`built a clean copy of the package in ${Date.now() - t} ms`);
 		t = Date.now();
-		// n8n's defaults otherwise (executions saved, SQLite); the stack already keeps it offline.
 		const stack = await startStack({
-			mode: 'single',
+			mode,
 			runtime,
 			dir: path.join(tmpRoot, 'n8n'),
 			packageDir: pkgDir,
 			sandbox: { host: '127.0.0.1', latencyMs: 0, callbackDelayMs: 20 },
-			n8nEnv,
+			n8nEnv: { ...BENCH_ENV, ...n8nEnv },
+			...(mode === 'queue' ? { workers, webhooks, proxy: false } : {}),
 			log,
 		});
 		cleanups.push(stack.stop);
-		log(`n8n ${stack.n8n.baseUrl} ready in ${Date.now() - t} ms`);
+		log(`${mode === 'queue' ? `queue mode (main, ${workers} worker(s), ${webhooks} webhook processor(s))` : 'n8n'} ${stack.n8n.baseUrl} ready in ${Date.now() - t} ms`);
 		const credential = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT)', jwt: DEFAULT_JWT, baseUrl: stack.sandbox.url });
 		// for the HTTP Request variant that keeps the JWT in a credential rather than in the workflow
 		const headerAuth = await stack.client.createCredential({
@@ -85,6 +77,9 @@ async function startBenchStack({ log = () => {}, runtime, pkgDir: givenPkgDir, n
 		const n8nPid = findN8nPid(stack.n8n.pid);
 		const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 		cleanups.push(() => agent.destroy());
+		// every n8n process is the leader of its own process group (n8n, its task runner, its guard)
+		const n8nGroups = () => stack.processes().map((p) => p.pid);
+		const serviceGroups = () => [stack.postgres, stack.redis].filter(Boolean).map((s) => s.pgid);
 		return Object.assign(stack, {
 			tmpRoot,
 			pkgDir,
@@ -96,8 +91,16 @@ async function startBenchStack({ log = () => {}, runtime, pkgDir: givenPkgDir, n
 			agent,
 			endpointUrl: `${stack.sandbox.url}${ENDPOINT_PATH}`,
 			jwt: DEFAULT_JWT,
+			cpuCount: os.cpus().length,
+			// where production webhooks are taken: n8n itself, or each webhook processor
+			webhookBases: mode === 'queue' ? stack.webhooks.map((w) => w.baseUrl) : [stack.n8n.baseUrl],
 			rssKb: () => (n8nPid ? rssKb(n8nPid) : null),
-			cpuMs: () => (n8nPid ? cpuMs(n8nPid) : null),
+			/** CPU ms so far of every n8n process of the stack (main, workers, webhook processors, task runners). */
+			cpuMs: () => groupCpuMs(n8nGroups()),
+			/** CPU ms so far of PostgreSQL and Redis (queue mode; 0 with SQLite, which runs inside n8n). */
+			servicesCpuMs: () => groupCpuMs(serviceGroups()),
+			/** Everything the bench runs: the stack, the bench process itself (load generator, sandbox). */
+			ownCpuMs: () => groupCpuMs([...n8nGroups(), ...serviceGroups()]) + benchCpuMs(),
 			uniquePath,
 			stop: cleanup,
 		});
@@ -107,4 +110,4 @@ async function startBenchStack({ log = () => {}, runtime, pkgDir: givenPkgDir, n
 	}
 }
 
-module.exports = { startBenchStack, findN8nPid, rssKb, cpuMs };
+module.exports = { startBenchStack, findN8nPid, rssKb };

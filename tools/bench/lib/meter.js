@@ -1,0 +1,96 @@
+'use strict';
+// What the bench reads from /proc: CPU time of whole process groups (every n8n process is started in its own
+// group with its task runner; PostgreSQL and Redis likewise), and how busy the rest of the machine was while a
+// row ran, so each row carries its own load.
+const fs = require('node:fs');
+const os = require('node:os');
+
+function readText(file) {
+	try {
+		return fs.readFileSync(file, 'utf8');
+	} catch {
+		return null;
+	}
+}
+
+/** The ids of every process whose process group is one of `pgids`. */
+function processesInGroups(pgids) {
+	const wanted = new Set(pgids.filter(Boolean).map(Number));
+	const pids = [];
+	for (const name of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		const stat = readText(`/proc/${name}/stat`);
+		if (!stat) continue;
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (wanted.has(Number(fields[2]))) pids.push(Number(name));
+	}
+	return pids;
+}
+
+/** CPU time of every thread of a process so far, ms (schedstat: ns of time on a CPU). */
+function processCpuMs(pid) {
+	let ns = 0;
+	let tids;
+	try {
+		tids = fs.readdirSync(`/proc/${pid}/task`);
+	} catch {
+		return 0;
+	}
+	for (const tid of tids) {
+		const text = readText(`/proc/${pid}/task/${tid}/schedstat`);
+		if (text) ns += Number(text.split(' ')[0]);
+	}
+	return ns / 1e6;
+}
+
+/** CPU time (ms) of every process in the given process groups, read now. */
+function groupCpuMs(pgids) {
+	let ms = 0;
+	for (const pid of processesInGroups(pgids)) ms += processCpuMs(pid);
+	return ms;
+}
+
+/** The machine's CPU counters (/proc/stat, first line), in ms. */
+function machineCpu() {
+	const line = readText('/proc/stat').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+	const [user, nice, system, idle, iowait, irq, softirq, steal] = line;
+	const tick = 1000 / 100; // USER_HZ
+	return { busyMs: (user + nice + system + irq + softirq) * tick, stealMs: (steal || 0) * tick, idleMs: (idle + iowait) * tick };
+}
+
+const load1 = () => Math.round(os.loadavg()[0] * 100) / 100;
+
+/**
+ * Starts watching the machine for one row: `own()` returns the CPU ms used so far by everything the bench runs
+ * (its own process and the stack's). stop() gives the 1-minute load average at both ends and the share of
+ * the machine's CPU (all cores, %) used by other processes and stolen by the hypervisor meanwhile.
+ */
+function watchMachine(own) {
+	const cpus = os.cpus().length;
+	const t0 = Date.now();
+	const m0 = machineCpu();
+	const own0 = own();
+	const l0 = load1();
+	return () => {
+		const wallMs = Date.now() - t0;
+		const m1 = machineCpu();
+		const ownMs = own() - own0;
+		const capacity = wallMs * cpus;
+		const pct = (ms) => (capacity > 0 ? Math.round((Math.max(0, ms) / capacity) * 1000) / 10 : null);
+		return {
+			load1Start: l0,
+			load1End: load1(),
+			seconds: Math.round(wallMs / 100) / 10,
+			othersCpuPct: pct(m1.busyMs - m0.busyMs - ownMs),
+			stealPct: pct(m1.stealMs - m0.stealMs),
+		};
+	};
+}
+
+/** CPU ms of this Node process (the bench, its sandbox and proxy), all threads. */
+function benchCpuMs() {
+	const u = process.cpuUsage();
+	return (u.user + u.system) / 1000;
+}
+
+module.exports = { groupCpuMs, processesInGroups, processCpuMs, machineCpu, watchMachine, benchCpuMs, load1 };
