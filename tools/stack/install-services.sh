@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# PostgreSQL and Redis for the queue-mode suite and `npm start -- --queue`, from Debian's packages, only
-# when missing (the way .ci/run installs Chromium). They run as plain local processes started by
+# PostgreSQL and Redis for the queue-mode suite and `npm start -- --queue`, and the sqlite3 shell the
+# trigger suite uses to make one execution fail to start, from Debian's packages, only when missing (the
+# way .ci/run installs Chromium). PostgreSQL and Redis run as plain local processes started by
 # tools/stack/queue.js; no system service is enabled or started here.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-client)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 if [ ${#need[@]} -eq 0 ]; then
-	echo "PostgreSQL and Redis: installed already"
+	echo "PostgreSQL, Redis and sqlite3: installed already"
 	exit 0
 fi
 echo "installing ${need[*]} from Debian's packages"
