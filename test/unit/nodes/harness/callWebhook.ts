@@ -1,4 +1,5 @@
 import { mock } from 'jest-mock-extended';
+import { EventEmitter } from 'node:events';
 import { returnJsonArray } from 'n8n-core/dist/execution-engine/node-execution-context/utils/return-json-array';
 import {
 	NodeHelpers,
@@ -77,7 +78,10 @@ function requestFor(call: WebhookCall) {
 
 export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promise<WebhookAnswer> {
 	const answered: { status?: number; body?: unknown } = {};
-	const response = {
+	// Express's response is a stream that emits `close` once the answer has ended.
+	const response = Object.assign(new EventEmitter(), {
+		statusCode: 200,
+		writableFinished: false,
 		status(code: number) {
 			answered.status = code;
 			return response;
@@ -86,6 +90,11 @@ export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promi
 			answered.body = body;
 			return response;
 		},
+	});
+	const end = (status: number) => {
+		response.statusCode = status;
+		response.writableFinished = true;
+		response.emit('close');
 	};
 	const request = requestFor(call);
 	const staticData = call.staticData ?? {};
@@ -114,8 +123,11 @@ export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promi
 	if (!nodeType.webhook) throw new Error(`${nodeType.description.name} has no webhook()`);
 	const result = await nodeType.webhook.call(context);
 	if (result.noWebhookResponse) {
+		end(answered.status ?? 200);
 		return { status: answered.status ?? 200, body: answered.body, workflowData: result.workflowData };
 	}
 	// responseMode "onReceived" with the node's own webhookResponse: n8n answers 200 with it (COMPAT row 17).
-	return { status: 200, body: result.webhookResponse, workflowData: result.workflowData };
+	const body = result.webhookResponse;
+	end(200);
+	return { status: 200, body, workflowData: result.workflowData };
 }
