@@ -1,5 +1,4 @@
 import { mock } from 'jest-mock-extended';
-import { EventEmitter } from 'node:events';
 import { returnJsonArray } from 'n8n-core/dist/execution-engine/node-execution-context/utils/return-json-array';
 import {
 	NodeHelpers,
@@ -79,9 +78,14 @@ function requestFor(call: WebhookCall) {
 export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promise<WebhookAnswer> {
 	const answered: { status?: number; body?: unknown } = {};
 	// Express's response is a stream that emits `close` once the answer has ended.
-	const response = Object.assign(new EventEmitter(), {
+	const onClose: Array<() => void> = [];
+	const response = {
 		statusCode: 200,
 		writableFinished: false,
+		once(event: string, listener: () => void) {
+			if (event === 'close') onClose.push(listener);
+			return response;
+		},
 		status(code: number) {
 			answered.status = code;
 			return response;
@@ -90,11 +94,11 @@ export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promi
 			answered.body = body;
 			return response;
 		},
-	});
+	};
 	const end = (status: number) => {
 		response.statusCode = status;
 		response.writableFinished = true;
-		response.emit('close');
+		for (const listener of onClose.splice(0)) listener();
 	};
 	const request = requestFor(call);
 	const staticData = call.staticData ?? {};
