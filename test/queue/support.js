@@ -172,4 +172,25 @@ function attributeRepeats(slipped, timeline) {
 	return causes;
 }
 
-module.exports = { workerStarts, scheduledAlert, runScheduledOnce, callbackFor, deliver, pgDump, redisContents, readLog, watchStore, attributeRepeats, ALERT_NAME };
+/**
+ * Waits until main, every webhook processor and every worker answer /healthz/readiness with 200 (n8n answers
+ * 503 while a process has lost its database or Redis).
+ */
+async function untilEveryProcessReady(queue, timeoutMs) {
+	const urls = [
+		`${queue.main.baseUrl}/healthz/readiness`,
+		...queue.webhooks.filter(Boolean).map((w) => `${w.baseUrl}/healthz/readiness`),
+		...queue.workers.filter(Boolean).map((w) => `${w.healthUrl}/readiness`),
+	];
+	const until = Date.now() + timeoutMs;
+	for (const url of urls) {
+		for (;;) {
+			const status = await fetch(url).then((r) => r.status, () => 0);
+			if (status === 200) break;
+			if (Date.now() > until) throw new Error(`${url}: not ready within ${timeoutMs} ms (HTTP ${status})`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+}
+
+module.exports = { untilEveryProcessReady, workerStarts, scheduledAlert, runScheduledOnce, callbackFor, deliver, pgDump, redisContents, readLog, watchStore, attributeRepeats, ALERT_NAME };
