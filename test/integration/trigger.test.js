@@ -10,6 +10,7 @@ const { postRaw } = require('../../tools/n8n-client/http');
 const { scanN8nStorageWithControl } = require('./support/secrets');
 const { startCallbackStack, makeToken, replaceCredentialData, without } = require('./support/callbacks');
 const { expectActivationRefused } = require('./support/n8n-version');
+const { setTimeout: sleep } = require('node:timers/promises');
 const { refuseExecutionsInSqlite, burstKilledMidway } = require('./support/faults');
 // the memory format as the packed package writes it (built before the suites run)
 const { fingerprint } = require('../../dist/nodes/shared/dedupeLog');
