@@ -5,15 +5,25 @@ import { readCallbackBody } from '../shared/callbackBody';
 import { tokenAccepted } from '../shared/callbackToken';
 import { CALLBACK_PARAMS, readCallbackHints } from '../shared/callbackUrl';
 import { KHIPU_CALLBACK_CREDENTIAL_TYPE } from '../shared/constants';
-import { firstDelivery, saveShared } from '../shared/dedupe';
+import { answered, answerEnded, receive, repairStore, started, type AnswerOutcome } from '../shared/dedupe';
 import { failureFromEnvelope } from '../shared/khipu/failure';
 import { ipAllowed } from '../shared/ipAllowlist';
+import { acknowledgeWhenStarted } from '../shared/n8nCompat';
 import { InputError } from '../shared/validation';
 import { readTriggerSettings, type TriggerSettings } from './triggerSettings';
 
 function respond(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
 	context.getResponseObject().status(status).json(body);
 	return { noWebhookResponse: true };
+}
+
+/** Calls `done` once the answer to this request has ended, with how it ended. */
+function whenAnswered(context: IWebhookFunctions, done: (outcome: AnswerOutcome) => void): void {
+	const res = context.getResponseObject();
+	res.once('close', () => {
+		if (!res.writableFinished) done('connectionClosed');
+		else done(res.statusCode >= 200 && res.statusCode < 300 ? 'answered2xx' : 'answeredOtherwise');
+	});
 }
 
 /** Activation and every callback read the same settings, the token from the credential. */
@@ -66,14 +76,6 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	if (settings.statuses !== 'both' && envelope.status !== settings.statuses) {
 		return respond(context, 200, { ...acknowledgement, ignored: `Status ${envelope.status} does not start this workflow` });
 	}
-	if (settings.dedupeMs > 0) {
-		const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
-		const shared = context.getWorkflowStaticData('node');
-		const first = firstDelivery(scope, envelope.operationId, settings.dedupeMs, Date.now(), shared);
-		await saveShared(scope, shared);
-		if (!first) return respond(context, 200, { ...acknowledgement, duplicate: true });
-	}
-
 	const callbackUrl = maskedCallbackUrl(context);
 	// Khipu's body does not name the account; the URL the node built does.
 	const hints = readCallbackHints(query);
@@ -87,9 +89,25 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 		items = envelopeToItems(envelope, hints.accountNumber ?? null, settings);
 	}
 	if (items.length === 0) return respond(context, 200, { ...acknowledgement, ignored: 'No balances' });
+	const workflowData = [context.helpers.returnJsonArray(items.map((item) => ({ ...item, ...hints, callbackUrl })))];
+	if (settings.dedupeMs === 0) return { webhookResponse: acknowledgement, workflowData };
 
-	return {
-		webhookResponse: acknowledgement,
-		workflowData: [context.helpers.returnJsonArray(items.map((item) => ({ ...item, ...hints, callbackUrl })))],
-	};
+	// Answers go through n8n, which saves the workflow's static data before it answers.
+	const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const store = context.getWorkflowStaticData('node');
+	const { operationId } = envelope;
+	const delivery = await receive(scope, operationId, settings.dedupeMs, store);
+	if (delivery === 'inFlight') {
+		return respond(context, 503, { error: 'A delivery of this OperationId is still being received; deliver it again later', operationId });
+	}
+	if (delivery === 'repeat') {
+		repairStore(scope, store);
+		whenAnswered(context, () => answerEnded(scope, store));
+		return { webhookResponse: { ...acknowledgement, duplicate: true } };
+	}
+	whenAnswered(context, (outcome) => {
+		answered(scope, operationId, outcome);
+		answerEnded(scope, store);
+	});
+	return acknowledgeWhenStarted({ workflowData }, acknowledgement, () => started(scope, operationId, store));
 }

@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 
 /**
  * The shared memory of OperationIds as one string, one `<expiry> <fingerprint>`
- * line per id, oldest first (expiry in epoch seconds, base 36). Lookups are a
- * substring search and appends a concatenation, so no callback pays for parsing
- * every remembered id. n8n reads the whole string from the database for every
- * callback and writes it back, so each entry is kept short: a 72-bit
- * fingerprint of the id instead of the id (two of 2,000 ids colliding has a
- * probability below 1e-15), which also keeps Khipu's ids out of the workflow.
+ * line per id (expiry in epoch seconds, base 36). n8n reads the whole string
+ * from the database for every callback and writes it back, so each entry is
+ * kept short: a 72-bit fingerprint of the id instead of the id (two of 2,000
+ * ids colliding has a probability below 1e-15), which also keeps Khipu's ids
+ * out of the workflow.
  */
 
 /** The trigger's static-data key holding the log. */
@@ -21,40 +20,22 @@ export function fingerprint(id: string): string {
 	return createHash('sha256').update(id, 'utf8').digest('base64url').slice(0, 12);
 }
 
-/** The expiry (ms) of a live entry for the id with fingerprint `fp`, or undefined. */
-export function findEntry(text: string, fp: string, now: number): number | undefined {
-	const needle = ` ${fp}\n`;
-	for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
-		const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-		const expiresAt = parseInt(text.slice(lineStart, at), 36) * 1000;
-		if (expiresAt > now) return expiresAt;
+const FINGERPRINT = /^[A-Za-z0-9_-]{12}$/;
+
+/** Every well-formed entry of the log as [fingerprint, expiry in ms]; anything else is skipped. */
+export function readEntries(text: string): Array<[fp: string, expiresAt: number]> {
+	const entries: Array<[string, number]> = [];
+	for (const line of text.split('\n')) {
+		const space = line.indexOf(' ');
+		const fp = line.slice(space + 1);
+		const expiresAt = parseInt(line.slice(0, space), 36) * 1000;
+		if (space > 0 && FINGERPRINT.test(fp) && Number.isFinite(expiresAt)) entries.push([fp, expiresAt]);
 	}
-	return undefined;
+	return entries;
 }
 
-/** The fingerprints in the last `chars` characters of the log; the first line may be cut. */
-export function fingerprintsNearEnd(text: string, chars: number): Set<string> {
-	const fps = new Set<string>();
-	const tail = text.length > chars ? text.slice(-chars) : text;
-	for (const line of tail.split('\n')) fps.add(line.slice(line.indexOf(' ') + 1));
-	return fps;
-}
-
-export function appendEntries(text: string, entries: Array<[fp: string, expiresAt: number]>): string {
+export function appendEntries(text: string, entries: Iterable<[fp: string, expiresAt: number]>): string {
 	let out = text;
 	for (const [fp, expiresAt] of entries) out += `${Math.ceil(expiresAt / 1000).toString(36)} ${fp}\n`;
 	return out;
-}
-
-/** Drops expired entries from the front, then the oldest beyond `maxChars`. */
-export function trimEntries(text: string, now: number, maxChars: number): string {
-	let start = 0;
-	for (;;) {
-		const space = text.indexOf(' ', start);
-		const end = text.indexOf('\n', start);
-		if (space === -1 || end === -1 || parseInt(text.slice(start, space), 36) * 1000 > now) break;
-		start = end + 1;
-	}
-	if (text.length - start > maxChars) start = text.indexOf('\n', text.length - maxChars - 1) + 1;
-	return start === 0 ? text : text.slice(start);
 }

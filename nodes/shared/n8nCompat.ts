@@ -6,6 +6,7 @@ import {
 	type IHttpRequestOptions,
 	type INodeExecutionData,
 	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
 /**
@@ -105,17 +106,32 @@ export async function sleepUnlessStopped(ms: number, signal: AbortSignal | undef
 }
 
 /**
- * Marks a webhook's static-data change again after n8n may have cleared it
- * (COMPAT row 13). n8n 2.41 builds the execution's context from the same static
- * data object after the webhook returns, which resets its change flag, and then
- * skips the save. A timer fires only after the microtasks that build it and
- * before the database round trips that precede the save; where n8n already
- * saved (2.8), setting the same value again changes nothing.
- * Test: trigger.test.js "40 callbacks at once, then 5 one by one: every OperationId saved …".
+ * Runs `onStarted` when n8n, having started the execution of the returned
+ * `workflowData`, reads the acknowledgement to send (COMPAT rows 13 and 21).
+ * On n8n 2.8 and 2.41 that read comes after the execution was created and
+ * queued or started, and right before n8n saves the workflow's static data
+ * and answers; if the start fails, n8n answers an error and never reads it.
+ * A change to the static data made then is saved before the answer on both
+ * versions, also on 2.41, which clears the change flag of the static data
+ * while it starts the execution (row 13): a change made in `webhook()` itself
+ * is not saved there.
+ * Test: trigger.test.js "every OperationId answered 200 is in the saved static data when the answer arrives …".
  */
-export function markStaticDataChangedAfterReturn(staticData: IDataObject, key: string, value: string): void {
-	void sleep(0).then(() => {
-		staticData[key] = value;
+export function acknowledgeWhenStarted(
+	response: IWebhookResponseData,
+	acknowledgement: IDataObject,
+	onStarted: () => void,
+): IWebhookResponseData {
+	let read = false;
+	return Object.defineProperty(response, 'webhookResponse', {
+		enumerable: true,
+		get() {
+			if (!read) {
+				read = true;
+				onStarted();
+			}
+			return acknowledgement;
+		},
 	});
 }
 

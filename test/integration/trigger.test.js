@@ -3,7 +3,6 @@
 // community package, and the Khipu sandbox calling back. Executions are counted through n8n's
 // public API (finished executions are listed there; a trigger execution never waits).
 const crypto = require('node:crypto');
-const { setTimeout: sleep } = require('node:timers/promises');
 const { SECRETS } = require('./support/stack');
 const { balancesWorkflow, triggerWorkflow, deployWorkflow } = require('../../tools/workflows/workflows');
 const { executionsOf, settledExecutions, outputJson } = require('../../tools/n8n-client/executions');
@@ -11,6 +10,8 @@ const { postRaw } = require('../../tools/n8n-client/http');
 const { scanN8nStorageWithControl } = require('./support/secrets');
 const { startCallbackStack, makeToken, replaceCredentialData, without } = require('./support/callbacks');
 const { expectActivationRefused } = require('./support/n8n-version');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { refuseExecutionsInSqlite, burstKilledMidway } = require('./support/faults');
 // the memory format as the packed package writes it (built before the suites run)
 const { fingerprint } = require('../../dist/nodes/shared/dedupeLog');
 
@@ -223,45 +224,90 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 	});
 
 	describe('repeated-delivery memory saved in the workflow', () => {
-		test('40 callbacks at once, then 5 one by one: every OperationId saved in the static data, the 40 again are duplicates', async () => {
+		const body = (operationId) => ({
+			OperationId: operationId,
+			Status: 'OK',
+			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '1.00', Currency: 'ARS' }] },
+			AdditionalInformation: null,
+			Error: null,
+		});
+		async function memoryTrigger() {
 			const token = makeToken(32);
 			const trigger = await deployTrigger({ token });
-			const withToken = `${trigger.url}?token=${token}`;
-			const ids = Array.from({ length: 40 }, () => crypto.randomUUID());
-			const body = (operationId) => ({
-				OperationId: operationId,
-				Status: 'OK',
-				Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '1.00', Currency: 'ARS' }] },
-				AdditionalInformation: null,
-				Error: null,
-			});
 			/** The ids among `of` that the trigger's saved memory lacks (what another process or a restart reads). */
 			const unsaved = async (of) => {
-				const saved = (await stack.client.getWorkflow(trigger.id)).staticData?.[`node:${TRIGGER}`]?.operationIds;
-				expect(typeof saved).toBe('string');
+				const saved = (await stack.client.getWorkflow(trigger.id)).staticData?.[`node:${TRIGGER}`]?.operationIds ?? '';
 				return of.filter((id) => !saved.includes(` ${fingerprint(id)}\n`));
 			};
-			const first = await Promise.all(ids.map((id) => postRaw(withToken, body(id))));
-			expect(first.map((r) => r.status)).toEqual(ids.map(() => 200));
-			expect(first.filter((r) => r.json.duplicate)).toHaveLength(0);
+			return { ...trigger, withToken: `${trigger.url}?token=${token}`, unsaved };
+		}
+
+		test('every OperationId answered 200 is in the saved static data when the answer arrives: 40 at once, then 5 one by one', async () => {
+			const trigger = await memoryTrigger();
+			const ids = Array.from({ length: 40 }, () => crypto.randomUUID());
+			// each answer is followed at once by a read of the saved workflow: n8n saved before it answered
+			const unsavedAtAnswer = await Promise.all(
+				ids.map(async (id) => {
+					const answer = await postRaw(trigger.withToken, body(id));
+					expect([answer.status, answer.json]).toEqual([200, { received: true, operationId: id }]);
+					return trigger.unsaved([id]);
+				}),
+			);
+			expect(unsavedAtAnswer.flat()).toEqual([]);
 			expect(await settledExecutions(stack.client, trigger.id, { count: 40 })).toHaveLength(40);
 
-			// Every accepted id is saved, though a burst is written to the database once per interval.
-			expect(await unsaved(ids)).toEqual([]);
-
-			const again = await Promise.all(ids.map((id) => postRaw(withToken, body(id))));
+			const again = await Promise.all(ids.map((id) => postRaw(trigger.withToken, body(id))));
 			expect(again.map((r) => r.json)).toEqual(ids.map((operationId) => ({ received: true, operationId, duplicate: true })));
 			expect(await settledExecutions(stack.client, trigger.id, { settleMs: 1000 })).toHaveLength(40);
 
-			// one at a time into a memory that is no longer empty: each is saved by its own request (n8n 2.41
-			// clears the change flag of a non-empty static data when the request starts an execution)
+			// one at a time into a memory that is no longer empty (n8n 2.41 clears the change flag of a
+			// non-empty static data while it starts the execution; COMPAT rows 13 and 21)
 			const later = Array.from({ length: 5 }, () => crypto.randomUUID());
 			for (const id of later) {
-				expect((await postRaw(withToken, body(id))).json).toEqual({ received: true, operationId: id });
-				await sleep(300);
-				expect(await unsaved([id])).toEqual([]);
+				expect((await postRaw(trigger.withToken, body(id))).json).toEqual({ received: true, operationId: id });
+				expect(await trigger.unsaved([id])).toEqual([]);
 			}
-			expect(await unsaved([...ids, ...later])).toEqual([]);
+			expect(await trigger.unsaved([...ids, ...later])).toEqual([]);
+		});
+
+		test('n8n killed with SIGKILL in the middle of a burst: after the restart, every callback it had answered 200 is a duplicate', async () => {
+			const trigger = await memoryTrigger();
+			// a memory that is not empty, as on a running instance
+			expect((await postRaw(trigger.withToken, body(crypto.randomUUID()))).status).toBe(200);
+			const ids = Array.from({ length: 40 }, () => crypto.randomUUID());
+			const { answers, restart } = await burstKilledMidway(ids.map((id) => () => postRaw(trigger.withToken, body(id))), 20, () => stack.restartN8n({ kill: true }));
+			expect(restart.killedPid).toBeGreaterThan(0);
+			const answered = ids.filter((id, i) => answers[i].status === 200);
+			expect(answered.length).toBeGreaterThanOrEqual(20);
+			timings.killedMidBurst = { answered200: answered.length, restartMs: restart.startupMs };
+
+			const again = await Promise.all(answered.map((id) => postRaw(trigger.withToken, body(id))));
+			expect(answered.filter((id, i) => again[i].status !== 200 || !again[i].json?.duplicate)).toEqual([]);
+		}, 240_000);
+
+		test('an execution that fails to start (a database error, once) is not remembered: n8n answers 500, the callback delivered again runs once', async () => {
+			const trigger = await memoryTrigger();
+			const id = crypto.randomUUID();
+			const refusal = refuseExecutionsInSqlite(stack.databaseFile, id);
+			let failed;
+			try {
+				failed = await postRaw(trigger.withToken, body(id));
+			} finally {
+				refusal.clear();
+			}
+			expect(failed.status).toBe(500);
+			expect(failed.text).not.toContain('received');
+			timings.failedStartAnswer = { status: failed.status, body: failed.json ?? failed.text };
+			expect(await settledExecutions(stack.client, trigger.id, { settleMs: 1000 })).toHaveLength(0);
+			expect(await trigger.unsaved([id])).toEqual([id]);
+
+			const retried = await postRaw(trigger.withToken, body(id));
+			expect([retried.status, retried.json]).toEqual([200, { received: true, operationId: id }]);
+			const again = await postRaw(trigger.withToken, body(id));
+			expect(again.json).toEqual({ received: true, operationId: id, duplicate: true });
+			const runs = await settledExecutions(stack.client, trigger.id, { count: 1, settleMs: 1000, includeData: true });
+			expect(runs.map((e) => outputJson(e, TRIGGER)[0]?.operationId)).toEqual([id]);
+			expect(await trigger.unsaved([id])).toEqual([]);
 		});
 	});
 

@@ -3,7 +3,7 @@
 // on a schedule, Khipu callback bodies with known amounts, and dumps of PostgreSQL and Redis.
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 
 const { scheduledAlertWorkflow, ALERT_NAME } = require('../../tools/workflows/examples');
 const { okEnvelope, balance, postRaw, pool, sleep } = require('../integration/reliability/support');
@@ -100,4 +100,85 @@ function redisContents(queue, dir) {
 	return { keys, text: `${keys.join('\n')}\n${fs.readFileSync(file).toString('latin1')}` };
 }
 
-module.exports = { workerStarts, scheduledAlert, runScheduledOnce, callbackFor, deliver, pgDump, redisContents, readLog, ALERT_NAME };
+/**
+ * Reads the trigger's memory as saved in PostgreSQL every ~10 ms (one psql session), so a test can tell
+ * for each repeat that started a second execution why the store did not have its id: never saved by
+ * then, or saved and then overwritten by another process's save.
+ * @returns {{ stop: () => Promise<Array<{t: number, fps: Set<string>}>> }}
+ */
+function watchStore(queue, workflowId, nodeName) {
+	const { binDir, port, database } = queue.postgres;
+	const psql = spawn(path.join(binDir, 'psql'), ['-X', '-A', '-t', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database], { stdio: ['pipe', 'pipe', 'ignore'] });
+	const query = `SELECT replace(coalesce(("staticData"::json -> '${nodeName.replace(/'/g, "''")}' ->> 'operationIds'), ''), E'\\n', ',') FROM workflow_entity WHERE id = '${String(workflowId).replace(/'/g, "''")}';\n`;
+	const timeline = [];
+	let buffered = '';
+	let waiting = null;
+	psql.stdout.on('data', (chunk) => {
+		buffered += chunk.toString('utf8');
+		const end = buffered.indexOf('\n');
+		if (end === -1 || !waiting) return;
+		const line = buffered.slice(0, end);
+		buffered = buffered.slice(end + 1);
+		const fps = new Set(line.split(',').filter(Boolean).map((entry) => entry.slice(entry.indexOf(' ') + 1)));
+		const resolve = waiting;
+		waiting = null;
+		resolve(fps);
+	});
+	let running = true;
+	const loop = (async () => {
+		while (running) {
+			const fps = await new Promise((resolve) => {
+				waiting = resolve;
+				psql.stdin.write(query);
+			});
+			timeline.push({ t: Date.now(), fps });
+			await new Promise((r) => setTimeout(r, 10));
+		}
+	})();
+	return {
+		async stop() {
+			running = false;
+			await loop;
+			psql.stdin.end();
+			psql.kill();
+			return timeline;
+		},
+	};
+}
+
+/**
+ * Why each repeat in `slipped` ({fp, firstAnsweredAt, repeatSentAt}) found no id in the store, from a
+ * watchStore() timeline: 'not saved yet' (never in the store before the repeat was sent) or
+ * 'overwritten' (in the store after the first answer, gone by the time the repeat read it).
+ */
+function attributeRepeats(slipped, timeline) {
+	const causes = { 'not saved yet': 0, overwritten: 0 };
+	for (const { fp, repeatSentAt } of slipped) {
+		const seenBefore = timeline.some((p) => p.t <= repeatSentAt && p.fps.has(fp));
+		causes[seenBefore ? 'overwritten' : 'not saved yet']++;
+	}
+	return causes;
+}
+
+/**
+ * Waits until main, every webhook processor and every worker answer /healthz/readiness with 200 (n8n answers
+ * 503 while a process has lost its database or Redis).
+ */
+async function untilEveryProcessReady(queue, timeoutMs) {
+	const urls = [
+		`${queue.main.baseUrl}/healthz/readiness`,
+		...queue.webhooks.filter(Boolean).map((w) => `${w.baseUrl}/healthz/readiness`),
+		...queue.workers.filter(Boolean).map((w) => `${w.healthUrl}/readiness`),
+	];
+	const until = Date.now() + timeoutMs;
+	for (const url of urls) {
+		for (;;) {
+			const status = await fetch(url).then((r) => r.status, () => 0);
+			if (status === 200) break;
+			if (Date.now() > until) throw new Error(`${url}: not ready within ${timeoutMs} ms (HTTP ${status})`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+}
+
+module.exports = { untilEveryProcessReady, workerStarts, scheduledAlert, runScheduledOnce, callbackFor, deliver, pgDump, redisContents, readLog, watchStore, attributeRepeats, ALERT_NAME };

@@ -1,34 +1,30 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { COALESCE_MS, firstDelivery, forgetAll, MAX_REMEMBERED_IDS, saveShared, SHARED_KEY, type Clock } from '../../nodes/shared/dedupe';
-import { appendEntries, findEntry, fingerprint, MAX_SHARED_CHARS } from '../../nodes/shared/dedupeLog';
+import {
+	answered,
+	answerEnded,
+	forgetAll,
+	IN_FLIGHT_WAIT_MS,
+	MAX_REMEMBERED_IDS,
+	receive,
+	repairStore,
+	SHARED_KEY,
+	started,
+	type AnswerOutcome,
+	type Delivery,
+} from '../../nodes/shared/dedupe';
+import { appendEntries, fingerprint, MAX_SHARED_CHARS } from '../../nodes/shared/dedupeLog';
 
 const HOUR = 3_600_000;
-const T0 = Date.UTC(2026, 10, 26, 12);
+// the memory compares expiries with the time it is given; Date.now() only bounds waits
+const T0 = Date.now();
 
 /** What n8n does between requests: the static data goes to the database as JSON and comes back. */
 function roundTrip(store: IDataObject): IDataObject {
 	return JSON.parse(JSON.stringify(store)) as IDataObject;
 }
 
-/** A clock standing still at `at`; a request that would have to wait fails the test. */
-function at(t: number): Clock {
-	return {
-		now: () => t,
-		sleep: async () => {
-			throw new Error(`waited at ${t}`);
-		},
-	};
-}
-
-/** One callback as the trigger handles it: check, record, then put what is missing into the request's store. */
-async function deliver(scope: string, id: string, ttl: number, now: number, store: IDataObject): Promise<boolean> {
-	const first = firstDelivery(scope, id, ttl, now, store);
-	await saveShared(scope, store, at(now));
-	return first;
-}
-
-/** The fingerprints in the store, oldest first. */
+/** The fingerprints in a store, oldest first. */
 function stored(store: IDataObject): string[] {
 	return String(store[SHARED_KEY] ?? '')
 		.split('\n')
@@ -38,169 +34,238 @@ function stored(store: IDataObject): string[] {
 
 const fps = (...ids: string[]) => ids.map(fingerprint);
 
-describe('dedupe across processes (workflow static data)', () => {
+/**
+ * One database row holding the workflow's static data, as n8n treats it: every request reads a copy
+ * when it starts and, when node code changed it, saves that copy whole (last writer wins).
+ */
+class Db {
+	row: IDataObject = {};
+	read(): IDataObject {
+		return roundTrip(this.row);
+	}
+	save(copy: IDataObject): void {
+		this.row = roundTrip(copy);
+	}
+}
+
+/**
+ * One callback through n8n, step by step as LiveWebhooks runs it: read the static data, run the
+ * node (receive), start the execution (or fail to), read the acknowledgement (started), save, answer.
+ */
+async function request(
+	db: Db,
+	process: string,
+	id: string,
+	{ now = T0, ttl = HOUR, startFails = false, read = db.read() }: { now?: number; ttl?: number; startFails?: boolean; read?: IDataObject } = {},
+): Promise<Delivery> {
+	const before = JSON.stringify(read);
+	const delivery = await receive(process, id, ttl, read, now);
+	if (delivery === 'repeat') repairStore(process, read, now);
+	if (delivery === 'first' && !startFails) started(process, id, read, now);
+	// n8n saves only a changed store, and not at all when the start failed
+	if (!startFails && JSON.stringify(read) !== before) db.save(read);
+	if (delivery === 'first') answered(process, id, startFails ? 'answeredOtherwise' : 'answered2xx', now);
+	answerEnded(process, read);
+	return delivery;
+}
+
+describe('repeated-delivery memory (nodes/shared/dedupe.ts)', () => {
 	beforeEach(() => forgetAll());
 
-	it('records a first delivery in the shared store and finds it after a restart', async () => {
-		const store: IDataObject = {};
-		expect(await deliver('wf:node', 'op-1', HOUR, T0 + 1_000, store)).toBe(true);
-		expect(stored(store)).toEqual(fps('op-1'));
+	it('an id is new once within the window, per scope; without a store the process memory still holds it', async () => {
+		expect(await receive('s', 'op', 1000, undefined, T0)).toBe('first');
+		answered('s', 'op', 'answered2xx', T0);
+		expect(await receive('s', 'op', 1000, undefined, T0 + 500)).toBe('repeat');
+		expect(await receive('other', 'op', 1000, undefined, T0 + 500)).toBe('first');
+		expect(await receive('s', 'op', 1000, undefined, T0 + 1500)).toBe('first');
+	});
+
+	it('writes the id when n8n has started its execution, so the save before the answer holds it; a restart reads it back', async () => {
+		const db = new Db();
+		const read = db.read();
+		expect(await receive('A', 'op-1', HOUR, read, T0)).toBe('first');
+		// node code itself writes nothing: n8n 2.41 would not save a change made then (COMPAT row 13)
+		expect(read[SHARED_KEY]).toBeUndefined();
+		started('A', 'op-1', read, T0);
+		expect(stored(read)).toEqual(fps('op-1'));
+		db.save(read);
+		answered('A', 'op-1', 'answered2xx', T0);
 		forgetAll(); // the process restarted: only the database remembers
-		expect(await deliver('wf:node', 'op-1', HOUR, T0 + 2_000, roundTrip(store))).toBe(false);
-		expect(await deliver('wf:node', 'op-2', HOUR, T0 + 2_000, roundTrip(store))).toBe(true);
+		expect(await request(db, 'A', 'op-1', { now: T0 + 1000 })).toBe('repeat');
+		expect(await request(db, 'A', 'op-2', { now: T0 + 1000 })).toBe('first');
 	});
 
-	it('a repeat on another process is a duplicate once the first process saved its store', async () => {
-		const db: IDataObject = {};
-		// process A takes op-1 and saves; process B has never seen it
-		const readByA = roundTrip(db);
-		expect(await deliver('A', 'op-1', HOUR, T0 + 1_000, readByA)).toBe(true);
-		Object.assign(db, roundTrip(readByA));
-		expect(await deliver('B', 'op-1', HOUR, T0 + 1_500, roundTrip(db))).toBe(false);
+	it('a start that fails leaves no trace: not in the store, not in memory; the repeat runs, once', async () => {
+		const db = new Db();
+		expect(await request(db, 'A', 'op-fail', { startFails: true })).toBe('first');
+		expect(stored(db.row)).toEqual([]);
+		// another callback of the same process writes what the process knows: the failed id is not part of it
+		expect(await request(db, 'A', 'op-other', { now: T0 + 10 })).toBe('first');
+		expect(stored(db.row)).toEqual(fps('op-other'));
+		expect(await request(db, 'A', 'op-fail', { now: T0 + 20 })).toBe('first');
+		expect(await request(db, 'A', 'op-fail', { now: T0 + 30 })).toBe('repeat');
+		expect(await request(db, 'B', 'op-fail', { now: T0 + 40 })).toBe('repeat');
 	});
 
-	it('keeps the union when two processes overwrite each other (last writer wins)', async () => {
-		const db: IDataObject = {};
-		// both read the same (empty) store, each accepts its own id, B saves last and drops A's id
-		const readByA = roundTrip(db);
-		const readByB = roundTrip(db);
-		expect(await deliver('A', 'op-a', HOUR, T0 + 1_000, readByA)).toBe(true);
-		expect(await deliver('B', 'op-b', HOUR, T0 + 1_000, readByB)).toBe(true);
-		Object.assign(db, roundTrip(readByA));
-		Object.assign(db, roundTrip(readByB));
-		expect(stored(db)).toEqual(fps('op-b'));
-		// A's next request (any callback, even a duplicate) writes its ids back together with B's
-		const next = roundTrip(db);
-		expect(await deliver('A', 'op-a', HOUR, T0 + 1_200, next)).toBe(false);
-		expect(new Set(stored(next))).toEqual(new Set(fps('op-a', 'op-b')));
-		Object.assign(db, roundTrip(next));
-		expect(await deliver('B', 'op-a', HOUR, T0 + 1_300, roundTrip(db))).toBe(false);
+	it('a repeat while the first delivery is being answered here waits for that answer: repeat after a 2xx, first after a failure', async () => {
+		const ok = new Db();
+		expect(await receive('A', 'op-ok', HOUR, ok.read(), T0)).toBe('first');
+		const waitingOk = receive('A', 'op-ok', HOUR, ok.read(), T0 + 1);
+		expect(await Promise.race([waitingOk, Promise.resolve('still waiting')])).toBe('still waiting');
+		started('A', 'op-ok', ok.read(), T0 + 2);
+		answered('A', 'op-ok', 'answered2xx', T0 + 3);
+		expect(await waitingOk).toBe('repeat');
+
+		expect(await receive('A', 'op-ko', HOUR, ok.read(), T0)).toBe('first');
+		const waitingKo = receive('A', 'op-ko', HOUR, ok.read(), T0 + 1);
+		answered('A', 'op-ko', 'answeredOtherwise', T0 + 3);
+		// the waiting repeat takes over: it is now the first delivery
+		expect(await waitingKo).toBe('first');
+		answered('A', 'op-ko', 'answered2xx', T0 + 4);
+		expect(await receive('A', 'op-ko', HOUR, ok.read(), T0 + 5)).toBe('repeat');
 	});
 
-	it('re-adds an id that a slower process saved over after this process had already read it back', async () => {
-		const db: IDataObject = {};
-		const readByB = roundTrip(db); // B's request starts before A saves op-a
-		const readByA = roundTrip(db);
-		expect(await deliver('A', 'op-a', HOUR, T0, readByA)).toBe(true);
-		Object.assign(db, roundTrip(readByA));
-		expect(await deliver('A', 'op-x', HOUR, T0 + 100, roundTrip(db))).toBe(true); // A reads op-a back
-		expect(await deliver('B', 'op-b', HOUR, T0 + 150, readByB)).toBe(true);
-		Object.assign(db, roundTrip(readByB)); // B saves last: op-a and op-x are gone
-		const next = roundTrip(db);
-		expect(await deliver('A', 'op-y', HOUR, T0 + 200, next)).toBe(true);
-		expect(new Set(stored(next))).toEqual(new Set(fps('op-a', 'op-x', 'op-b', 'op-y')));
+	it('the connection closing: remembered when n8n had started the execution, also when it starts it after the sender left', async () => {
+		jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+		try {
+			const close = async (id: string, startBefore: boolean, startAfter: boolean): Promise<Delivery> => {
+				const read = {};
+				expect(await receive('A', id, HOUR, read, T0)).toBe('first');
+				if (startBefore) started('A', id, read, T0);
+				answered('A', id, 'connectionClosed' satisfies AnswerOutcome, T0);
+				if (startAfter) started('A', id, read, T0 + 5);
+				const next = receive('A', id, HOUR, undefined, T0 + 10);
+				await jest.advanceTimersByTimeAsync(IN_FLIGHT_WAIT_MS + 1);
+				return await next;
+			};
+			expect(await close('started-before', true, false)).toBe('repeat');
+			expect(await close('started-after', false, true)).toBe('repeat');
+			// n8n never started it: after the wait the repeat runs it
+			expect(await close('never-started', false, false)).toBe('first');
+		} finally {
+			jest.useRealTimers();
+		}
 	});
 
-	it('a duplicate does not rewrite the store when it holds what this process wrote', async () => {
-		const store: IDataObject = {};
-		expect(await deliver('wf:node', 'op-1', HOUR, T0 + 1_000, store)).toBe(true);
-		const written = store[SHARED_KEY];
-		const again = roundTrip(store);
-		expect(await deliver('wf:node', 'op-1', HOUR, T0 + 1_100, again)).toBe(false);
-		expect(again[SHARED_KEY]).toBe(written);
+	it('a repeat still in flight after the wait is refused as in flight, not answered as a duplicate', async () => {
+		jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+		try {
+			expect(await receive('A', 'slow', HOUR, undefined, T0)).toBe('first');
+			const repeat = receive('A', 'slow', HOUR, undefined, T0 + 1);
+			await jest.advanceTimersByTimeAsync(IN_FLIGHT_WAIT_MS + 1);
+			expect(await repeat).toBe('inFlight');
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
+	it('last writer wins between processes: a save drops only ids its process has not read yet, and the owner writes them back', async () => {
+		const db = new Db();
+		// both requests read the empty store; A saves op-a, then B saves its copy with op-b only
+		const readByB = db.read();
+		expect(await request(db, 'A', 'op-a')).toBe('first');
+		expect(await request(db, 'B', 'op-b', { read: readByB })).toBe('first');
+		expect(stored(db.row)).toEqual(fps('op-b'));
+		// A's next callback of any kind writes what A knows: its own id and B's
+		expect(await request(db, 'A', 'op-a', { now: T0 + 10 })).toBe('repeat');
+		expect(new Set(stored(db.row))).toEqual(new Set(fps('op-a', 'op-b')));
+		// B has now read op-a: even a save of B built on an old copy keeps it
+		expect(await request(db, 'B', 'op-b', { now: T0 + 20 })).toBe('repeat');
+		expect(await request(db, 'B', 'op-c', { now: T0 + 30, read: {} })).toBe('first');
+		expect(new Set(stored(db.row))).toEqual(new Set(fps('op-a', 'op-b', 'op-c')));
+	});
+
+	it('saves of one process landing out of order never drop its own ids: a later id goes into every copy not yet saved', async () => {
+		const db = new Db();
+		const r1 = db.read();
+		const r2 = db.read();
+		expect(await receive('A', 'op-1', HOUR, r1, T0)).toBe('first');
+		expect(await receive('A', 'op-2', HOUR, r2, T0)).toBe('first');
+		started('A', 'op-1', r1, T0);
+		started('A', 'op-2', r2, T0 + 1);
+		// request 2 saves and answers first; request 1's older copy is saved after it
+		db.save(r2);
+		answered('A', 'op-2', 'answered2xx', T0 + 2);
+		answerEnded('A', r2);
+		db.save(r1);
+		answered('A', 'op-1', 'answered2xx', T0 + 3);
+		answerEnded('A', r1);
+		expect(new Set(stored(db.row))).toEqual(new Set(fps('op-1', 'op-2')));
+		forgetAll();
+		expect(await request(db, 'A', 'op-2', { now: T0 + 4 })).toBe('repeat');
+	});
+
+	it('a burst on one process: every id answered is in the database the moment its answer goes out', async () => {
+		const db = new Db();
+		const ids = Array.from({ length: 50 }, (_, i) => `op-${i}`);
+		const reads = ids.map(() => db.read());
+		// every request read the empty store before any saved; starts, saves and answers interleave
+		for (const [i, id] of ids.entries()) expect(await receive('A', id, HOUR, reads[i], T0)).toBe('first');
+		const answeredIds: string[] = [];
+		for (const [i, id] of [...ids.entries()].reverse()) {
+			started('A', id, reads[i], T0 + 1);
+			db.save(reads[i]);
+			answered('A', id, 'answered2xx', T0 + 2);
+			answerEnded('A', reads[i]);
+			answeredIds.push(id);
+			expect(new Set(stored(db.row))).toEqual(new Set(fps(...answeredIds)));
+		}
+	});
+
+	it('a repeat rewrites the store only when it lacks ids this process knows', async () => {
+		const db = new Db();
+		expect(await request(db, 'A', 'op-1')).toBe('first');
+		const written = db.row[SHARED_KEY];
+		const copy = db.read();
+		repairStore('A', copy, T0 + 1);
+		expect(copy[SHARED_KEY]).toBe(written);
+		const overwritten = { [SHARED_KEY]: appendEntries('', [[fingerprint('op-b'), T0 + HOUR]]) };
+		expect(await receive('A', 'op-1', HOUR, overwritten, T0 + 2)).toBe('repeat');
+		repairStore('A', overwritten, T0 + 2);
+		expect(new Set(stored(overwritten))).toEqual(new Set(fps('op-1', 'op-b')));
 	});
 
 	it('forgets ids older than the window, in memory and in the store', async () => {
-		const store: IDataObject = {};
-		expect(await deliver('wf:node', 'old', 1_000, T0, store)).toBe(true);
-		expect(await deliver('wf:node', 'new', 1_000, T0 + 2_000, store)).toBe(true);
-		expect(stored(store)).toEqual(fps('new'));
-		forgetAll();
-		expect(await deliver('wf:node', 'old', 1_000, T0 + 2_100, roundTrip(store))).toBe(true);
+		const db = new Db();
+		expect(await request(db, 'A', 'old', { ttl: 1000 })).toBe('first');
+		expect(await request(db, 'A', 'new', { ttl: 1000, now: T0 + 2000 })).toBe('first');
+		expect(stored(db.row)).toEqual(fps('new'));
+		expect(await request(db, 'A', 'old', { ttl: 1000, now: T0 + 2100 })).toBe('first');
 	});
 
-	it('ignores expired entries and text it did not write', async () => {
-		const store: IDataObject = { [SHARED_KEY]: appendEntries('', [[fingerprint('expired'), T0 - 1_000], [fingerprint('kept'), T0 + HOUR]]) };
-		expect(await deliver('wf:node', 'expired', HOUR, T0, roundTrip(store))).toBe(true);
-		expect(await deliver('wf:node', 'kept', HOUR, T0 + COALESCE_MS, roundTrip(store))).toBe(false);
-		expect(await deliver('other', 'x', HOUR, T0, { [SHARED_KEY]: 'not a log' })).toBe(true);
-		expect(await deliver('other', 'x', HOUR, T0 + COALESCE_MS, { [SHARED_KEY]: 42 })).toBe(false);
+	it('reads the log written by the previous version, skips expired entries and text it did not write', async () => {
+		const store: IDataObject = {
+			[SHARED_KEY]: appendEntries('', [
+				[fingerprint('expired'), T0 - 1000],
+				[fingerprint('kept'), T0 + HOUR],
+			]),
+		};
+		expect(await receive('A', 'expired', HOUR, roundTrip(store), T0)).toBe('first');
+		expect(await receive('A', 'kept', HOUR, roundTrip(store), T0)).toBe('repeat');
+		expect(await receive('B', 'x', HOUR, { [SHARED_KEY]: 'not a log\n12 short\n' }, T0)).toBe('first');
+		expect(await receive('C', 'x', HOUR, { [SHARED_KEY]: 42 }, T0)).toBe('first');
 	});
 
-	it('the store holds 12-character fingerprints, never the OperationIds, and 2,000 of them fit its size bound', async () => {
-		const store: IDataObject = {};
-		const ids = Array.from({ length: MAX_REMEMBERED_IDS }, (_, i) => `0f6b2c1e-9a4d-4c8e-b1a7-${String(i).padStart(12, '0')}`);
-		for (const [i, id] of ids.entries()) await deliver('size', id, HOUR, T0 + i * COALESCE_MS, store);
-		const text = String(store[SHARED_KEY]);
+	it('the store holds 12-character fingerprints, never the OperationIds: the newest 2,000 within its size bound', async () => {
+		const db = new Db();
+		const ids = Array.from({ length: MAX_REMEMBERED_IDS + 10 }, (_, i) => `0f6b2c1e-9a4d-4c8e-b1a7-${String(i).padStart(12, '0')}`);
+		for (const [i, id] of ids.entries()) expect(await request(db, 'A', id, { now: T0 + i * 1000 })).toBe('first');
+		const text = String(db.row[SHARED_KEY]);
 		expect(ids.filter((id) => text.includes(id))).toEqual([]);
-		expect(new Set(stored(store)).size).toBe(MAX_REMEMBERED_IDS);
-		expect(stored(store).every((fp) => /^[A-Za-z0-9_-]{12}$/.test(fp))).toBe(true);
+		expect(new Set(stored(db.row))).toEqual(new Set(fps(...ids.slice(-MAX_REMEMBERED_IDS))));
+		expect(stored(db.row).every((fp) => /^[A-Za-z0-9_-]{12}$/.test(fp))).toBe(true);
 		expect(text.length).toBeLessThanOrEqual(MAX_SHARED_CHARS);
+		forgetAll();
+		expect(await request(db, 'A', ids[0], { now: T0 + ids.length * 1000 })).toBe('first');
+		expect(await request(db, 'A', ids.at(-1) as string, { now: T0 + ids.length * 1000 })).toBe('repeat');
 	});
 
 	it('ids holding spaces, newlines or % match only themselves', async () => {
-		const store: IDataObject = {};
-		expect(await deliver('wf:node', 'a b', HOUR, T0, store)).toBe(true);
-		expect(await deliver('wf:node', 'a\nb', HOUR, T0 + COALESCE_MS, store)).toBe(true);
-		expect(await deliver('wf:node', '%20', HOUR, T0 + 2 * COALESCE_MS, store)).toBe(true);
+		const db = new Db();
+		for (const id of ['a b', 'a\nb', '%20']) expect(await request(db, 'A', id)).toBe('first');
 		forgetAll();
-		for (const id of ['a b', 'a\nb', '%20']) expect(await deliver('wf:node', id, HOUR, T0 + 3 * COALESCE_MS, roundTrip(store))).toBe(false);
-		expect(findEntry(String(store[SHARED_KEY]), fingerprint('b'), T0)).toBeUndefined();
-		expect(findEntry(String(store[SHARED_KEY]), fingerprint('a'), T0)).toBeUndefined();
-		// one line per id, whatever it holds
-		expect(String(store[SHARED_KEY]).split('\n')).toHaveLength(4);
-	});
-
-	it(`keeps about ${MAX_REMEMBERED_IDS} UUID OperationIds, dropping the oldest`, async () => {
-		const store: IDataObject = {};
-		const ids = Array.from({ length: MAX_REMEMBERED_IDS + 10 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-		for (const [i, id] of ids.entries()) expect(await deliver('wf:node', id, HOUR, T0 + i * COALESCE_MS, store)).toBe(true);
-		expect(stored(store)).toEqual(fps(...ids.slice(-MAX_REMEMBERED_IDS)));
-		forgetAll();
-		expect(await deliver('wf:node', ids[0], HOUR, T0 + ids.length * COALESCE_MS, roundTrip(store))).toBe(true);
-		expect(await deliver('wf:node', ids.at(-1) as string, HOUR, T0 + (ids.length + 1) * COALESCE_MS, roundTrip(store))).toBe(false);
-	});
-
-	it('without a store it still catches simultaneous duplicates in this process', async () => {
-		expect(firstDelivery('mem', 'op', HOUR, 0)).toBe(true);
-		expect(firstDelivery('mem', 'op', HOUR, 1)).toBe(false);
-	});
-	it('a lone callback writes at once; a burst in one process costs one write per interval and loses no id', async () => {
-		const db: IDataObject = {};
-		let writes = 0;
-		/** One request on the wall clock: read the store, handle the callback, and save when n8n would (the text changed). */
-		const request = async (id: string) => {
-			const read = roundTrip(db);
-			const before = read[SHARED_KEY];
-			const first = firstDelivery('burst', id, HOUR, Date.now(), read);
-			await saveShared('burst', read);
-			if (read[SHARED_KEY] !== before) {
-				writes += 1;
-				Object.assign(db, roundTrip(read));
-			}
-			return first;
-		};
-		const started = Date.now();
-		expect(await request('lone')).toBe(true);
-		expect(Date.now() - started).toBeLessThan(COALESCE_MS);
-		expect(writes).toBe(1);
-
-		const ids = Array.from({ length: 50 }, (_, i) => `op-${i}`);
-		const waited: string[] = [];
-		const results = await Promise.all(
-			ids.map(async (id) => {
-				const t = Date.now();
-				const first = await request(id);
-				if (Date.now() - t >= COALESCE_MS / 2) waited.push(id);
-				return first;
-			}),
-		);
-		expect(results.every(Boolean)).toBe(true);
-		// every request of the burst read the store before any of them saved; one write carried all 50,
-		// made by the one request that waited out the interval while the other 49 answered at once
-		expect(writes).toBe(2);
-		expect(waited).toEqual(['op-0']);
-		expect(new Set(stored(db))).toEqual(new Set(fps('lone', ...ids)));
-		forgetAll(); // a restart right after the burst: the last id of the burst is in the store too
-		expect(await request('op-49')).toBe(false);
-	});
-
-	it('a callback whose id another request already wrote does not wait for the interval to write again', async () => {
-		const store: IDataObject = {};
-		expect(await deliver('quiet', 'op-1', HOUR, T0, store)).toBe(true);
-		// the same process, 10 ms later, reads the store holding op-1: nothing is missing, so no wait and no write
-		const next = roundTrip(store);
-		expect(await deliver('quiet', 'op-1', HOUR, T0 + 10, next)).toBe(false);
-		expect(next[SHARED_KEY]).toBe(store[SHARED_KEY]);
+		for (const id of ['a b', 'a\nb', '%20']) expect(await request(db, 'A', id, { now: T0 + 1 })).toBe('repeat');
+		for (const id of ['a', 'b']) expect(await request(db, 'A', id, { now: T0 + 2 })).toBe('first');
 	});
 });
+

@@ -1,6 +1,5 @@
 import { sleep } from 'n8n-workflow';
 
-import { firstDelivery } from '../../nodes/shared/dedupe';
 import { ipAllowed, parseAllowlist, parseIp } from '../../nodes/shared/ipAllowlist';
 import { runPool } from '../../nodes/shared/pool';
 import { generateToken, tokenDigest, tokensMatch } from '../../nodes/shared/callbackToken';
@@ -88,14 +87,5 @@ describe('tokens', () => {
 		expect(tokenDigest(generateToken(), 'account-1')).not.toBe(tokenDigest(token, 'account-1'));
 		expect(tokenDigest(token, 'account-1')).toMatch(/^[A-Za-z0-9_-]{43}$/);
 		expect(tokenDigest(token, 'account-1')).not.toContain(token);
-	});
-});
-
-describe('dedupe', () => {
-	it('accepts an OperationId once within the TTL', () => {
-		expect(firstDelivery('s', 'op', 1000, 0)).toBe(true);
-		expect(firstDelivery('s', 'op', 1000, 500)).toBe(false);
-		expect(firstDelivery('other', 'op', 1000, 500)).toBe(true);
-		expect(firstDelivery('s', 'op', 1000, 1500)).toBe(true);
 	});
 });

@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import {
+	acknowledgeWhenStarted,
 	boundCredentialTest,
 	isCredentialTestRequest,
 	keepForResume,
@@ -94,5 +95,20 @@ describe('data kept for the resume webhook (COMPAT row 20)', () => {
 		keepForResume(execute, 'khipuResumeDigest', 'digest-value');
 		expect(readKeptForResume(webhook, 'khipuResumeDigest')).toBe('digest-value');
 		expect(readKeptForResume(webhook, 'other')).toBeUndefined();
+	});
+});
+
+describe('acknowledgeWhenStarted (COMPAT rows 13, 21)', () => {
+	it('runs the hook when n8n reads the acknowledgement, once, and not before', () => {
+		const workflowData = [[{ json: { a: 1 } }]];
+		let calls = 0;
+		const response = acknowledgeWhenStarted({ workflowData }, { received: true }, () => calls++);
+		expect(calls).toBe(0);
+		expect(response.workflowData).toBe(workflowData);
+		expect(calls).toBe(0);
+		// n8n's onReceived extractor: `webhookResponse !== undefined`, then returns it
+		expect(response.webhookResponse !== undefined).toBe(true);
+		expect(response.webhookResponse).toEqual({ received: true });
+		expect(calls).toBe(1);
 	});
 });

@@ -24,6 +24,7 @@ const JEST_RUNS = [
 	{ project: 'integration', runtime: 'n8n-2.8' },
 	{ project: 'integration', runtime: 'n8n-2.41' },
 	{ project: 'queue', runtime: 'n8n-2.8' },
+	{ project: 'queue', runtime: 'n8n-2.41' },
 	{ project: 'routing', runtime: 'n8n-2.8' },
 	{ project: 'routing', runtime: 'n8n-2.41' },
 ];

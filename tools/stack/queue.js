@@ -128,10 +128,12 @@ function attachProcessHelpers(stack, runtime, timeoutMs) {
 			command: 'worker',
 			args: [`--concurrency=${stack.workerConcurrency}`],
 			userFolder,
-			env: { ...stack.env, QUEUE_HEALTH_CHECK_PORT: String(healthPort) },
+			// /healthz/readiness answers 503 while the worker has lost its database or Redis
+			env: { ...stack.env, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
 			timeoutMs,
 		});
 		worker.role = `worker-${index + 1}`;
+		worker.healthUrl = `http://127.0.0.1:${healthPort}/healthz`;
 		stack.workers[index] = worker;
 		return worker;
 	};

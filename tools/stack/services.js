@@ -91,9 +91,32 @@ function redisPing(port) {
 	});
 }
 
+/** The direct child of a guard (the service it runs), or null. */
+function guardedChildPid(pgid) {
+	for (const name of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (Number(fields[1]) === pgid) return Number(name); // ppid
+		} catch {
+			/* gone */
+		}
+	}
+	return null;
+}
+
+async function waitForExit(guarded, ms) {
+	const until = Date.now() + ms;
+	while (!guarded.exited && Date.now() < until) await sleep(100);
+	return !!guarded.exited;
+}
+
 /**
- * initdb + postgres on 127.0.0.1:<free port> in <dir>/pg, with a database `database`.
- * @returns {Promise<{host: string, port: number, user: string, database: string, binDir: string, logFile: string, pgid: number, stop: () => Promise<void>}>}
+ * initdb + postgres on 127.0.0.1:<free port> in <dir>/pg, with a database `database`. `restart()` stops
+ * it the way an administrator's restart does (fast shutdown: sessions are ended, then a clean stop) and
+ * starts it again on the same port and data; `downMs` keeps it down that long in between.
+ * @returns {Promise<{host: string, port: number, user: string, database: string, binDir: string, logFile: string, pgid: number, restart: (o?: {downMs?: number}) => Promise<number>, stop: () => Promise<void>}>}
  */
 async function startPostgres({ dir, database = 'n8n', timeoutMs = 60_000 }) {
 	fs.mkdirSync(dir, { recursive: true });
@@ -112,35 +135,72 @@ async function startPostgres({ dir, database = 'n8n', timeoutMs = 60_000 }) {
 		'-D', data, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
 		'-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
 	]);
-	const guarded = spawnGuarded({ ...run, cwd: root, env: { ...inheritedEnv(), LC_ALL: 'C.UTF-8' }, logFile });
 	const isReady = path.join(binDir, 'pg_isready');
-	await waitFor('PostgreSQL', () => {
-		try {
-			execFileSync(isReady, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], { stdio: 'ignore' });
-			return true;
-		} catch {
-			return false;
-		}
-	}, { timeoutMs, exited: () => guarded.exited, logFile });
+	const launch = async () => {
+		const guarded = spawnGuarded({ ...run, cwd: root, env: { ...inheritedEnv(), LC_ALL: 'C.UTF-8' }, logFile });
+		await waitFor('PostgreSQL', () => {
+			try {
+				execFileSync(isReady, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], { stdio: 'ignore' });
+				return true;
+			} catch {
+				return false;
+			}
+		}, { timeoutMs, exited: () => guarded.exited, logFile });
+		return guarded;
+	};
+	let guarded = await launch();
 	execFileSync(path.join(binDir, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], { stdio: ['ignore', 'pipe', 'pipe'] });
-	const stop = async () => {
+	const handle = { host: '127.0.0.1', port, user: 'postgres', database, binDir, dataDir: data, logFile, pgid: guarded.pgid };
+	/** @returns {Promise<number>} ms from the stop signal until PostgreSQL accepted connections again */
+	handle.restart = async ({ downMs = 0 } = {}) => {
+		const started = Date.now();
+		const postmaster = guardedChildPid(guarded.pgid);
+		if (postmaster) process.kill(postmaster, 'SIGINT'); // fast shutdown
+		if (!(await waitForExit(guarded, 30_000))) await guarded.stop();
+		await guarded.stop();
+		if (downMs > 0) await sleep(downMs);
+		guarded = await launch();
+		handle.pgid = guarded.pgid;
+		return Date.now() - started;
+	};
+	handle.stop = async () => {
 		await guarded.stop();
 		if (!process.env.KHIPU_KEEP_N8N) fs.rmSync(root, { recursive: true, force: true });
 	};
-	return { host: '127.0.0.1', port, user: 'postgres', database, binDir, dataDir: data, logFile, pgid: guarded.pgid, stop };
+	return handle;
 }
 
-/** @returns {Promise<{host: string, port: number, logFile: string, pgid: number, stop: () => Promise<void>}>} */
+/**
+ * redis-server on 127.0.0.1:<free port> with its append-only file on (as a production Redis for n8n's
+ * queue: a restart keeps the queued jobs). `restart()` stops it gracefully (SIGTERM: Redis writes its
+ * data and exits) and starts it again on the same port and data; `downMs` keeps it down that long.
+ * @returns {Promise<{host: string, port: number, logFile: string, pgid: number, restart: (o?: {downMs?: number}) => Promise<number>, stop: () => Promise<void>}>}
+ */
 async function startRedis({ dir, timeoutMs = 30_000 }) {
 	const bin = redisServerBin();
 	const root = path.join(dir, 'redis');
 	fs.mkdirSync(root, { recursive: true });
 	const logFile = path.join(dir, 'redis.log');
 	const port = await getFreePort();
-	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root, '--protected-mode', 'yes'];
-	const guarded = spawnGuarded({ command: bin, args, cwd: root, env: inheritedEnv(), logFile });
-	await waitFor('Redis', async () => (await redisPing(port)) === '+PONG', { timeoutMs, exited: () => guarded.exited, logFile });
-	return { host: '127.0.0.1', port, logFile, pgid: guarded.pgid, stop: guarded.stop };
+	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', root, '--protected-mode', 'yes'];
+	const launch = async () => {
+		const guarded = spawnGuarded({ command: bin, args, cwd: root, env: inheritedEnv(), logFile });
+		await waitFor('Redis', async () => (await redisPing(port)) === '+PONG', { timeoutMs, exited: () => guarded.exited, logFile });
+		return guarded;
+	};
+	let guarded = await launch();
+	const handle = { host: '127.0.0.1', port, logFile, pgid: guarded.pgid };
+	/** @returns {Promise<number>} ms from the stop signal until Redis answered again */
+	handle.restart = async ({ downMs = 0 } = {}) => {
+		const started = Date.now();
+		await guarded.stop();
+		if (downMs > 0) await sleep(downMs);
+		guarded = await launch();
+		handle.pgid = guarded.pgid;
+		return Date.now() - started;
+	};
+	handle.stop = () => guarded.stop();
+	return handle;
 }
 
 module.exports = { startPostgres, startRedis };

@@ -14,7 +14,7 @@ const { ensureRuntime } = require('../runtime/install');
 const { preparePackage } = require('../package/build');
 const { n8nClient, OWNER_FILE } = require('../n8n-client/client');
 const { startSandbox } = require('../sandbox/server');
-const { startN8n } = require('./n8n');
+const { startN8n, n8nProcessPid } = require('./n8n');
 const { startQueue, queueFolders } = require('./queue');
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -87,11 +87,22 @@ async function startStack(o = {}) {
 			});
 		}
 		if (mode === 'single') {
-			stack.firstStart = !fs.existsSync(path.join(dir, '.n8n', 'database.sqlite'));
+			stack.databaseFile = path.join(dir, '.n8n', 'database.sqlite');
+			stack.firstStart = !fs.existsSync(stack.databaseFile);
+			const start = (port) => startN8n({ runtime, userFolder: dir, port, env: o.n8nEnv || {}, timeoutMs: o.timeoutMs || 120_000 });
 			await step(stack.firstStart ? 'Starting n8n (first start: creating the database)' : 'Starting n8n', async () => {
-				stack.n8n = await startN8n({ runtime, userFolder: dir, port: o.port || 0, env: o.n8nEnv || {}, timeoutMs: o.timeoutMs || 120_000 });
+				stack.n8n = await start(o.port || 0);
 				return { summary: `${stack.n8n.baseUrl} (log: ${stack.n8n.logFile})` };
 			});
+			/** Stops n8n (with `kill`, the hard way: SIGKILL, nothing saved on the way out) and starts it again on its port. */
+			stack.restartN8n = async ({ kill = false } = {}) => {
+				const killedPid = kill ? n8nProcessPid(stack.n8n.pid) : null;
+				if (killedPid) process.kill(killedPid, 'SIGKILL');
+				await stack.n8n.stop();
+				const started = Date.now();
+				stack.n8n = await start(stack.n8n.port);
+				return { killedPid, startupMs: Date.now() - started };
+			};
 			stack.userFolder = dir;
 			stack.webhookUrl = stack.n8n.baseUrl;
 		} else {

@@ -105,7 +105,15 @@ function expressionsOf(call: WebhookCall): IWebhookFunctions['evaluateExpression
 
 export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promise<WebhookAnswer> {
 	const answered: { status?: number; body?: unknown } = {};
+	// Express's response is a stream that emits `close` once the answer has ended.
+	const onClose: Array<() => void> = [];
 	const response = {
+		statusCode: 200,
+		writableFinished: false,
+		once(event: string, listener: () => void) {
+			if (event === 'close') onClose.push(listener);
+			return response;
+		},
 		status(code: number) {
 			answered.status = code;
 			return response;
@@ -114,6 +122,11 @@ export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promi
 			answered.body = body;
 			return response;
 		},
+	};
+	const end = (status: number) => {
+		response.statusCode = status;
+		response.writableFinished = true;
+		for (const listener of onClose.splice(0)) listener();
 	};
 	const request = requestFor(call);
 	const staticData = call.staticData ?? {};
@@ -143,8 +156,11 @@ export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promi
 	if (!nodeType.webhook) throw new Error(`${nodeType.description.name} has no webhook()`);
 	const result = await nodeType.webhook.call(context);
 	if (result.noWebhookResponse) {
+		end(answered.status ?? 200);
 		return { status: answered.status ?? 200, body: answered.body, workflowData: result.workflowData };
 	}
 	// responseMode "onReceived" with the node's own webhookResponse: n8n answers 200 with it (COMPAT row 17).
-	return { status: 200, body: result.webhookResponse, workflowData: result.workflowData };
+	const body = result.webhookResponse;
+	end(200);
+	return { status: 200, body, workflowData: result.workflowData };
 }
