@@ -1,6 +1,7 @@
-import { sleepWithAbort, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { appendEntries, fingerprint, MAX_REMEMBERED_IDS, readEntries, SHARED_KEY } from './dedupeLog';
+import { sleepUnlessStopped } from './n8nCompat';
 
 export { MAX_REMEMBERED_IDS, SHARED_KEY } from './dedupeLog';
 
@@ -157,7 +158,7 @@ function writeKnown(memory: Memory, store: IDataObject | undefined): void {
 /** Waits for `promise` at most `ms`, leaving no timer behind. */
 async function waitFor(promise: Promise<unknown>, ms: number): Promise<void> {
 	const done = new AbortController();
-	await Promise.race([promise, sleepWithAbort(ms, done.signal).catch(() => {})]);
+	await Promise.race([promise, sleepUnlessStopped(ms, done.signal).catch(() => {})]);
 	done.abort();
 }
 
@@ -260,7 +261,7 @@ export function answered(scope: string, operationId: string, outcome: AnswerOutc
 	if (outcome === 'connectionClosed' && !inFlight.started) {
 		const closedEarly = new AbortController();
 		inFlight.closedEarly = closedEarly;
-		void sleepWithAbort(IN_FLIGHT_WAIT_MS, closedEarly.signal).then(
+		void sleepUnlessStopped(IN_FLIGHT_WAIT_MS, closedEarly.signal).then(
 			() => settle(memory, fp, inFlight, false, Date.now()),
 			() => {},
 		);

