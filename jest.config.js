@@ -13,7 +13,11 @@ module.exports = {
 			displayName: 'unit',
 			testEnvironment: 'node',
 			transform: { '^.+\\.ts$': tsJest },
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.js', '<rootDir>/test/tools/**/*.test.js'],
+			testMatch: [
+				'<rootDir>/test/unit/**/*.test.ts',
+				'<rootDir>/test/sandbox/**/*.test.js',
+				'<rootDir>/test/tools/**/*.test.js',
+			],
 		},
 		{
 			displayName: 'integration',

@@ -85,8 +85,7 @@ export class KhipuApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/khipu.svg', dark: 'file:../icons/khipu.dark.svg' };
 
-	documentationUrl =
-		'https://github.com/khipu-n8n/n8n-nodes-khipu-santander-ar#credentials';
+	documentationUrl = 'https://github.com/khipu-n8n/n8n-nodes-khipu-santander-ar#credentials';
 
 	properties: INodeProperties[] = [
 		{
@@ -131,7 +130,9 @@ export class KhipuApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'Sent as x-api-key. The credential test checks this key and the Base URL only: it never sends the Account Link token or the Santander login, which the first balances request checks.',
+				'Sent as x-api-key. The credential test checks this key and the Base URL ' +
+				'only: it never sends the Account Link token or the Santander login, which ' +
+				'the first balances request checks.',
 			displayOptions: { show: { authType: [{ _cnd: { startsWith: 'apiKey' } }] } },
 		},
 		{
@@ -213,7 +214,11 @@ export class KhipuApi implements ICredentialType {
 			},
 			{
 				type: 'responseSuccessBody',
-				properties: { key: 'message', value: 'Unauthorized', message: 'Khipu rejected the JWT or API key (Unauthorized)' },
+				properties: {
+					key: 'message',
+					value: 'Unauthorized',
+					message: 'Khipu rejected the JWT or API key (Unauthorized)',
+				},
 			},
 			{
 				type: 'responseSuccessBody',

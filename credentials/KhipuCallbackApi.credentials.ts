@@ -26,7 +26,11 @@ export class KhipuCallbackApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			description: `A random secret of ${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} letters, digits, "-" or "_", shared by the Khipu Santander AR Trigger and the Khipu Santander AR node. Generate one with: ${GENERATE_TOKEN_COMMAND}. Activating a trigger with a weaker token fails.`,
+			description:
+				`A random secret of ${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} letters, ` +
+				'digits, "-" or "_", shared by the Khipu Santander AR Trigger and the Khipu ' +
+				`Santander AR node. Generate one with: ${GENERATE_TOKEN_COMMAND}. Activating ` +
+				'a trigger with a weaker token fails.',
 		},
 		{
 			displayName: 'Previous Token',
@@ -35,7 +39,9 @@ export class KhipuCallbackApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'When you replace Token: the token it replaces. Requests already sent carry it in their callback URL, so the trigger still accepts it until Previous Token Valid Until; the Khipu Santander AR node always sends Token. Leave empty otherwise.',
+				'When you replace Token: the token it replaces. Requests already sent carry ' +
+				'it in their callback URL, so the trigger still accepts it until Previous ' +
+				'Token Valid Until; the Khipu Santander AR node always sends Token. Leave empty otherwise.',
 		},
 		{
 			displayName: 'Previous Token Valid Until',
@@ -43,7 +49,11 @@ export class KhipuCallbackApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: '2026-11-25T15:30:00-03:00',
-			description: `Required with a Previous Token: the date-time, with its UTC offset or Z, until which the trigger accepts it; after it, callbacks with the previous token get 403. Set it at least 15 minutes (Khipu's LifeSpan for an asynchronous request) after saving the new token, for example one hour; at most ${PREVIOUS_TOKEN_MAX_DAYS} days ahead.`,
+			description:
+				'Required with a Previous Token: the date-time, with its UTC offset or ' +
+				'Z, until which the trigger accepts it; after it, callbacks with the previous ' +
+				`token get 403. Set it at least 15 minutes (Khipu's LifeSpan for an asynchronous ` +
+				`request) after saving the new token, for example one hour; at most ${PREVIOUS_TOKEN_MAX_DAYS} days ahead.`,
 		},
 	];
 }

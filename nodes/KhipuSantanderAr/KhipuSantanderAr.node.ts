@@ -25,14 +25,17 @@ export class KhipuSantanderAr implements INodeType {
 		icon: { light: 'file:../../icons/khipu.svg', dark: 'file:../../icons/khipu.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "getPendingCurrentDayBalances" ? "Get pending current day balances" : $parameter["operation"] }}',
+		subtitle:
+			'={{ $parameter["operation"] === "getPendingCurrentDayBalances" ? "Get ' +
+			'pending current day balances" : $parameter["operation"] }}',
 		description: 'Read Banco Santander Argentina balances through Khipu’s open-banking API',
 		defaults: { name: 'Khipu Santander AR' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			// Each has its own label: n8n otherwise shows two fields both labelled "Credential to connect with" (COMPAT row 8).
+			// Each has its own label: n8n otherwise shows two fields both labelled
+			// "Credential to connect with" (COMPAT row 8).
 			{ name: KHIPU_CREDENTIAL_TYPE, required: true, displayName: 'Khipu API Credential' },
 			{
 				// Literal names: n8n's scanner reads them from the source to see the credential is tested.

@@ -44,7 +44,8 @@ export async function prepareRun(context: IExecuteFunctions, operation: KhipuOpe
 		if (!context.getNode().credentials?.[KHIPU_CALLBACK_CREDENTIAL_TYPE]) {
 			throw new InputError(
 				CALLBACK_CREDENTIAL_FIELD,
-				'Callback delivery adds the token of a Khipu Callback Token API credential to the Callback URL: select the one the receiving trigger uses, or turn off Add Callback Token',
+				'Callback delivery adds the token of a Khipu Callback Token API credential ' +
+					'to the Callback URL: select the one the receiving trigger uses, or turn off Add Callback Token',
 			);
 		}
 		const callback = await context.getCredentials(KHIPU_CALLBACK_CREDENTIAL_TYPE);

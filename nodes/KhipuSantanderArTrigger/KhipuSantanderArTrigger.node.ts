@@ -41,7 +41,9 @@ export class KhipuSantanderArTrigger implements INodeType {
 		icon: { light: 'file:../../icons/khipu.svg', dark: 'file:../../icons/khipu.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "Start on " + ($parameter["statuses"] === "both" ? "OK and ERROR" : $parameter["statuses"]) + " callbacks" }}',
+		subtitle:
+			'={{ "Start on " + ($parameter["statuses"] === "both" ? "OK and ERROR" ' +
+			': $parameter["statuses"]) + " callbacks" }}',
 		description: 'Starts a workflow when Khipu POSTs an asynchronous Banco Santander Argentina result',
 		defaults: { name: 'Khipu Santander AR Trigger' },
 		inputs: [],

@@ -74,7 +74,10 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 
 	const acknowledgement: IDataObject = { received: true, operationId: envelope.operationId };
 	if (settings.statuses !== 'both' && envelope.status !== settings.statuses) {
-		return respond(context, 200, { ...acknowledgement, ignored: `Status ${envelope.status} does not start this workflow` });
+		return respond(context, 200, {
+			...acknowledgement,
+			ignored: `Status ${envelope.status} does not start this workflow`,
+		});
 	}
 	const callbackUrl = maskedCallbackUrl(context);
 	// Khipu's body does not name the account; the URL the node built does.
@@ -98,7 +101,10 @@ export async function intakeCallback(context: IWebhookFunctions): Promise<IWebho
 	const { operationId } = envelope;
 	const delivery = await receive(scope, operationId, settings.dedupeMs, store);
 	if (delivery === 'inFlight') {
-		return respond(context, 503, { error: 'A delivery of this OperationId is still being received; deliver it again later', operationId });
+		return respond(context, 503, {
+			error: 'A delivery of this OperationId is still being received; deliver it again later',
+			operationId,
+		});
 	}
 	if (delivery === 'repeat') {
 		repairStore(scope, store);

@@ -11,7 +11,10 @@ export const TRIGGER_LIMITS = {
 export const triggerFields: INodeProperties[] = [
 	{
 		displayName:
-			'Give Khipu this node’s Production URL, for example in the Khipu Santander AR node’s Callback URL with the same Khipu Callback Token API credential: that node adds the account, the Reference and the token when it sends the request. Khipu cannot authenticate callbacks, so the token is what keeps strangers out.',
+			'Give Khipu this node’s Production URL, for example in the Khipu Santander ' +
+			'AR node’s Callback URL with the same Khipu Callback Token API credential: ' +
+			'that node adds the account, the Reference and the token when it sends ' +
+			'the request. Khipu cannot authenticate callbacks, so the token is what keeps strangers out.',
 		name: 'urlNotice',
 		type: 'notice',
 		default: '',
@@ -35,7 +38,8 @@ export const triggerFields: INodeProperties[] = [
 		default: '',
 		placeholder: '203.0.113.0/24, 2001:db8::/32',
 		description:
-			'Addresses or CIDR ranges allowed to call, separated by commas. Empty allows any address. Behind a reverse proxy set N8N_PROXY_HOPS so n8n sees the client address.',
+			'Addresses or CIDR ranges allowed to call, separated by commas. Empty allows ' +
+			'any address. Behind a reverse proxy set N8N_PROXY_HOPS so n8n sees the client address.',
 	},
 	{
 		displayName: 'Options',
@@ -52,7 +56,8 @@ export const triggerFields: INodeProperties[] = [
 				typeOptions: { minValue: TRIGGER_LIMITS.dedupeHours.min, maxValue: TRIGGER_LIMITS.dedupeHours.max },
 				default: 24,
 				description:
-					'A callback with an OperationId already received within this many hours starts no new execution. 0 turns this off.',
+					'A callback with an OperationId already received within this many hours ' +
+					'starts no new execution. 0 turns this off.',
 			},
 			maxBodySizeOption('start no execution'),
 			outputOption('Raw Khipu Callback', 'The callback body exactly as received'),

@@ -33,11 +33,15 @@ function integer(options: IDataObject, name: keyof typeof TRIGGER_LIMITS, label:
 	return validateIntegerOption(value, label, limits.min, limits.max);
 }
 
-function readPreviousToken(credential: IDataObject, now: number): Pick<TriggerSettings, 'previousToken' | 'previousTokenProblem'> {
+function readPreviousToken(
+	credential: IDataObject,
+	now: number,
+): Pick<TriggerSettings, 'previousToken' | 'previousTokenProblem'> {
 	try {
 		return { previousToken: validatePreviousToken(credential, now), previousTokenProblem: null };
 	} catch (error) {
-		const problem = error instanceof InputError ? error : new InputError(PREVIOUS_TOKEN_FIELD, 'Previous Token could not be read');
+		const problem =
+			error instanceof InputError ? error : new InputError(PREVIOUS_TOKEN_FIELD, 'Previous Token could not be read');
 		return { previousToken: null, previousTokenProblem: problem };
 	}
 }

@@ -54,9 +54,7 @@ function readJson(req: RawRequest): { ok: true; value: unknown } | { ok: false }
 	return { ok: true, value: body };
 }
 
-export type CallbackBody =
-	| { ok: true; envelope: KhipuEnvelope }
-	| { ok: false; status: number; error: string };
+export type CallbackBody = { ok: true; envelope: KhipuEnvelope } | { ok: false; status: number; error: string };
 
 /**
  * The checks every Khipu callback goes through, for the trigger and for the

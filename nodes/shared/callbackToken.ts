@@ -27,7 +27,9 @@ export function generateToken(): string {
  * the fingerprint (for example in n8n's database) still cannot make the token.
  */
 export function tokenDigest(token: string, ...bindings: string[]): string {
-	return createHash('sha256').update([...bindings, token].join('\n')).digest('base64url');
+	return createHash('sha256')
+		.update([...bindings, token].join('\n'))
+		.digest('base64url');
 }
 
 /** Constant-time for equal lengths; different lengths fail without comparing content. */
@@ -58,7 +60,8 @@ export function validateCallbackToken(raw: unknown): string {
 	if (!isStrongToken(token)) {
 		throw new InputError(
 			CALLBACK_TOKEN_FIELD,
-			`Callback token (Khipu Callback Token API credential) must be ${TOKEN_RULE}. Generate one with: ${GENERATE_TOKEN_COMMAND}`,
+			`Callback token (Khipu Callback Token API credential) must be ${TOKEN_RULE}. ` +
+				`Generate one with: ${GENERATE_TOKEN_COMMAND}`,
 		);
 	}
 	return token;
@@ -84,7 +87,15 @@ function parseDateTimeWithOffset(text: string): number {
 	const [year, month, day, hour, minute, second = '0', fraction = '0', sign, offsetHours = '0', offsetMinutes = '0'] =
 		match.slice(1);
 	const parts = [year, month, day, hour, minute, second].map(Number);
-	const local = Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5], Number(fraction.padEnd(3, '0')));
+	const local = Date.UTC(
+		parts[0],
+		parts[1] - 1,
+		parts[2],
+		parts[3],
+		parts[4],
+		parts[5],
+		Number(fraction.padEnd(3, '0')),
+	);
 	const check = new Date(local);
 	const inRange =
 		check.getUTCFullYear() === parts[0] &&
@@ -106,7 +117,8 @@ function readValidUntil(raw: unknown, now: number): number {
 	if (text === '') {
 		throw new InputError(
 			PREVIOUS_TOKEN_UNTIL_FIELD,
-			`Previous Token Valid Until is required with a Previous Token: the date-time until which the trigger still accepts it, with its UTC offset, ${example}`,
+			'Previous Token Valid Until is required with a Previous Token: the date-time ' +
+				`until which the trigger still accepts it, with its UTC offset, ${example}`,
 		);
 	}
 	const validUntil = parseDateTimeWithOffset(text);
@@ -119,7 +131,9 @@ function readValidUntil(raw: unknown, now: number): number {
 	if (validUntil > now + PREVIOUS_TOKEN_MAX_DAYS * 86_400_000) {
 		throw new InputError(
 			PREVIOUS_TOKEN_UNTIL_FIELD,
-			`Previous Token Valid Until may be at most ${PREVIOUS_TOKEN_MAX_DAYS} days ahead: the previous token is for callbacks of requests already sent (Khipu's LifeSpan is 15 minutes), not a second permanent token`,
+			`Previous Token Valid Until may be at most ${PREVIOUS_TOKEN_MAX_DAYS} days ` +
+				`ahead: the previous token is for callbacks of requests already sent (Khipu's ` +
+				'LifeSpan is 15 minutes), not a second permanent token',
 		);
 	}
 	return validUntil;
@@ -143,7 +157,12 @@ export function validatePreviousToken(data: IDataObject, now: number): PreviousT
 }
 
 /** The current token always; the previous one up to and including its last moment. */
-export function tokenAccepted(current: string, previous: PreviousToken | null, received: unknown, now: number): boolean {
+export function tokenAccepted(
+	current: string,
+	previous: PreviousToken | null,
+	received: unknown,
+	now: number,
+): boolean {
 	const currentMatches = tokensMatch(current, received);
 	const previousMatches = previous !== null && tokensMatch(previous.token, received);
 	return currentMatches || (previousMatches && now <= previous.validUntil);

@@ -32,7 +32,10 @@ export function validateReference(raw: unknown, field = 'Reference'): string | u
 	const value = raw.trim();
 	if (value === '') return undefined;
 	if (value.length > MAX_REFERENCE_LENGTH) {
-		throw new InputError(field, `${field} is ${value.length} characters long; at most ${MAX_REFERENCE_LENGTH} are allowed`);
+		throw new InputError(
+			field,
+			`${field} is ${value.length} characters long; at most ${MAX_REFERENCE_LENGTH} are allowed`,
+		);
 	}
 	if (hasControlChars(value) || !HINT_PATTERN.test(value)) {
 		throw new InputError(field, `${field} may only hold letters, digits, punctuation, symbols and spaces`);
@@ -100,7 +103,10 @@ export function buildCallbackUrl(
 	{ field = 'Callback URL', advice }: { field?: string; advice?: string } = {},
 ): string {
 	if (base.includes('#')) {
-		throw new InputError(field, `${field} must not contain a fragment ("#…"): it is never sent back by Khipu. Remove it.`);
+		throw new InputError(
+			field,
+			`${field} must not contain a fragment ("#…"): it is never sent back by Khipu. Remove it.`,
+		);
 	}
 	const queryStart = base.indexOf('?');
 	const existing = queryStart < 0 ? '' : base.slice(queryStart + 1);
@@ -108,7 +114,9 @@ export function buildCallbackUrl(
 	if (taken.has(CALLBACK_PARAMS.token)) {
 		throw new InputError(
 			field,
-			`${field} already contains a "token" parameter${bracketHint(taken, CALLBACK_PARAMS.token)}. Remove it: the node adds the token from the callback credential when it sends the request, so the token is never stored in the workflow.`,
+			`${field} already contains a "token" parameter${bracketHint(taken, CALLBACK_PARAMS.token)}. ` +
+				'Remove it: the node adds the token from the callback credential when it ' +
+				'sends the request, so the token is never stored in the workflow.',
 		);
 	}
 	for (const name of [CALLBACK_PARAMS.account, CALLBACK_PARAMS.reference]) {
@@ -116,25 +124,33 @@ export function buildCallbackUrl(
 			const article = name === CALLBACK_PARAMS.account ? 'an' : 'a';
 			throw new InputError(
 				field,
-				`${field} already contains ${article} "${name}" parameter${bracketHint(taken, name)}; the node adds it. Remove it from the URL.`,
+				`${field} already contains ${article} "${name}" parameter${bracketHint(taken, name)}; ` +
+					'the node adds it. Remove it from the URL.',
 			);
 		}
 	}
 
 	const added: string[] = [`${CALLBACK_PARAMS.account}=${encodeURIComponent(params.account)}`];
-	if (params.reference !== undefined) added.push(`${CALLBACK_PARAMS.reference}=${encodeURIComponent(params.reference)}`);
+	if (params.reference !== undefined)
+		added.push(`${CALLBACK_PARAMS.reference}=${encodeURIComponent(params.reference)}`);
 	if (params.token !== undefined) added.push(`${CALLBACK_PARAMS.token}=${encodeURIComponent(params.token)}`);
 
 	const path = queryStart < 0 ? base : base.slice(0, queryStart);
 	const kept = existing.replace(/&+$/, '');
 	const url = `${path}?${kept === '' ? '' : `${kept}&`}${added.join('&')}`;
 	if (url.length > LIMITS.callbackUrl) {
-		const parts = ['the account number', params.reference === undefined ? '' : 'the Reference', params.token === undefined ? '' : 'the token'];
+		const parts = [
+			'the account number',
+			params.reference === undefined ? '' : 'the Reference',
+			params.token === undefined ? '' : 'the token',
+		];
 		const named = parts.filter((part) => part !== '');
 		const what = named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : named[0];
+		const fix = advice ?? `Shorten the URL${params.reference === undefined ? '' : ' or the Reference'}.`;
 		throw new InputError(
 			field,
-			`${field} with ${what} added is ${url.length} characters long; Khipu accepts at most ${LIMITS.callbackUrl}. ${advice ?? `Shorten the URL${params.reference === undefined ? '' : ' or the Reference'}.`}`,
+			`${field} with ${what} added is ${url.length} characters long; ` +
+				`Khipu accepts at most ${LIMITS.callbackUrl}. ${fix}`,
 		);
 	}
 	return url;
@@ -152,6 +168,9 @@ export function checkTokenDestination(url: string, ownWebhookBase: URL, field = 
 	if (target.origin === ownWebhookBase.origin && target.pathname.startsWith(ownWebhookBase.pathname)) return;
 	throw new InputError(
 		field,
-		`${field} uses plain http to ${target.origin}, which is not this n8n's webhook address (${ownWebhookBase.href}), so the callback token would travel unencrypted to another host. Use an https URL or this n8n's own webhook URL, or turn on Allow Token Over Plain HTTP if that network path is trusted.`,
+		`${field} uses plain http to ${target.origin}, which is not this n8n's ` +
+			`webhook address (${ownWebhookBase.href}), so the callback token would ` +
+			`travel unencrypted to another host. Use an https URL or this n8n's own ` +
+			'webhook URL, or turn on Allow Token Over Plain HTTP if that network path is trusted.',
 	);
 }

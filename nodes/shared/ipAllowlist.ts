@@ -42,7 +42,10 @@ function parseIpv6(text: string): number[] | null {
 
 /** IPv4-mapped IPv6 (::ffff:1.2.3.4), as Node reports IPv4 clients on dual-stack sockets. */
 export function parseIp(text: string): number[] | null {
-	const trimmed = text.trim().replace(/^\[|\]$/g, '').split('%')[0];
+	const trimmed = text
+		.trim()
+		.replace(/^\[|\]$/g, '')
+		.split('%')[0];
 	const v4 = parseIpv4(trimmed);
 	if (v4) return v4;
 	const v6 = parseIpv6(trimmed);
@@ -72,7 +75,10 @@ export function parseAllowlist(text: string): Range[] {
 	return entries.map((entry) => {
 		const range = parseRange(entry);
 		if (!range) {
-			throw new InputError('IP Allowlist', `IP Allowlist entry "${entry.slice(0, 60)}" is not an IP address or CIDR range`);
+			throw new InputError(
+				'IP Allowlist',
+				`IP Allowlist entry "${entry.slice(0, 60)}" is not an IP address or CIDR range`,
+			);
 		}
 		return range;
 	});

@@ -62,6 +62,10 @@ export function amountFormatOption(): INodeProperties {
 			},
 		],
 		description:
-			'How Khipu writes amounts sent as text; JSON numbers are always taken as they are. Text that does not fit the format, or that the other format would read differently (2.500 is 2.5 or 2500), gets amount null and an amountProblem saying why, with the text kept in amountString, so an IF node on amount never sees a wrong number.',
+			'How Khipu writes amounts sent as text; JSON numbers are always taken as ' +
+			'they are. Text that does not fit the format, or that the other format ' +
+			'would read differently (2.500 is 2.5 or 2500), gets amount null and an ' +
+			'amountProblem saying why, with the text kept in amountString, so an IF ' +
+			'node on amount never sees a wrong number.',
 	};
 }

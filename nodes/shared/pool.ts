@@ -9,8 +9,7 @@ export async function runPool<T>(
 	task: (index: number) => Promise<T>,
 	keepGoing: boolean,
 ): Promise<Array<{ ok: true; value: T } | { ok: false; error: unknown } | undefined>> {
-	const results: Array<{ ok: true; value: T } | { ok: false; error: unknown } | undefined> =
-		new Array(count);
+	const results: Array<{ ok: true; value: T } | { ok: false; error: unknown } | undefined> = new Array(count);
 	let next = 0;
 	let stopped = false;
 	const worker = async () => {

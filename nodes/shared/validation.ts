@@ -32,7 +32,10 @@ export function validateAccountNumber(raw: unknown): string {
 		throw new InputError(field, `${field} contains control characters (such as line breaks or tabs)`);
 	}
 	if (hasLoneSurrogate(value)) {
-		throw new InputError(field, `${field} contains a broken character (half of a UTF-16 surrogate pair); retype it or fix the source data`);
+		throw new InputError(
+			field,
+			`${field} contains a broken character (half of a UTF-16 surrogate pair); retype it or fix the source data`,
+		);
 	}
 	if (value.length > LIMITS.accountNumber) {
 		throw new InputError(
@@ -75,10 +78,7 @@ export function validateCallbackUrl(raw: unknown, field = 'Callback URL'): strin
 	const url = parseUrl(value);
 	if (!url) throw new InputError(field, `${field} is not a valid absolute URL (expected https://...)`);
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new InputError(
-			field,
-			`${field} must use http or https; "${url.protocol.replace(/:$/, '')}" is not allowed`,
-		);
+		throw new InputError(field, `${field} must use http or https; "${url.protocol.replace(/:$/, '')}" is not allowed`);
 	}
 	if (!url.hostname) {
 		throw new InputError(field, `${field} must include a host name`);
@@ -99,12 +99,7 @@ export function validateBaseUrl(raw: unknown): string {
 	return url.toString().replace(/\/+$/, '');
 }
 
-export function validateIntegerOption(
-	raw: unknown,
-	field: string,
-	min: number,
-	max: number,
-): number {
+export function validateIntegerOption(raw: unknown, field: string, min: number, max: number): number {
 	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
 		throw new InputError(field, `${field} must be a whole number from ${min} to ${max}`);

@@ -63,7 +63,9 @@ const CALLBACK_CREDENTIAL_LABEL = 'Callback Token Credential';
 async function expectCredentialLabels(ndv, expected) {
 	// The label element wraps the field too, so its text goes on after the label.
 	const texts = (await ndv.getByTestId('credentials-label').allTextContents()).map((t) => t.trim());
-	expect(texts.map((text, i) => (expected[i] !== undefined && text.startsWith(expected[i]) ? expected[i] : text))).toEqual(expected);
+	expect(
+		texts.map((text, i) => (expected[i] !== undefined && text.startsWith(expected[i]) ? expected[i] : text)),
+	).toEqual(expected);
 }
 
 /** Every given parameter label is shown in the node's panel. */
@@ -82,13 +84,17 @@ async function chooseDelivery(ndv, name) {
 /** true once the <img> has loaded a real picture (a broken icon has naturalWidth 0) */
 async function imageLoaded(locator) {
 	await locator.waitFor();
-	await locator.evaluate((img) => (img.complete ? null : new Promise((r) => img.addEventListener('load', r, { once: true }))));
+	await locator.evaluate((img) =>
+		img.complete ? null : new Promise((r) => img.addEventListener('load', r, { once: true })),
+	);
 	return locator.evaluate((img) => img.complete && img.naturalWidth > 0);
 }
 
 beforeAll(async () => {
 	if (!fs.existsSync(CHROMIUM)) {
-		throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+		throw new Error(
+			`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
+		);
 	}
 	fs.rmSync(ARTIFACTS, { recursive: true, force: true });
 	fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -109,7 +115,12 @@ beforeAll(async () => {
 	// everything stays on this machine: anything not on loopback is recorded and refused
 	await context.route('**/*', (route) => {
 		const url = new URL(route.request().url());
-		if (url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.protocol === 'data:' || url.protocol === 'blob:') {
+		if (
+			url.hostname === '127.0.0.1' ||
+			url.hostname === 'localhost' ||
+			url.protocol === 'data:' ||
+			url.protocol === 'blob:'
+		) {
 			return route.continue();
 		}
 		outsideRequests.push(url.href);
@@ -149,7 +160,13 @@ test(
 		// the subtitle shows the operation
 		await expect(node.textContent()).resolves.toContain('Get pending current day balances');
 		// the whole example is there, sticky notes included
-		for (const name of ['Every weekday at 08:30', 'Accounts and minimums', 'Below the minimum?', 'Notify treasury', 'Summary']) {
+		for (const name of [
+			'Every weekday at 08:30',
+			'Accounts and minimums',
+			'Below the minimum?',
+			'Notify treasury',
+			'Summary',
+		]) {
 			await page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).waitFor();
 		}
 		expect(await page.getByTestId('sticky').count()).toBeGreaterThanOrEqual(3);
@@ -171,8 +188,12 @@ test(
 		expect(await value('resource')).toBe('Balance');
 		expect(await value('operation')).toBe('Get Pending Current Day Balances');
 		expect(await value('delivery')).toBe('Wait for the Response');
-		await expect(ndv.getByTestId('parameter-input-accountNumber').textContent()).resolves.toContain('$json.accountNumber');
-		expect(await ndv.getByTestId('node-credentials-select').locator('input').first().inputValue()).toBe('Khipu (sandbox)');
+		await expect(ndv.getByTestId('parameter-input-accountNumber').textContent()).resolves.toContain(
+			'$json.accountNumber',
+		);
+		expect(await ndv.getByTestId('node-credentials-select').locator('input').first().inputValue()).toBe(
+			'Khipu (sandbox)',
+		);
 
 		// Only the Khipu API credential for synchronous delivery, under its own label on every n8n version.
 		await expectCredentialLabels(ndv, [KHIPU_CREDENTIAL_LABEL]);
@@ -189,11 +210,21 @@ test(
 		const ndv = page.getByTestId('ndv');
 		await chooseDelivery(ndv, 'Send the Result to a Callback URL');
 		await ndv.getByTestId('parameter-input-callbackUrl').waitFor();
-		expect(await ndv.getByTestId('parameter-input-delivery').locator('input').first().inputValue()).toBe('Send the Result to a Callback URL');
+		expect(await ndv.getByTestId('parameter-input-delivery').locator('input').first().inputValue()).toBe(
+			'Send the Result to a Callback URL',
+		);
 		// Issue 20: two credential fields, each saying what it is for; the node's own fields stay where they were.
 		await ndv.getByTestId('credentials-label').nth(1).waitFor();
 		await expectCredentialLabels(ndv, [KHIPU_CREDENTIAL_LABEL, CALLBACK_CREDENTIAL_LABEL]);
-		await expectFieldLabels(ndv, ['Resource', 'Operation', 'Account Number', 'Delivery', 'Callback URL', 'Add Callback Token', 'Options']);
+		await expectFieldLabels(ndv, [
+			'Resource',
+			'Operation',
+			'Account Number',
+			'Delivery',
+			'Callback URL',
+			'Add Callback Token',
+			'Options',
+		]);
 		await shot('khipu-node-callback-delivery');
 
 		await chooseDelivery(ndv, 'Pause This Workflow Until Khipu Calls Back');
@@ -222,10 +253,16 @@ test(
 
 		await item.first().click();
 		await creator.getByText('Actions (1)').waitFor();
-		await creator.getByTestId('node-creator-item-name').filter({ hasText: 'Get pending current day balances' }).waitFor();
+		await creator
+			.getByTestId('node-creator-item-name')
+			.filter({ hasText: 'Get pending current day balances' })
+			.waitFor();
 		// the trigger is listed under the same entry (n8n names its event after the node)
 		await creator.getByText('Triggers (1)').click();
-		await creator.getByTestId('node-creator-item-name').filter({ hasText: 'On new Khipu Santander AR event' }).waitFor();
+		await creator
+			.getByTestId('node-creator-item-name')
+			.filter({ hasText: 'On new Khipu Santander AR event' })
+			.waitFor();
 		await shot('nodes-panel-khipu-actions');
 	}),
 );
@@ -235,6 +272,6 @@ test(
 // allowed to be attempted (and is refused here); anything else leaving the machine fails the test.
 const N8N_EDITOR_NPM_LOOKUP = 'https://registry.npmjs.org/n8n-nodes-khipu-santander-ar';
 
-test('the editor made no request outside this machine (except n8n\'s own npm lookup of the package)', () => {
+test("the editor made no request outside this machine (except n8n's own npm lookup of the package)", () => {
 	expect(outsideRequests.filter((url) => url !== N8N_EDITOR_NPM_LOOKUP)).toEqual([]);
 });

@@ -32,7 +32,13 @@ async function deploy(parameters = {}, { credential = 'jwt', nodeSettings = {} }
 	const path = stack.uniquePath('bal');
 	const workflow = await deployWorkflow(
 		stack,
-		balancesWorkflow({ path, credential: stack.credentials[credential], callbackCredential: stack.credentials.callback, parameters, nodeSettings }),
+		balancesWorkflow({
+			path,
+			credential: stack.credentials[credential],
+			callbackCredential: stack.credentials.callback,
+			parameters,
+			nodeSettings,
+		}),
 	);
 	return { workflow, path };
 }
@@ -90,7 +96,12 @@ describe('synchronous delivery', () => {
 		expect(items[0].json.dateTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
 		expect(items[0].pairedItem).toEqual({ item: 0 });
 		const [request] = endpointRequests();
-		expect(request).toMatchObject({ authScheme: 'jwt', authValid: true, accountNumber: '000011887755', accountCredentialKind: null });
+		expect(request).toMatchObject({
+			authScheme: 'jwt',
+			authValid: true,
+			accountNumber: '000011887755',
+			accountCredentialKind: null,
+		});
 		expect(request.callbackUrl ?? null).toBeNull();
 	});
 
@@ -99,7 +110,10 @@ describe('synchronous delivery', () => {
 		const items = nodeOutput(execution).map((i) => i.json);
 		const debit = items.find((i) => i.accountNumber === '1000000004');
 		expect(debit).toMatchObject({ creditDebitIndicator: 'Debit', amount: -1520.5, amountString: '1520.50' });
-		const currencies = items.filter((i) => i.accountNumber === '1000000005').map((i) => i.currency).sort();
+		const currencies = items
+			.filter((i) => i.accountNumber === '1000000005')
+			.map((i) => i.currency)
+			.sort();
 		expect(currencies).toEqual(['ARS', 'USD']);
 		const single = items.filter((i) => i.accountNumber === '1000000006');
 		expect(single.length).toBeGreaterThan(0);
@@ -111,17 +125,37 @@ describe('synchronous delivery', () => {
 		const amounts = async (options) => {
 			const { execution } = await run(['1000000008'], { options });
 			expect(execution.status).toBe('success');
-			return nodeOutput(execution).map(({ json }) => [json.amount, json.amountString, json.amountProblem, json.currency]);
+			return nodeOutput(execution).map(({ json }) => [
+				json.amount,
+				json.amountString,
+				json.amountProblem,
+				json.currency,
+			]);
 		};
 		const ambiguous = '"2.500" is ambiguous';
 		// Default: the Khipu standard format (dot decimal).
 		expect(await amounts({})).toEqual([
-			[null, '2.500', `${ambiguous}: 2.5 in the Khipu standard format (dot decimal), 2500 in the Argentine format (1.234,56)`, 'ARS'],
-			[null, '1.234.567,89', expect.stringMatching(/^"1\.234\.567,89" is not in the Khipu standard format .*set the Amount Format option/), 'ARS'],
+			[
+				null,
+				'2.500',
+				`${ambiguous}: 2.5 in the Khipu standard format (dot decimal), 2500 in the Argentine format (1.234,56)`,
+				'ARS',
+			],
+			[
+				null,
+				'1.234.567,89',
+				expect.stringMatching(/^"1\.234\.567,89" is not in the Khipu standard format .*set the Amount Format option/),
+				'ARS',
+			],
 			[98765.4, '98765.4', null, 'USD'],
 		]);
 		expect(await amounts({ amountFormat: 'argentine' })).toEqual([
-			[null, '2.500', `${ambiguous}: 2500 in the Argentine format (1.234,56), 2.5 in the Khipu standard format (dot decimal)`, 'ARS'],
+			[
+				null,
+				'2.500',
+				`${ambiguous}: 2500 in the Argentine format (1.234,56), 2.5 in the Khipu standard format (dot decimal)`,
+				'ARS',
+			],
 			[-1234567.89, '1.234.567,89', null, 'ARS'],
 			[98765.4, '98765.4', null, 'USD'],
 		]);
@@ -131,8 +165,16 @@ describe('synchronous delivery', () => {
 		const info = await run(['1000000002', '1000000003'], {});
 		const items = nodeOutput(info.execution).map((i) => i.json);
 		expect(items).toEqual([
-			expect.objectContaining({ accountNumber: '1000000002', noBalances: true, message: 'No balances for the current day' }),
-			expect.objectContaining({ accountNumber: '1000000003', noBalances: true, message: expect.stringMatching(/no data/) }),
+			expect.objectContaining({
+				accountNumber: '1000000002',
+				noBalances: true,
+				message: 'No balances for the current day',
+			}),
+			expect.objectContaining({
+				accountNumber: '1000000003',
+				noBalances: true,
+				message: expect.stringMatching(/no data/),
+			}),
 		]);
 		const nothing = await run(['1000000002', '000011887755'], { options: { onEmpty: 'nothing' } });
 		expect(nodeOutput(nothing.execution).map((i) => i.json.accountNumber)).toEqual(['000011887755']);
@@ -141,7 +183,14 @@ describe('synchronous delivery', () => {
 	test('raw output returns Khipu’s envelope as received', async () => {
 		const { execution } = await run(['000011887755'], { options: { output: 'raw' } });
 		const [item] = nodeOutput(execution);
-		expect(Object.keys(item.json).sort()).toEqual(['AdditionalInformation', 'Data', 'Error', 'LifeSpan', 'OperationId', 'Status']);
+		expect(Object.keys(item.json).sort()).toEqual([
+			'AdditionalInformation',
+			'Data',
+			'Error',
+			'LifeSpan',
+			'OperationId',
+			'Status',
+		]);
 		expect(item.json.Data.Balance[0].Amount).toEqual([{ Amount: '125000.00', Currency: 'ARS' }]);
 	});
 
@@ -165,7 +214,11 @@ describe('callback delivery', () => {
 			allowTokenOverHttp: true,
 		});
 		const [item] = nodeOutput(execution);
-		expect(item.json).toMatchObject({ accountNumber: '000011887755', status: 'ACCEPTED', operationId: expect.any(String) });
+		expect(item.json).toMatchObject({
+			accountNumber: '000011887755',
+			status: 'ACCEPTED',
+			operationId: expect.any(String),
+		});
 		expect(Date.parse(item.json.lifeSpan)).toBeGreaterThan(Date.now());
 		const [request] = endpointRequests();
 		expect(request.callbackUrlLocation).toBe('body');
@@ -193,7 +246,12 @@ describe('per-item failures (issue 20.9)', () => {
 		};
 		const { workflow, path } = await deploy(parameters, { nodeSettings });
 		const response = await stack.client.callWebhook(path, { accounts: items });
-		const [execution] = await stack.client.waitForExecutions({ workflowId: workflow.id, count: 1, includeData: true, timeoutMs: 60_000 });
+		const [execution] = await stack.client.waitForExecutions({
+			workflowId: workflow.id,
+			count: 1,
+			includeData: true,
+			timeoutMs: 60_000,
+		});
 		return { response, execution };
 	}
 
@@ -204,7 +262,8 @@ describe('per-item failures (issue 20.9)', () => {
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		expect(items[0].json).toMatchObject({ accountNumber: '000011887755', status: 'ACCEPTED', reference: 'FIRST' });
 		expect(items[1].json).toEqual({
-			error: 'Account Number contains a broken character (half of a UTF-16 surrogate pair); retype it or fix the source data',
+			error:
+				'Account Number contains a broken character (half of a UTF-16 surrogate pair); retype it or fix the source data',
 			field: 'Account Number',
 			accountNumber: null,
 		});
@@ -303,7 +362,11 @@ describe('Khipu errors', () => {
 describe('Continue On Fail and many items', () => {
 	test('every failed item becomes an error item paired to its input, the rest still run', async () => {
 		const accounts = ['000011887755', '2000000003', 'x'.repeat(21), '3000000504', '1000000004'];
-		const { execution } = await run(accounts, { options: { retryDelayMs: 20 } }, { nodeSettings: { onError: 'continueRegularOutput' } });
+		const { execution } = await run(
+			accounts,
+			{ options: { retryDelayMs: 20 } },
+			{ nodeSettings: { onError: 'continueRegularOutput' } },
+		);
 		expect(execution.status).toBe('success');
 		const items = nodeOutput(execution);
 		expect(items.map((i) => i.pairedItem.item)).toEqual([0, 1, 2, 3, 4]);
@@ -312,7 +375,11 @@ describe('Continue On Fail and many items', () => {
 		expect(items[2].json).toMatchObject({ field: 'Account Number', error: expect.stringMatching(/at most 20/) });
 		expect(items[3].json).toMatchObject({ httpStatus: 504 });
 		expect(items[4].json.amount).toBe(-1520.5);
-		expect(endpointRequests().map((r) => r.accountNumber).sort()).toEqual(['000011887755', '1000000004', '2000000003', '3000000504'].sort());
+		expect(
+			endpointRequests()
+				.map((r) => r.accountNumber)
+				.sort(),
+		).toEqual(['000011887755', '1000000004', '2000000003', '3000000504'].sort());
 	});
 
 	test('40 accounts run with bounded concurrency and keep input order and pairing', async () => {
@@ -336,8 +403,16 @@ describe('bad input fails before any request', () => {
 		[['x'.repeat(21)], {}, /Item 1: Account Number is 21 characters long; Khipu accepts at most 20/],
 		[['   '], {}, /Item 1: Account Number is required/],
 		[['000011887755', ''], {}, /Item 2: Account Number is required/],
-		[['000011887755'], { delivery: 'callbackUrl', callbackUrl: 'ftp://example.com/x' }, /Callback URL must use http or https; "ftp"/],
-		[['000011887755'], { delivery: 'callbackUrl', callbackUrl: `https://example.com/${'a'.repeat(236)}` }, /Callback URL is 256 characters long; Khipu accepts at most 255/],
+		[
+			['000011887755'],
+			{ delivery: 'callbackUrl', callbackUrl: 'ftp://example.com/x' },
+			/Callback URL must use http or https; "ftp"/,
+		],
+		[
+			['000011887755'],
+			{ delivery: 'callbackUrl', callbackUrl: `https://example.com/${'a'.repeat(236)}` },
+			/Callback URL is 256 characters long; Khipu accepts at most 255/,
+		],
 		[['000011887755'], { delivery: 'callbackUrl', callbackUrl: 'javascript:alert(1)' }, /"javascript" is not allowed/],
 		[['000011887755'], { options: { concurrency: 0 } }, /Concurrency must be a whole number from 1 to 20/],
 	])('%j %j', async (accounts, parameters, message) => {
@@ -352,7 +427,12 @@ describe('credential test (the editor’s "Retry" / save check)', () => {
 	async function testCredential(data) {
 		const result = await stack.client.rest('POST', '/credentials/test', {
 			// n8n 2.41 requires the id of a saved credential; the data sent is what gets tested.
-			credentials: { id: String(stack.credentials.jwt.id), name: 'probe', type: 'khipuApi', data: { baseUrl: stack.sandbox.url, ...data } },
+			credentials: {
+				id: String(stack.credentials.jwt.id),
+				name: 'probe',
+				type: 'khipuApi',
+				data: { baseUrl: stack.sandbox.url, ...data },
+			},
 		});
 		return result.data ?? result;
 	}
@@ -372,25 +452,46 @@ describe('credential test (the editor’s "Retry" / save check)', () => {
 
 	const API_KEY_MODES = {
 		apiKeyAccountLink: { authType: 'apiKeyAccountLink', accountLinkToken: SECRETS.accountLink },
-		apiKeySantanderLogin: { authType: 'apiKeySantanderLogin', documentNumberSecret: SECRETS.documentNumber, username: SECRETS.username, pinPassword: SECRETS.pin },
+		apiKeySantanderLogin: {
+			authType: 'apiKeySantanderLogin',
+			documentNumberSecret: SECRETS.documentNumber,
+			username: SECRETS.username,
+			pinPassword: SECRETS.pin,
+		},
 	};
-	const BANK_LOGIN = [SECRETS.accountLink, SECRETS.documentNumber, SECRETS.username, SECRETS.pin, 'AccountCredential', 'AccountLink', 'DocumentNumber', 'Username', 'Password'];
+	const BANK_LOGIN = [
+		SECRETS.accountLink,
+		SECRETS.documentNumber,
+		SECRETS.username,
+		SECRETS.pin,
+		'AccountCredential',
+		'AccountLink',
+		'DocumentNumber',
+		'Username',
+		'Password',
+	];
 
-	test.each(Object.keys(API_KEY_MODES))('tells a good API key from a bad one (%s), never sending the bank login', async (mode) => {
-		const base = API_KEY_MODES[mode];
-		expect(await testCredential({ ...base, apiKey: SECRETS.apiKey })).toMatchObject({ status: 'OK' });
-		expect(await testCredential({ ...base, apiKey: 'wrong-key' })).toMatchObject({ status: 'Error' });
-		// Issue 20.4: the test proves the API key and the Base URL; the per-account credential stays home.
-		expect(endpointRequests().map((r) => [r.authScheme, r.accountCredentialPresent])).toEqual([
-			['apiKey', false],
-			['apiKey', false],
-		]);
-	});
+	test.each(Object.keys(API_KEY_MODES))(
+		'tells a good API key from a bad one (%s), never sending the bank login',
+		async (mode) => {
+			const base = API_KEY_MODES[mode];
+			expect(await testCredential({ ...base, apiKey: SECRETS.apiKey })).toMatchObject({ status: 'OK' });
+			expect(await testCredential({ ...base, apiKey: 'wrong-key' })).toMatchObject({ status: 'Error' });
+			// Issue 20.4: the test proves the API key and the Base URL; the per-account credential stays home.
+			expect(endpointRequests().map((r) => [r.authScheme, r.accountCredentialPresent])).toEqual([
+				['apiKey', false],
+				['apiKey', false],
+			]);
+		},
+	);
 
 	test('a Base URL that redirects (307 to another port): nothing reaches the target, the test fails, the body holds no bank login (issue 20.4)', async () => {
 		const pair = await startRedirectPair();
 		try {
-			const modes = [{ authType: 'jwt', jwtToken: SECRETS.jwt }, ...Object.values(API_KEY_MODES).map((mode) => ({ ...mode, apiKey: SECRETS.apiKey }))];
+			const modes = [
+				{ authType: 'jwt', jwtToken: SECRETS.jwt },
+				...Object.values(API_KEY_MODES).map((mode) => ({ ...mode, apiKey: SECRETS.apiKey })),
+			];
 			for (const data of modes) {
 				const result = await testCredential({ ...data, baseUrl: pair.redirector.url });
 				expect([data.authType, result.status, result.message]).toEqual([
@@ -415,10 +516,18 @@ describe('credential test (the editor’s "Retry" / save check)', () => {
 		const pair = await startRedirectPair();
 		try {
 			const hookPath = stack.uniquePath('http-request');
-			const workflow = await deployWorkflow(stack, httpRequestWorkflow(hookPath, `${pair.redirector.url}/v1/balances`, stack.credentials.apiKeyLogin));
+			const workflow = await deployWorkflow(
+				stack,
+				httpRequestWorkflow(hookPath, `${pair.redirector.url}/v1/balances`, stack.credentials.apiKeyLogin),
+			);
 			const response = await stack.client.callWebhook(hookPath, { accounts: [{ accountNumber: '000011887755' }] });
 			expect(response.status).toBe(200);
-			const [execution] = await stack.client.waitForExecutions({ workflowId: workflow.id, count: 1, includeData: true, timeoutMs: 60_000 });
+			const [execution] = await stack.client.waitForExecutions({
+				workflowId: workflow.id,
+				count: 1,
+				includeData: true,
+				timeoutMs: 60_000,
+			});
 			expect(execution.status).toBe('success'); // the node's error output (Continue On Fail): the 307 itself
 			expect(pair.redirector.requests()).toHaveLength(1);
 			expect(pair.redirector.requests()[0].headers['x-api-key']).toBe(SECRETS.apiKey);
@@ -430,7 +539,11 @@ describe('credential test (the editor’s "Retry" / save check)', () => {
 	});
 
 	test('a Base URL without Khipu fails the test', async () => {
-		const result = await testCredential({ authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: `${stack.sandbox.url}/nothing-here` });
+		const result = await testCredential({
+			authType: 'jwt',
+			jwtToken: SECRETS.jwt,
+			baseUrl: `${stack.sandbox.url}/nothing-here`,
+		});
 		expect(result.status).toBe('Error');
 	});
 });

@@ -29,7 +29,12 @@ function editorFields() {
 	const common = { baseUrl: stack.sandbox.url, allowedHttpRequestDomains: 'all' };
 	return {
 		jwt: { authType: 'jwt', jwtToken: SECRETS.jwt, ...common },
-		apiKeyAccountLink: { authType: 'apiKeyAccountLink', apiKey: SECRETS.apiKey, accountLinkToken: SECRETS.accountLink, ...common },
+		apiKeyAccountLink: {
+			authType: 'apiKeyAccountLink',
+			apiKey: SECRETS.apiKey,
+			accountLinkToken: SECRETS.accountLink,
+			...common,
+		},
 		apiKeySantanderLogin: {
 			authType: 'apiKeySantanderLogin',
 			apiKey: SECRETS.apiKey,
@@ -43,7 +48,11 @@ function editorFields() {
 
 async function create(data) {
 	try {
-		const created = await stack.client.createCredential({ name: `api ${stack.uniquePath('cred')}`, type: 'khipuApi', data });
+		const created = await stack.client.createCredential({
+			name: `api ${stack.uniquePath('cred')}`,
+			type: 'khipuApi',
+			data,
+		});
 		return { accepted: true, created };
 	} catch (error) {
 		if (error.status !== 400) throw error;
@@ -71,7 +80,9 @@ describe.each([
 		const { execution } = await runAccounts(stack, workflow, hook, ['000011887755']);
 		expect(nodeOutput(execution).map((item) => item.json.amount)).toEqual([125000]);
 		const requests = stack.sandbox.state.requests().filter((r) => r.path.startsWith('/v1/'));
-		expect(requests.map((r) => [r.authScheme, r.authValid, r.accountCredentialKind])).toEqual([[authScheme, true, accountCredentialKind]]);
+		expect(requests.map((r) => [r.authScheme, r.authValid, r.accountCredentialKind])).toEqual([
+			[authScheme, true, accountCredentialKind],
+		]);
 	});
 });
 
@@ -81,7 +92,12 @@ describe('refusals that remain', () => {
 		['Account Link mode without the API key', 'apiKeyAccountLink', ['apiKey'], 'apiKey'],
 		['Account Link mode without the Account Link token', 'apiKeyAccountLink', ['accountLinkToken'], 'accountLinkToken'],
 		['Santander login mode without the API key', 'apiKeySantanderLogin', ['apiKey'], 'apiKey'],
-		['Santander login mode without the Document Number', 'apiKeySantanderLogin', ['documentNumberSecret'], 'documentNumberSecret'],
+		[
+			'Santander login mode without the Document Number',
+			'apiKeySantanderLogin',
+			['documentNumberSecret'],
+			'documentNumberSecret',
+		],
 		['Santander login mode without the Username', 'apiKeySantanderLogin', ['username'], 'username'],
 		['Santander login mode without the PIN', 'apiKeySantanderLogin', ['pinPassword'], 'pinPassword'],
 		['no authentication mode', 'jwt', ['authType'], 'authType'],
@@ -102,7 +118,8 @@ describe('refusals that remain', () => {
 
 	test('no refusal message echoes a secret', async () => {
 		const result = await create(without(editorFields().apiKeySantanderLogin, 'username'));
-		for (const secret of [SECRETS.apiKey, SECRETS.pin, SECRETS.documentNumber]) expect(result.message).not.toContain(secret);
+		for (const secret of [SECRETS.apiKey, SECRETS.pin, SECRETS.documentNumber])
+			expect(result.message).not.toContain(secret);
 	});
 });
 

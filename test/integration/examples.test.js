@@ -43,14 +43,25 @@ async function testCopy(name, change) {
 		name: `test copy ${crypto.randomBytes(3).toString('hex')} of ${name}`,
 		nodes: JSON.parse(JSON.stringify(original.nodes)),
 		connections: original.connections,
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all', timezone: original.settings?.timezone },
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'all',
+			saveDataErrorExecution: 'all',
+			timezone: original.settings?.timezone,
+		},
 	};
 	change(copy);
 	return stack.client.createWorkflow(copy);
 }
 
 async function newExecutions(workflowId, known, { count = 1, timeoutMs = 60_000, status } = {}) {
-	const all = await stack.client.waitForExecutions({ workflowId, count: known.size + count, timeoutMs, includeData: true, status });
+	const all = await stack.client.waitForExecutions({
+		workflowId,
+		count: known.size + count,
+		timeoutMs,
+		includeData: true,
+		status,
+	});
 	return all.filter((e) => !known.has(String(e.id))).sort((a, b) => Number(a.id) - Number(b.id));
 }
 
@@ -116,7 +127,9 @@ describe('importing the examples', () => {
 		expect(files.map((f) => f.workflow.name).sort()).toEqual(Object.values(NAMES).sort());
 		for (const { workflow } of files) {
 			const imported = await stack.client.getWorkflow(stack.workflowByName(workflow.name).id);
-			const khipuNodes = imported.nodes.filter((n) => n.type.startsWith('n8n-nodes-khipu-santander-ar.') && n.type !== TRIGGER_TYPE);
+			const khipuNodes = imported.nodes.filter(
+				(n) => n.type.startsWith('n8n-nodes-khipu-santander-ar.') && n.type !== TRIGGER_TYPE,
+			);
 			for (const node of khipuNodes) {
 				expect({ node: node.name, credential: node.credentials?.khipuApi }).toEqual({
 					node: node.name,
@@ -152,7 +165,9 @@ describe('importing the examples', () => {
 		const table = tables.data.find((t) => t.name === BOOKKEEPING_TABLE.name);
 		expect(table).toBeDefined();
 		expect(String(table.id)).toBe(stack.dataTable.id);
-		expect(table.columns.map((c) => [c.name, c.type]).sort()).toEqual(BOOKKEEPING_TABLE.columns.map((c) => [c.name, c.type]).sort());
+		expect(table.columns.map((c) => [c.name, c.type]).sort()).toEqual(
+			BOOKKEEPING_TABLE.columns.map((c) => [c.name, c.type]).sort(),
+		);
 	});
 
 	test('the scheduled alert is imported inactive and its notification step is disabled', async () => {
@@ -160,7 +175,9 @@ describe('importing the examples', () => {
 		expect(alert.active).toBe(false);
 		const notify = alert.nodes.find((n) => n.name === 'Notify treasury');
 		expect(notify).toMatchObject({ type: 'n8n-nodes-base.emailSend', disabled: true });
-		expect(alert.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule.interval[0]).toMatchObject({
+		expect(
+			alert.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule.interval[0],
+		).toMatchObject({
 			field: 'weeks',
 			triggerAtDay: [1, 2, 3, 4, 5],
 			triggerAtHour: 8,
@@ -171,7 +188,12 @@ describe('importing the examples', () => {
 
 	test('importing again updates in place (no duplicates) and keeps a workflow the user edited', async () => {
 		const state = JSON.parse(JSON.stringify(require('../../tools/start/environment').readState(stack.dataDir)));
-		const ctx = { credential: stack.credential, callbackCredential: stack.callbackCredential, baseUrl: stack.n8n.baseUrl, state };
+		const ctx = {
+			credential: stack.credential,
+			callbackCredential: stack.callbackCredential,
+			baseUrl: stack.n8n.baseUrl,
+			state,
+		};
 		const again = await importExamples(stack.client, ctx);
 		expect(again.map((r) => r.action)).toEqual(again.map(() => 'unchanged'));
 
@@ -179,14 +201,25 @@ describe('importing the examples', () => {
 		const pauseId = stack.workflowByName(NAMES.pause).id;
 		const pause = await stack.client.getWorkflow(pauseId);
 		pause.nodes.find((n) => n.name === 'Account').parameters.assignments.assignments[0].value = '000011887755';
-		await stack.client.api('PUT', `/workflows/${pauseId}`, { name: pause.name, nodes: pause.nodes, connections: pause.connections, settings: { executionOrder: 'v1' } });
+		await stack.client.api('PUT', `/workflows/${pauseId}`, {
+			name: pause.name,
+			nodes: pause.nodes,
+			connections: pause.connections,
+			settings: { executionOrder: 'v1' },
+		});
 		const kept = await importExamples(stack.client, ctx);
 		expect(kept.find((r) => r.name === NAMES.pause).action).toMatch(/^kept/);
-		expect((await stack.client.getWorkflow(pauseId)).nodes.find((n) => n.name === 'Account').parameters.assignments.assignments[0].value).toBe('000011887755');
+		expect(
+			(await stack.client.getWorkflow(pauseId)).nodes.find((n) => n.name === 'Account').parameters.assignments
+				.assignments[0].value,
+		).toBe('000011887755');
 
 		const reset = await importExamples(stack.client, { ...ctx, resetExamples: true });
 		expect(reset.find((r) => r.name === NAMES.pause).action).toBe('updated');
-		expect((await stack.client.getWorkflow(pauseId)).nodes.find((n) => n.name === 'Account').parameters.assignments.assignments[0].value).toBe('1000000005');
+		expect(
+			(await stack.client.getWorkflow(pauseId)).nodes.find((n) => n.name === 'Account').parameters.assignments
+				.assignments[0].value,
+		).toBe('1000000005');
 
 		for (const name of Object.values(NAMES)) {
 			const listed = await stack.client.api('GET', `/workflows?name=${encodeURIComponent(name)}`);
@@ -196,10 +229,14 @@ describe('importing the examples', () => {
 });
 
 describe('scheduled balance alert', () => {
-	test('webhook-started copy: IF splits balances by each account\'s minimum, summary item is readable', async () => {
+	test("webhook-started copy: IF splits balances by each account's minimum, summary item is readable", async () => {
 		const hookPath = uniquePath('alert');
 		const wf = await testCopy(NAMES.alert, (copy) => {
-			swapNode(copy, 'Every weekday at 08:30', webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' }));
+			swapNode(
+				copy,
+				'Every weekday at 08:30',
+				webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' }),
+			);
 			swapNode(copy, 'Notify treasury', NO_OP);
 		});
 		await stack.client.activateWorkflow(wf.id);
@@ -226,7 +263,12 @@ describe('scheduled balance alert', () => {
 		]);
 		expect(Number.isNaN(Date.parse(summary.checkedAt))).toBe(false);
 
-		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, includeData: true, timeoutMs: 30_000 });
+		const [execution] = await stack.client.waitForExecutions({
+			workflowId: wf.id,
+			count: 1,
+			includeData: true,
+			timeoutMs: 30_000,
+		});
 		expect(execution.status).toBe('success');
 		const below = outputOf(execution, 'Below the minimum?', 0);
 		const above = outputOf(execution, 'Below the minimum?', 1);
@@ -235,7 +277,9 @@ describe('scheduled balance alert', () => {
 			['1000000004', 'ARS', -1520.5, 0],
 			['1000000005', 'USD', 1250, 2000],
 		]);
-		expect(above.map((b) => [b.accountNumber, b.currency, b.amount, b.minimumBalance])).toEqual([['1000000005', 'ARS', 843210.55, 500000]]);
+		expect(above.map((b) => [b.accountNumber, b.currency, b.amount, b.minimumBalance])).toEqual([
+			['1000000005', 'ARS', 843210.55, 500000],
+		]);
 		// the notification step (here a No-Op) gets one item per alert, with the message in `line`
 		expect(outputOf(execution, 'Notify treasury').map((i) => i.line)).toEqual(summary.belowMinimum);
 		await stack.client.deactivateWorkflow(wf.id);
@@ -244,7 +288,11 @@ describe('scheduled balance alert', () => {
 	test('raising a minimum moves that balance to the alert branch; all OK gives an all-clear summary', async () => {
 		const hookPath = uniquePath('alert-ok');
 		const wf = await testCopy(NAMES.alert, (copy) => {
-			swapNode(copy, 'Every weekday at 08:30', webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' }));
+			swapNode(
+				copy,
+				'Every weekday at 08:30',
+				webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' }),
+			);
 			swapNode(copy, 'Notify treasury', NO_OP);
 			const accounts = copy.nodes.find((n) => n.name === 'Accounts and minimums');
 			accounts.parameters.jsonOutput = JSON.stringify({
@@ -262,9 +310,18 @@ describe('scheduled balance alert', () => {
 			balancesChecked: 3,
 			belowMinimumCount: 0,
 			belowMinimum: [],
-			ok: ['Operating (000011887755): ARS 125000.00', 'Treasury (1000000005): ARS 843210.55', 'Treasury (1000000005): USD 1250.00'],
+			ok: [
+				'Operating (000011887755): ARS 125000.00',
+				'Treasury (1000000005): ARS 843210.55',
+				'Treasury (1000000005): USD 1250.00',
+			],
 		});
-		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, includeData: true, timeoutMs: 30_000 });
+		const [execution] = await stack.client.waitForExecutions({
+			workflowId: wf.id,
+			count: 1,
+			includeData: true,
+			timeoutMs: 30_000,
+		});
 		expect(outputOf(execution, 'Below the minimum?', 0)).toEqual([]);
 		expect(runOf(execution, 'Notify treasury')).toBeUndefined();
 		await stack.client.deactivateWorkflow(wf.id);
@@ -283,10 +340,14 @@ describe('scheduled balance alert', () => {
 		expect((started.data || started).executionId).toBeTruthy();
 		const [execution] = await newExecutions(id, known, { timeoutMs: 30_000 });
 		expect(execution).toMatchObject({ status: 'success', mode: 'manual' });
-		expect(outputOf(execution, 'Every weekday at 08:30')).toEqual([expect.objectContaining({ Timezone: expect.stringContaining('America/Argentina/Buenos_Aires') })]);
+		expect(outputOf(execution, 'Every weekday at 08:30')).toEqual([
+			expect.objectContaining({ Timezone: expect.stringContaining('America/Argentina/Buenos_Aires') }),
+		]);
 		// the disabled notification step passed its items through untouched
 		expect(outputOf(execution, 'Notify treasury')).toHaveLength(3);
-		expect(outputOf(execution, 'Summary')).toEqual([expect.objectContaining({ title: 'Khipu balances: 3 of 4 below the minimum', belowMinimumCount: 3 })]);
+		expect(outputOf(execution, 'Summary')).toEqual([
+			expect.objectContaining({ title: 'Khipu balances: 3 of 4 below the minimum', belowMinimumCount: 3 }),
+		]);
 	});
 });
 
@@ -314,7 +375,12 @@ describe('callback pair with bookkeeping in a data table', () => {
 		await stack.client.activateWorkflow(wf.id);
 		const res = await stack.client.callWebhook(hookPath, {});
 		expect(res.status).toBe(200);
-		const [execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, includeData: true, timeoutMs: 60_000 });
+		const [execution] = await stack.client.waitForExecutions({
+			workflowId: wf.id,
+			count: 1,
+			includeData: true,
+			timeoutMs: 60_000,
+		});
 		expect(execution.status).toBe('success');
 		await stack.client.deactivateWorkflow(wf.id);
 		return outputOf(execution, 'Request balances');
@@ -345,7 +411,9 @@ describe('callback pair with bookkeeping in a data table', () => {
 		for (const e of executions) {
 			for (const item of outputOf(e, 'Readable balance')) (byOperation[item.operationId] ||= []).push(item);
 		}
-		expect(byOperation[operating].map((i) => [i.accountNumber, i.reference, i.line])).toEqual([['000011887755', 'operating', 'ARS 125000.00 (InterimAvailable)']]);
+		expect(byOperation[operating].map((i) => [i.accountNumber, i.reference, i.line])).toEqual([
+			['000011887755', 'operating', 'ARS 125000.00 (InterimAvailable)'],
+		]);
 		expect(byOperation[treasury].map((i) => [i.accountNumber, i.reference, i.line])).toEqual([
 			['1000000005', 'treasury', 'ARS 843210.55 (InterimAvailable)'],
 			['1000000005', 'treasury', 'USD 1250.00 (InterimAvailable)'],
@@ -356,8 +424,16 @@ describe('callback pair with bookkeeping in a data table', () => {
 		}
 
 		// The table: one row per accepted request, two received, one waiting.
-		const rows = await rowsFor(ids, (r) => r.length === 3 && r.every((row) => row.lifeSpan) && r.filter((row) => row.receivedAt).length === 2);
-		const view = Object.fromEntries(rows.map((r) => [r.operationId, [r.accountNumber, r.reference, r.resultStatus, !!r.receivedAt, Number.isNaN(Date.parse(r.lifeSpan))]]));
+		const rows = await rowsFor(
+			ids,
+			(r) => r.length === 3 && r.every((row) => row.lifeSpan) && r.filter((row) => row.receivedAt).length === 2,
+		);
+		const view = Object.fromEntries(
+			rows.map((r) => [
+				r.operationId,
+				[r.accountNumber, r.reference, r.resultStatus, !!r.receivedAt, Number.isNaN(Date.parse(r.lifeSpan))],
+			]),
+		);
 		expect(view).toEqual({
 			[operating]: ['000011887755', 'operating', 'OK', true, false],
 			[treasury]: ['1000000005', 'treasury', 'OK', true, false],
@@ -368,19 +444,35 @@ describe('callback pair with bookkeeping in a data table', () => {
 		// Once the LifeSpan has passed, the overdue workflow raises one alert item naming that account only.
 		await sleep(Math.max(0, Date.parse(accepted[2].lifeSpan) - Date.now()) + 500);
 		const hookPath = uniquePath('overdue');
-		const wf = await testCopy(NAMES.overdue, (copy) => swapNode(copy, 'Every 15 minutes', webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' })));
+		const wf = await testCopy(NAMES.overdue, (copy) =>
+			swapNode(
+				copy,
+				'Every 15 minutes',
+				webhookNode(hookPath, { responseMode: 'lastNode', responseData: 'firstEntryJson' }),
+			),
+		);
 		await stack.client.activateWorkflow(wf.id);
 		const res = await stack.client.callWebhook(hookPath, {});
 		expect(res.status).toBe(200);
 		const alert = res.body;
-		expect(alert).toMatchObject({ alert: true, title: expect.stringMatching(/^Khipu: \d+ balance request\(s\) without a result after their LifeSpan$/) });
+		expect(alert).toMatchObject({
+			alert: true,
+			title: expect.stringMatching(/^Khipu: \d+ balance request\(s\) without a result after their LifeSpan$/),
+		});
 		const mine = alert.overdue.filter((o) => ids.includes(o.operationId));
-		expect(mine).toEqual([{ accountNumber: '5000000001', reference: 'sandbox: never calls back', operationId: never, lifeSpan: expect.any(String) }]);
+		expect(mine).toEqual([
+			{
+				accountNumber: '5000000001',
+				reference: 'sandbox: never calls back',
+				operationId: never,
+				lifeSpan: expect.any(String),
+			},
+		]);
 		expect(alert.text).toContain(`! 5000000001 (sandbox: never calls back): no result, LifeSpan ended`);
 		await stack.client.deactivateWorkflow(wf.id);
 	});
 
-	test('a result delivered twice (account 5000000002) is recorded once; a replay with the trigger\'s repeat filter off changes nothing either', async () => {
+	test("a result delivered twice (account 5000000002) is recorded once; a replay with the trigger's repeat filter off changes nothing either", async () => {
 		const receiverId = stack.workflowByName(NAMES.receiver).id;
 		const known = new Set((await stack.client.listExecutions({ workflowId: receiverId })).map((e) => String(e.id)));
 		const [accepted] = await request([{ accountNumber: '5000000002', reference: 'twice' }]);
@@ -391,7 +483,9 @@ describe('callback pair with bookkeeping in a data table', () => {
 		expect(deliveries.map((d) => d.statusCode)).toEqual([200, 200]);
 		const executions = await newExecutions(receiverId, known, { count: 1 });
 		await sleep(1500);
-		expect((await stack.client.listExecutions({ workflowId: receiverId })).filter((e) => !known.has(String(e.id)))).toHaveLength(1);
+		expect(
+			(await stack.client.listExecutions({ workflowId: receiverId })).filter((e) => !known.has(String(e.id))),
+		).toHaveLength(1);
 		expect(executions[0].status).toBe('success');
 		const [row] = await rowsFor([accepted.operationId], (r) => r.length === 1 && r[0].receivedAt && r[0].lifeSpan);
 		expect(row).toMatchObject({ accountNumber: '5000000002', reference: 'twice', resultStatus: 'OK' });
@@ -408,15 +502,33 @@ describe('callback pair with bookkeeping in a data table', () => {
 		await stack.client.activateWorkflow(copy.id);
 		const webhookId = copy.nodes.find((n) => n.type === TRIGGER_TYPE).webhookId;
 		const url = `${stack.n8n.baseUrl}/webhook/${webhookId}/khipu?account=5000000002&reference=replay&token=${stack.callbackToken}`;
-		const envelope = { OperationId: replayId, Status: 'OK', Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }] }, AdditionalInformation: null, Error: null };
+		const envelope = {
+			OperationId: replayId,
+			Status: 'OK',
+			Data: {
+				Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }],
+			},
+			AdditionalInformation: null,
+			Error: null,
+		};
 		const first = await postRaw(url, envelope);
 		expect([first.status, first.json]).toEqual([200, { received: true, operationId: replayId }]);
 		const [written] = await rowsFor([replayId], (r) => r.length === 1 && r[0].receivedAt);
 		expect(written).toMatchObject({ accountNumber: '5000000002', reference: 'replay', resultStatus: 'OK' });
 		await stack.client.waitForExecutions({ workflowId: copy.id, count: 1, timeoutMs: 30_000 });
-		const second = await postRaw(url, { ...envelope, Status: 'ERROR', Data: null, Error: { Code: 'E101', Type: 'DO_NOT_RETRY', Description: 'x' } });
+		const second = await postRaw(url, {
+			...envelope,
+			Status: 'ERROR',
+			Data: null,
+			Error: { Code: 'E101', Type: 'DO_NOT_RETRY', Description: 'x' },
+		});
 		expect([second.status, second.json]).toEqual([200, { received: true, operationId: replayId }]);
-		const both = await stack.client.waitForExecutions({ workflowId: copy.id, count: 2, includeData: true, timeoutMs: 30_000 });
+		const both = await stack.client.waitForExecutions({
+			workflowId: copy.id,
+			count: 2,
+			includeData: true,
+			timeoutMs: 30_000,
+		});
 		expect(both.map((e) => e.status)).toEqual(['success', 'success']);
 		const latest = both.sort((a, b) => Number(b.id) - Number(a.id))[0];
 		expect(runOf(latest, 'Mark received')).toBeUndefined();
@@ -428,15 +540,21 @@ describe('callback pair with bookkeeping in a data table', () => {
 	test('a callback without the right token starts nothing', async () => {
 		const receiver = await stack.client.getWorkflow(stack.workflowByName(NAMES.receiver).id);
 		const webhookId = receiver.nodes.find((n) => n.type === TRIGGER_TYPE).webhookId;
-		const res = await stack.client.callWebhook(`${webhookId}/khipu`, { OperationId: 'x', Status: 'OK' }, { query: { token: 'wrong-token-wrong-token-wrong' } });
+		const res = await stack.client.callWebhook(
+			`${webhookId}/khipu`,
+			{ OperationId: 'x', Status: 'OK' },
+			{ query: { token: 'wrong-token-wrong-token-wrong' } },
+		);
 		expect(res.status).toBe(403);
 	});
 });
 
 describe('pause until callback', () => {
-	test('the execution waits for the sandbox\'s callback, then outputs the balances', async () => {
+	test("the execution waits for the sandbox's callback, then outputs the balances", async () => {
 		const hookPath = uniquePath('pause');
-		const wf = await testCopy(NAMES.pause, (copy) => swapNode(copy, 'When clicking ‘Execute workflow’', webhookNode(hookPath, { responseMode: 'onReceived' })));
+		const wf = await testCopy(NAMES.pause, (copy) =>
+			swapNode(copy, 'When clicking ‘Execute workflow’', webhookNode(hookPath, { responseMode: 'onReceived' })),
+		);
 		await stack.client.activateWorkflow(wf.id);
 		// The sandbox's default 50 ms is inside n8n's refusal window (409 while the execution is still
 		// stored as running) on a busy machine; call back when a test's Khipu does, after the measured window.
@@ -447,7 +565,13 @@ describe('pause until callback', () => {
 		try {
 			const res = await stack.client.callWebhook(hookPath, {});
 			expect(res.status).toBe(200);
-			[execution] = await stack.client.waitForExecutions({ workflowId: wf.id, count: 1, status: 'success', includeData: true, timeoutMs: 60_000 });
+			[execution] = await stack.client.waitForExecutions({
+				workflowId: wf.id,
+				count: 1,
+				status: 'success',
+				includeData: true,
+				timeoutMs: 60_000,
+			});
 		} finally {
 			await sandboxConfig('POST', { callbackDelayMs });
 		}
@@ -458,7 +582,9 @@ describe('pause until callback', () => {
 		// the sandbox was given a resume URL into this very execution, and n8n accepted its one callback
 		const requests = await (await fetch(`${stack.sandbox.url}/__sandbox/requests`)).json();
 		const list = Array.isArray(requests) ? requests : requests.requests || requests.data || [];
-		const mine = list.filter((r) => r.accountNumber === '1000000005' && String(r.callbackUrl || '').includes('/webhook-waiting/'));
+		const mine = list.filter(
+			(r) => r.accountNumber === '1000000005' && String(r.callbackUrl || '').includes('/webhook-waiting/'),
+		);
 		expect(mine.length).toBeGreaterThan(0);
 		const last = mine[mine.length - 1];
 		expect(last.callbackUrl).toContain(`/webhook-waiting/${execution.id}/`);

@@ -17,7 +17,9 @@ const { webhookNode, chain } = require('../../tools/workflows/nodes');
 const { uniquePath } = require('../../tools/workflows/workflows');
 
 const RUNTIME = process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
-const PACKAGE_DIR = process.env.KHIPU_HARNESS_PACKAGE_DIR ? path.resolve(process.env.KHIPU_HARNESS_PACKAGE_DIR) : REPO_ROOT;
+const PACKAGE_DIR = process.env.KHIPU_HARNESS_PACKAGE_DIR
+	? path.resolve(process.env.KHIPU_HARNESS_PACKAGE_DIR)
+	: REPO_ROOT;
 const OWN_PACKAGE = PACKAGE_DIR === REPO_ROOT;
 const EXPECTED_NODE_TYPES = [
 	'n8n-nodes-khipu-santander-ar.khipuSantanderAr',
@@ -35,22 +37,25 @@ describe('integration harness smoke test (n8n community-package install)', () =>
 	const timings = {};
 
 	// Installing the runtime from scratch takes ~5 min; only then is the longer hook timeout needed.
-	beforeAll(async () => {
-		stack = await startStack({
-			mode: 'single',
-			runtime: RUNTIME,
-			packageDir: OWN_PACKAGE ? undefined : PACKAGE_DIR,
-			// each step timed: runtime check, build + pack + install, n8n start, owner + API key
-			step: async (title, fn) => {
-				const t = Date.now();
-				const result = await fn(() => {});
-				timings[title] = Date.now() - t;
-				return result;
-			},
-		});
-		({ userFolder, client } = stack);
-		installed = stack.package;
-	}, isRuntimeReady(RUNTIME) ? 180_000 : 900_000);
+	beforeAll(
+		async () => {
+			stack = await startStack({
+				mode: 'single',
+				runtime: RUNTIME,
+				packageDir: OWN_PACKAGE ? undefined : PACKAGE_DIR,
+				// each step timed: runtime check, build + pack + install, n8n start, owner + API key
+				step: async (title, fn) => {
+					const t = Date.now();
+					const result = await fn(() => {});
+					timings[title] = Date.now() - t;
+					return result;
+				},
+			});
+			({ userFolder, client } = stack);
+			installed = stack.package;
+		},
+		isRuntimeReady(RUNTIME) ? 180_000 : 900_000,
+	);
 
 	afterAll(async () => {
 		if (process.env.KHIPU_KEEP_N8N && userFolder) console.log(`n8n user folder kept: ${userFolder}`);
@@ -61,7 +66,9 @@ describe('integration harness smoke test (n8n community-package install)', () =>
 	test('the package is installed where n8n looks for community packages', () => {
 		const manifest = JSON.parse(fs.readFileSync(path.join(userFolder, '.n8n', 'nodes', 'package.json'), 'utf8'));
 		expect(manifest.dependencies).toHaveProperty(installed.name);
-		expect(fs.existsSync(path.join(userFolder, '.n8n', 'nodes', 'node_modules', installed.name, 'package.json'))).toBe(true);
+		expect(fs.existsSync(path.join(userFolder, '.n8n', 'nodes', 'node_modules', installed.name, 'package.json'))).toBe(
+			true,
+		);
 	});
 
 	test('n8n lists the package node types in /types/nodes.json', async () => {
@@ -79,7 +86,10 @@ describe('integration harness smoke test (n8n community-package install)', () =>
 
 	test('an activated Webhook workflow runs once and is listed as an execution', async () => {
 		const hookPath = uniquePath('harness-smoke');
-		const wf = await client.createWorkflow({ ...chain(`harness smoke ${hookPath}`, [webhookNode(hookPath, { responseMode: 'onReceived' })]), settings: undefined });
+		const wf = await client.createWorkflow({
+			...chain(`harness smoke ${hookPath}`, [webhookNode(hookPath, { responseMode: 'onReceived' })]),
+			settings: undefined,
+		});
 		expect(wf.id).toBeTruthy();
 		await client.activateWorkflow(wf.id);
 

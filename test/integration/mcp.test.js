@@ -57,7 +57,9 @@ function writeArtifact(key, value) {
 }
 
 function endpointRequests(account) {
-	return stack.sandbox.state.requests().filter((r) => r.path.startsWith('/v1/') && (account === undefined || r.accountNumber === account));
+	return stack.sandbox.state
+		.requests()
+		.filter((r) => r.path.startsWith('/v1/') && (account === undefined || r.accountNumber === account));
 }
 
 /** One route = one way a caller reaches the tool; each returns the node's answers for an account. */
@@ -121,17 +123,17 @@ beforeAll(async () => {
 	});
 	if (pieces.mcpTrigger) {
 		mcpPath = stack.uniquePath('mcp');
-		workflows.push(
-			{
-				workflow: await deployWorkflow(
-					stack,
-					mcpWorkflow({ path: mcpPath, credential, triggerVersion: pieces.mcpTrigger.newest, bearerCredential: bearer }),
-				),
-				calls: pieces.mcpTrigger.transports.length * CALLS_PER_ROUTE,
-			},
-		);
+		workflows.push({
+			workflow: await deployWorkflow(
+				stack,
+				mcpWorkflow({ path: mcpPath, credential, triggerVersion: pieces.mcpTrigger.newest, bearerCredential: bearer }),
+			),
+			calls: pieces.mcpTrigger.transports.length * CALLS_PER_ROUTE,
+		});
 		for (const transport of pieces.mcpTrigger.transports) {
-			clients[transport] = await connectMcp(mcpUrl(stack.n8n.baseUrl, mcpPath), transport, { bearerToken: BEARER_TOKEN });
+			clients[transport] = await connectMcp(mcpUrl(stack.n8n.baseUrl, mcpPath), transport, {
+				bearerToken: BEARER_TOKEN,
+			});
 		}
 	}
 	if (pieces.toolExecutor) {
@@ -240,7 +242,10 @@ describe('calls through every route', () => {
 
 	test('multi-currency: one balance entry per currency', async () => {
 		for (const { route, answer } of await callEverywhere('1000000005')) {
-			expect({ route, currencies: answer.balances.map((b) => b.currency).sort() }).toEqual({ route, currencies: ['ARS', 'USD'] });
+			expect({ route, currencies: answer.balances.map((b) => b.currency).sort() }).toEqual({
+				route,
+				currencies: ['ARS', 'USD'],
+			});
 			for (const balance of answer.balances) expect(typeof balance.amount).toBe('number');
 		}
 	});
@@ -264,7 +269,11 @@ describe('calls through every route', () => {
 
 	test('WAIT_4_HOURS_BEFORE_RETRY: the advice names the earliest time to retry', async () => {
 		for (const { route, answer } of await callEverywhere('2000000004')) {
-			expect({ route, status: answer.status, type: answer.type }).toEqual({ route, status: 'ERROR', type: 'WAIT_4_HOURS_BEFORE_RETRY' });
+			expect({ route, status: answer.status, type: answer.type }).toEqual({
+				route,
+				status: 'ERROR',
+				type: 'WAIT_4_HOURS_BEFORE_RETRY',
+			});
 			const at = /Do not retry before (\S+) \(4 hours from now\)/.exec(answer.advice);
 			expect(at).not.toBeNull();
 			const hoursAhead = (Date.parse(at[1]) - Date.now()) / 3_600_000;
@@ -334,7 +343,12 @@ describe('secrets', () => {
 		let executionCount = 0;
 		// n8n saves one execution per tool call (holding the tool's input and answer); wait for all.
 		for (const { workflow, calls } of workflows) {
-			const executions = await stack.client.waitForExecutions({ workflowId: workflow.id, count: calls, includeData: true, timeoutMs: 30_000 });
+			const executions = await stack.client.waitForExecutions({
+				workflowId: workflow.id,
+				count: calls,
+				includeData: true,
+				timeoutMs: 30_000,
+			});
 			executionCount += executions.length;
 			sources[`executions of ${workflow.name}`] = JSON.stringify(executions);
 		}

@@ -41,13 +41,19 @@ describe('pause mode in a real n8n', () => {
 	 * back. With `callbackDelayMs` the sandbox holds this one callback back that long (the setting is
 	 * read when the request arrives, so it is restored once the sandbox has answered it).
 	 */
-	async function startPause(accounts, options = {}, { callbackDelayMs, credential = stack.credentials.jwtRecorded } = {}) {
+	async function startPause(
+		accounts,
+		options = {},
+		{ callbackDelayMs, credential = stack.credentials.jwtRecorded } = {},
+	) {
 		const hookPath = stack.uniquePath('pause');
 		const workflow = await deployWorkflow(stack, pauseWorkflow({ path: hookPath, credential, options }));
 		if (callbackDelayMs !== undefined) stack.sandbox.state.configure({ callbackDelayMs });
 		try {
 			const startedAt = Date.now();
-			const response = await stack.client.callWebhook(hookPath, { accounts: accounts.map((accountNumber) => ({ accountNumber })) });
+			const response = await stack.client.callWebhook(hookPath, {
+				accounts: accounts.map((accountNumber) => ({ accountNumber })),
+			});
 			if (callbackDelayMs !== undefined) await answeredBySandbox(accounts[0]);
 			return { workflow, response, startedAt };
 		} finally {
@@ -108,15 +114,24 @@ describe('pause mode in a real n8n', () => {
 
 	beforeAll(async () => {
 		const started = Date.now();
-		stack = await startCallbackStack({ sandbox: { now: () => new Date(FIXED_NOW), callbackDelayMs: CALLBACK_DELAY_MS } });
+		stack = await startCallbackStack({
+			sandbox: { now: () => new Date(FIXED_NOW), callbackDelayMs: CALLBACK_DELAY_MS },
+		});
 		timings.stackMs = Date.now() - started;
 		// The never-called-back run takes the whole wait limit (1 minute), so it starts first and is
 		// checked by the last test, while the others run.
 		timeout = await startPause(['5000000001'], { waitLimitMinutes: 1 });
 		// Likewise a callback over Max Body Size (6,001 balances, 1.06 MB, over 1024 KB): refused, so the execution waits out its limit.
-		oversize = await startPause([OVERSIZE_ACCOUNT], { waitLimitMinutes: 1, maxBodyKb: 1024 }, { callbackDelayMs: 3000 });
+		oversize = await startPause(
+			[OVERSIZE_ACCOUNT],
+			{ waitLimitMinutes: 1, maxBodyKb: 1024 },
+			{ callbackDelayMs: 3000 },
+		);
 		const path = stack.uniquePath('sync');
-		const created = await deployWorkflow(stack, balancesWorkflow({ path, credential: stack.credentials.jwt, parameters: { delivery: 'sync' } }));
+		const created = await deployWorkflow(
+			stack,
+			balancesWorkflow({ path, credential: stack.credentials.jwt, parameters: { delivery: 'sync' } }),
+		);
 		sync = { id: created.id, path };
 	}, 180_000);
 
@@ -144,7 +159,11 @@ describe('pause mode in a real n8n', () => {
 		expect(run.response.body).toEqual({ message: 'Workflow was started' });
 
 		const resume = await resumeUrlFor('000011887755');
-		const waiting = await waitForExecution(stack.client, resume.executionId, (e) => e.status !== 'running' && e.status !== 'new');
+		const waiting = await waitForExecution(
+			stack.client,
+			resume.executionId,
+			(e) => e.status !== 'running' && e.status !== 'new',
+		);
 		expect(waiting.status).toBe('waiting');
 		expect(waiting.workflowId).toBe(String(run.workflow.id));
 		expect(Date.parse(waiting.waitTill) - run.startedAt).toBeGreaterThan(59 * 60_000); // default limit: 60 min
@@ -152,14 +171,20 @@ describe('pause mode in a real n8n', () => {
 		const done = await waitForExecution(stack.client, resume.executionId, finished, { timeoutMs: 20_000 });
 		timings.resumeMs = Date.now() - run.startedAt;
 		expect(done.status).toBe('success');
-		const [delivery] = stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest('000011887755').operationId);
+		const [delivery] = stack.sandbox.state
+			.callbacks()
+			.filter((d) => d.operationId === sandboxRequest('000011887755').operationId);
 		expect(delivery.statusCode).toBe(200);
 
 		const paused = outputJson(done, 'Khipu');
 		const synchronous = await syncItems('000011887755');
-		expect(synchronous).toEqual([expect.objectContaining({ accountNumber: '000011887755', amount: 125000, currency: 'ARS' })]);
+		expect(synchronous).toEqual([
+			expect.objectContaining({ accountNumber: '000011887755', amount: 125000, currency: 'ARS' }),
+		]);
 		expect(paused.map((item) => item.operationId)).toEqual([sandboxRequest('000011887755').operationId]);
-		expect(paused.map((item) => without(item, ['operationId']))).toEqual(synchronous.map((item) => without(item, ['operationId'])));
+		expect(paused.map((item) => without(item, ['operationId']))).toEqual(
+			synchronous.map((item) => without(item, ['operationId'])),
+		);
 
 		// Exactly one execution of the workflow, now listed as finished.
 		expect(await settledExecutions(stack.client, run.workflow.id, { count: 1, settleMs: 500 })).toHaveLength(1);
@@ -171,7 +196,9 @@ describe('pause mode in a real n8n', () => {
 		expect(record.callbackUrlLength).toBe(resume.url.length);
 		expect(resume.url.length).toBeLessThanOrEqual(255);
 		expect(resume.url).toMatch(
-			new RegExp(`^${stack.n8n.baseUrl}/webhook-waiting/${resume.executionId}/${resume.nodeId}\\?(signature=[0-9a-f]+&)?account=000011887755&token=[A-Za-z0-9_-]{32}$`),
+			new RegExp(
+				`^${stack.n8n.baseUrl}/webhook-waiting/${resume.executionId}/${resume.nodeId}\\?(signature=[0-9a-f]+&)?account=000011887755&token=[A-Za-z0-9_-]{32}$`,
+			),
 		);
 		for (const secret of [DEFAULT_JWT, DEFAULT_API_KEY, stack.client.apiKey]) {
 			expect(resume.url.includes(secret)).toBe(false);
@@ -192,7 +219,11 @@ describe('pause mode in a real n8n', () => {
 		const body = {
 			OperationId: '11111111-2222-3333-4444-555555555555',
 			Status: 'OK',
-			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '999999999.00', Currency: 'ARS' }] },
+			Data: {
+				Balance: [
+					{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '999999999.00', Currency: 'ARS' },
+				],
+			},
 		};
 		// Only our parameters are forged; n8n's own (2.41's signature) stay as given.
 		const forge = (change) => {
@@ -216,19 +247,22 @@ describe('pause mode in a real n8n', () => {
 		}
 		// A right token with a body that is not a Khipu envelope is refused too, and changes nothing.
 		const notEnvelope = await postRaw(resume.url, { OperationId: 'x'.repeat(37), Status: 'OK' });
-		expect([notEnvelope.status, notEnvelope.json]).toEqual([400, { error: 'Not a Khipu callback: OperationId is longer than 36 characters' }]);
+		expect([notEnvelope.status, notEnvelope.json]).toEqual([
+			400,
+			{ error: 'Not a Khipu callback: OperationId is longer than 36 characters' },
+		]);
 
 		const stillWaiting = await stack.client.getExecution(resume.executionId, { includeData: true });
 		expect(stillWaiting.status).toBe('waiting');
-		expect(stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest(account).operationId)).toHaveLength(0);
+		expect(
+			stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest(account).operationId),
+		).toHaveLength(0);
 
 		const done = await waitForExecution(stack.client, resume.executionId, finished, { timeoutMs: 20_000 });
 		expect(done.status).toBe('success');
 		const paused = outputJson(done, 'Khipu');
 		expect(paused.map((item) => item.amount)).not.toContain(999999999);
-		expect(paused.map((item) => item.operationId)).toEqual(
-			paused.map(() => sandboxRequest(account).operationId),
-		);
+		expect(paused.map((item) => item.operationId)).toEqual(paused.map(() => sandboxRequest(account).operationId));
 		expect(paused.map((item) => without(item, ['operationId']))).toEqual(
 			(await syncItems(account)).map((item) => without(item, ['operationId'])),
 		);
@@ -286,7 +320,11 @@ describe('pause mode in a real n8n', () => {
 
 	test('the Khipu credential’s JWT is replaced while the execution waits: Khipu’s callback still resumes it, a forged token still gets 401', async () => {
 		const account = '7000000045';
-		const credential = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT, replaced while waiting)', jwt: DEFAULT_JWT, baseUrl: stack.proxy.url });
+		const credential = await jwtCredential(stack.client, {
+			name: 'Khipu sandbox (JWT, replaced while waiting)',
+			jwt: DEFAULT_JWT,
+			baseUrl: stack.proxy.url,
+		});
 		// The sandbox's own callback is held back past the end of the suite; this test delivers it.
 		await startPause([account], {}, { callbackDelayMs: 300_000, credential });
 		const resume = await resumeUrlFor(account);
@@ -304,12 +342,25 @@ describe('pause mode in a real n8n', () => {
 		await deployWorkflow(stack, balancesWorkflow({ path: rotatedPath, credential, parameters: { delivery: 'sync' } }));
 		const before = stack.sandbox.state.requests().length;
 		await stack.client.callWebhook(rotatedPath, { accounts: [{ accountNumber: '7000000046' }] });
-		expect(stack.sandbox.state.requests().slice(before).map((r) => [r.authScheme, r.authValid, r.status])).toEqual([['jwt', false, 401]]);
+		expect(
+			stack.sandbox.state
+				.requests()
+				.slice(before)
+				.map((r) => [r.authScheme, r.authValid, r.status]),
+		).toEqual([['jwt', false, 401]]);
 
 		const body = {
 			OperationId: operationId,
 			Status: 'OK',
-			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: [{ Amount: '4321.00', Currency: 'ARS' }] }] },
+			Data: {
+				Balance: [
+					{
+						Type: 'InterimAvailable',
+						CreditDebitIndicator: 'Credit',
+						Amount: [{ Amount: '4321.00', Currency: 'ARS' }],
+					},
+				],
+			},
 		};
 		const forged = new URL(resume.url);
 		const token = forged.searchParams.get('token');
@@ -322,14 +373,19 @@ describe('pause mode in a real n8n', () => {
 		expect([answer.status, answer.json]).toEqual([200, { received: true, operationId }]);
 		const done = await waitForExecution(stack.client, resume.executionId, finished);
 		expect(done.status).toBe('success');
-		expect(outputJson(done, 'Khipu').map((item) => [item.accountNumber, item.amount, item.operationId])).toEqual([[account, 4321, operationId]]);
+		expect(outputJson(done, 'Khipu').map((item) => [item.accountNumber, item.amount, item.operationId])).toEqual([
+			[account, 4321, operationId],
+		]);
 	});
 
 	test('a 6,000-balance callback (1.06 MB) resumes the execution under the default Max Body Size', async () => {
 		const account = 'BIG-6000';
 		const run = await startPause([account], {}, { callbackDelayMs: 3000 });
 		const resume = await resumeUrlFor(account);
-		const done = await waitForExecution(stack.client, resume.executionId, finished, { timeoutMs: 60_000, intervalMs: 1000 });
+		const done = await waitForExecution(stack.client, resume.executionId, finished, {
+			timeoutMs: 60_000,
+			intervalMs: 1000,
+		});
 		expect(done.status).toBe('success');
 		const { operationId } = sandboxRequest(account);
 		const [delivery] = stack.sandbox.state.callbacks().filter((d) => d.operationId === operationId);
@@ -343,10 +399,16 @@ describe('pause mode in a real n8n', () => {
 	test('two input items fail at once with a message naming the one-account limit, and nothing is sent to Khipu', async () => {
 		const run = await startPause(['1000000004', '1000000005']);
 		expect(run.response.status).toBe(200);
-		const [execution] = await settledExecutions(stack.client, run.workflow.id, { count: 1, includeData: true, settleMs: 300 });
+		const [execution] = await settledExecutions(stack.client, run.workflow.id, {
+			count: 1,
+			includeData: true,
+			settleMs: 300,
+		});
 		expect(execution.status).toBe('error');
 		const error = execution.data.resultData.error;
-		expect(error.message).toBe('"Pause This Workflow Until Khipu Calls Back" handles one account per execution, but 2 items arrived');
+		expect(error.message).toBe(
+			'"Pause This Workflow Until Khipu Calls Back" handles one account per execution, but 2 items arrived',
+		);
 		expect(error.description).toMatch(/Loop Over Items node \(batch size 1\)/);
 		expect(error.node.name).toBe('Khipu');
 		const sent = stack.sandbox.state.requests().filter((r) => ['1000000004', '1000000005'].includes(r.accountNumber));
@@ -368,7 +430,9 @@ describe('pause mode in a real n8n', () => {
 				advice: expect.stringMatching(/Retrying will not help/),
 			}),
 		]);
-		const deliveries = stack.sandbox.state.callbacks().filter((d) => d.operationId === sandboxRequest('2000000003').operationId);
+		const deliveries = stack.sandbox.state
+			.callbacks()
+			.filter((d) => d.operationId === sandboxRequest('2000000003').operationId);
 		expect(deliveries.map((d) => d.statusCode)).toEqual([200]);
 		expect(await executionsOf(stack.client, run.workflow.id)).toHaveLength(1);
 	});
@@ -408,7 +472,10 @@ describe('pause mode in a real n8n', () => {
 	test('the execution whose callback was over Max Body Size ends at its Wait Limit with the TIMED_OUT item', async () => {
 		const resume = await resumeUrlFor(OVERSIZE_ACCOUNT);
 		const request = sandboxRequest(OVERSIZE_ACCOUNT);
-		const done = await waitForExecution(stack.client, resume.executionId, finished, { timeoutMs: 100_000, intervalMs: 1000 });
+		const done = await waitForExecution(stack.client, resume.executionId, finished, {
+			timeoutMs: 100_000,
+			intervalMs: 1000,
+		});
 		expect(done.status).toBe('success');
 		expect(outputJson(done, 'Khipu')).toEqual([
 			{

@@ -44,7 +44,11 @@ function cleanEnv(extra = {}) {
 function runStart(args, { env = {}, until, timeoutMs = 150_000 } = {}) {
 	return new Promise((resolve, reject) => {
 		const t0 = Date.now();
-		const child = spawn(process.execPath, [START, ...N8N_FLAG, ...args], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [START, ...N8N_FLAG, ...args], {
+			cwd: REPO_ROOT,
+			env: cleanEnv(env),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let out = '';
 		let signalled = false;
 		const onData = (b) => {
@@ -87,9 +91,12 @@ describe('npm start (tools/start/start.js)', () => {
 		dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-start-'));
 		[n8nPort, sandboxPort] = await getFreePorts(2);
 		// the first start may have to install the runtime; that is not what the later timings measure
-		runs.first = await runStart(['--exit-after-ready', '--data-dir', dataDir, '--port', String(n8nPort), '--sandbox-port', String(sandboxPort)], {
-			timeoutMs: startTimeoutMs(),
-		});
+		runs.first = await runStart(
+			['--exit-after-ready', '--data-dir', dataDir, '--port', String(n8nPort), '--sandbox-port', String(sandboxPort)],
+			{
+				timeoutMs: startTimeoutMs(),
+			},
+		);
 	}, startTimeoutMs() + 10_000);
 
 	afterAll(() => {
@@ -103,7 +110,9 @@ describe('npm start (tools/start/start.js)', () => {
 		expect(out).toContain('first start');
 		expect(field(out, 'Editor')).toBe(`http://127.0.0.1:${n8nPort}/`);
 		expect(field(out, 'Login')).toBe('owner@example.com');
-		expect(field(out, 'n8n')).toMatch(new RegExp(`^${pinnedN8n(RUNTIME).replace(/\./g, '\\.')} \\(runtime/${RUNTIME}[,)]`));
+		expect(field(out, 'n8n')).toMatch(
+			new RegExp(`^${pinnedN8n(RUNTIME).replace(/\./g, '\\.')} \\(runtime/${RUNTIME}[,)]`),
+		);
 		const password = field(out, 'Password');
 		expect(password).toMatch(/^\S{8,64}$/);
 		// the password is kept in the data folder (only the owner can read it)
@@ -116,7 +125,9 @@ describe('npm start (tools/start/start.js)', () => {
 		// the callback token: generated once, saved only in its credential, never printed
 		expect(out).toMatch(/Saving the "Khipu callback token" credential \(generated token\)[\s\S]*created \(id /);
 		expect(out).toMatch(/khipu_callbacks: created \(id /);
-		expect(out).toContain('Callbacks: credential "Khipu callback token" (generated token, never printed), data table "khipu_callbacks"');
+		expect(out).toContain(
+			'Callbacks: credential "Khipu callback token" (generated token, never printed), data table "khipu_callbacks"',
+		);
 		const { callbackToken } = JSON.parse(fs.readFileSync(path.join(dataDir, 'khipu-start-state.json'), 'utf8'));
 		expect(callbackToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
 		expect(out).not.toContain(callbackToken);
@@ -130,7 +141,15 @@ describe('npm start (tools/start/start.js)', () => {
 	});
 
 	test('second start reuses runtime, build, package, owner, API key, credential and workflows', async () => {
-		const run = await runStart(['--exit-after-ready', '--data-dir', dataDir, '--port', String(n8nPort), '--sandbox-port', String(sandboxPort)]);
+		const run = await runStart([
+			'--exit-after-ready',
+			'--data-dir',
+			dataDir,
+			'--port',
+			String(n8nPort),
+			'--sandbox-port',
+			String(sandboxPort),
+		]);
 		expectOk(run);
 		const { out } = run;
 		expect(out).not.toContain('first start');
@@ -146,9 +165,12 @@ describe('npm start (tools/start/start.js)', () => {
 	});
 
 	test('Ctrl-C stops n8n and the sandbox and exits 0', async () => {
-		const run = await runStart(['--data-dir', dataDir, '--port', String(n8nPort), '--sandbox-port', String(sandboxPort)], {
-			until: (out) => out.includes('Press Ctrl-C'),
-		});
+		const run = await runStart(
+			['--data-dir', dataDir, '--port', String(n8nPort), '--sandbox-port', String(sandboxPort)],
+			{
+				until: (out) => out.includes('Press Ctrl-C'),
+			},
+		);
 		expectOk(run);
 		expect(run.out).toContain('Ctrl-C: stopping n8n and the sandbox');
 		expect(run.out).toMatch(/\] stopped\n/);
@@ -160,9 +182,12 @@ describe('npm start (tools/start/start.js)', () => {
 		const khipu = await startSandbox({ port: 0 }); // stands in for the real Khipu
 		try {
 			const host = new URL(khipu.url).host;
-			const run = await runStart(['--exit-after-ready', '--data-dir', dataDir, '--port', String(n8nPort), '--sandbox-port', String(sandboxPort)], {
-				env: { KHIPU_BASE_URL: khipu.url, KHIPU_JWT: DEFAULT_JWT },
-			});
+			const run = await runStart(
+				['--exit-after-ready', '--data-dir', dataDir, '--port', String(n8nPort), '--sandbox-port', String(sandboxPort)],
+				{
+					env: { KHIPU_BASE_URL: khipu.url, KHIPU_JWT: DEFAULT_JWT },
+				},
+			);
 			expectOk(run);
 			expect(run.out).not.toContain('Starting the Khipu sandbox');
 			expect(run.out).toContain(`real Khipu at ${khipu.url}: no sandbox started`);
@@ -170,7 +195,8 @@ describe('npm start (tools/start/start.js)', () => {
 			expect(run.out).toContain(`Khipu:     ${khipu.url} (real Khipu), credential "Khipu (${host})"`);
 			// every workflow with a Khipu node now uses the new credential; the trigger and the overdue list need none
 			const withoutKhipuApi = ['Khipu example: receive balances (trigger)', 'Khipu example: overdue callbacks'];
-			for (const name of EXAMPLE_NAMES.filter((n) => !withoutKhipuApi.includes(n))) expect(run.out).toContain(`${name}: updated`);
+			for (const name of EXAMPLE_NAMES.filter((n) => !withoutKhipuApi.includes(n)))
+				expect(run.out).toContain(`${name}: updated`);
 			for (const name of withoutKhipuApi) expect(run.out).toContain(`${name}: unchanged`);
 			expect(run.out).toMatch(/khipu_callbacks: kept \(id /);
 			expect(run.out).not.toContain(DEFAULT_JWT); // secrets are never printed
@@ -184,9 +210,21 @@ describe('npm start (tools/start/start.js)', () => {
 		const queueDir = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-start-queue-'));
 		const [mainPort, queueSandboxPort] = await getFreePorts(2);
 		try {
-			const run = await runStart(['--queue', '--exit-after-ready', '--data-dir', queueDir, '--port', String(mainPort), '--sandbox-port', String(queueSandboxPort)], {
-				timeoutMs: startTimeoutMs(),
-			});
+			const run = await runStart(
+				[
+					'--queue',
+					'--exit-after-ready',
+					'--data-dir',
+					queueDir,
+					'--port',
+					String(mainPort),
+					'--sandbox-port',
+					String(queueSandboxPort),
+				],
+				{
+					timeoutMs: startTimeoutMs(),
+				},
+			);
 			expectOk(run);
 			expect(run.out).toContain('n8n is ready in queue mode');
 			expect(run.out).toContain(`Checking the n8n runtime (runtime/${RUNTIME})`);
@@ -213,7 +251,13 @@ describe('npm start (tools/start/start.js)', () => {
 		expect(unknown.code).toBe(2);
 		// a data folder one n8n has migrated is refused by the other, before anything starts
 		const other = N8N_RUNTIMES.find((r) => r !== RUNTIME);
-		const wrongRuntime = await runStart(['--exit-after-ready', '--data-dir', dataDir, '--n8n', other.slice('n8n-'.length)]);
+		const wrongRuntime = await runStart([
+			'--exit-after-ready',
+			'--data-dir',
+			dataDir,
+			'--n8n',
+			other.slice('n8n-'.length),
+		]);
 		expect(wrongRuntime.code).toBe(1);
 		expect(wrongRuntime.out).toContain(`belongs to runtime/${RUNTIME}, not runtime/${other}`);
 		const help = await runStart(['--help']);

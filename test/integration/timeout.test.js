@@ -47,7 +47,12 @@ afterAll(async () => {
 /** POST /rest/credentials/test over plain http: fetch would give up on its own after 300 s. */
 function testCredentialWithoutClientTimeout() {
 	const body = JSON.stringify({
-		credentials: { id: String(credential.id), name: credential.name, type: 'khipuApi', data: { authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: holding.url } },
+		credentials: {
+			id: String(credential.id),
+			name: credential.name,
+			type: 'khipuApi',
+			data: { authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: holding.url },
+		},
 	});
 	return new Promise((resolve, reject) => {
 		const req = http.request(
@@ -73,9 +78,16 @@ async function runAgainstHoldingServer(accounts, { nodeSettings = {}, timeoutMs 
 		balancesWorkflow({ path, credential, parameters: { options: { timeoutMs, concurrency: 20 } }, nodeSettings }),
 	);
 	const before = holding.connections().length;
-	const response = await stack.client.callWebhook(path, { accounts: accounts.map((accountNumber) => ({ accountNumber })) });
+	const response = await stack.client.callWebhook(path, {
+		accounts: accounts.map((accountNumber) => ({ accountNumber })),
+	});
 	const answeredAt = Date.now();
-	const [execution] = await stack.client.waitForExecutions({ workflowId: workflow.id, count: 1, includeData: true, timeoutMs: 60_000 });
+	const [execution] = await stack.client.waitForExecutions({
+		workflowId: workflow.id,
+		count: 1,
+		includeData: true,
+		timeoutMs: 60_000,
+	});
 	const stillOpen = await holding.openAfter(answeredAt + CLOSE_WITHIN_MS, before);
 	const mine = holding.connections().slice(before);
 	return { response, answeredAt, execution, mine, stillOpen };
@@ -105,7 +117,9 @@ test('one account: the timed-out request’s connection is closed by n8n', async
 
 test('fan-out of 50 slow accounts (Continue On Fail): 50 timeouts, 50 connections, all closed', async () => {
 	const accounts = Array.from({ length: 50 }, (_, i) => `88${String(i).padStart(8, '0')}`);
-	const { answeredAt, execution, mine, stillOpen } = await runAgainstHoldingServer(accounts, { nodeSettings: { onError: 'continueRegularOutput' } });
+	const { answeredAt, execution, mine, stillOpen } = await runAgainstHoldingServer(accounts, {
+		nodeSettings: { onError: 'continueRegularOutput' },
+	});
 	const items = nodeOutput(execution);
 	expect(items).toHaveLength(50);
 	items.forEach((item, index) => {
@@ -130,7 +144,7 @@ test('fan-out of 50 slow accounts that stops at the first failure leaves no conn
 });
 
 test(
-	'credential test: gives up after 30 s (not n8n\'s 300 s) and closes the connection',
+	"credential test: gives up after 30 s (not n8n's 300 s) and closes the connection",
 	async () => {
 		const result = await credentialProbe;
 		expect(result.status).toBe(200);
@@ -166,7 +180,11 @@ test(
 				data: { authType: 'jwt', jwtToken: SECRETS.jwt, baseUrl: throttle.url, allowedHttpRequestDomains: 'all' },
 			});
 			const path = stack.uniquePath('stop');
-			const workflow = balancesWorkflow({ path, credential: throttled, parameters: { options: { maxRetryAfterSeconds: 60, maxRetries: 3 } } });
+			const workflow = balancesWorkflow({
+				path,
+				credential: throttled,
+				parameters: { options: { maxRetryAfterSeconds: 60, maxRetries: 3 } },
+			});
 			workflow.nodes[0].parameters.responseMode = 'onReceived';
 			const deployed = await deployWorkflow(stack, workflow);
 			await stack.client.callWebhook(path, { accounts: [{ accountNumber: '000011887755' }] });
@@ -185,7 +203,9 @@ test(
 			expect(Date.now() - stoppedAt).toBeLessThan(5000);
 
 			// Past the Retry-After: still only the request sent before the stop.
-			await new Promise((resolve) => setTimeout(resolve, Math.max(0, first.at + (RETRY_AFTER_S + 3) * 1000 - Date.now())));
+			await new Promise((resolve) =>
+				setTimeout(resolve, Math.max(0, first.at + (RETRY_AFTER_S + 3) * 1000 - Date.now())),
+			);
 			expect(throttle.requests()).toHaveLength(1);
 		} finally {
 			await throttle.close();

@@ -109,7 +109,10 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 				{ delivery: 'callbackUrl', callbackUrl: trigger.url, reference: '={{ $json.reference }}' },
 				trigger.credential,
 			);
-			viaCallbackOkOnly = await deployBalances({ delivery: 'callbackUrl', callbackUrl: okOnlyTrigger.url }, okOnlyTrigger.credential);
+			viaCallbackOkOnly = await deployBalances(
+				{ delivery: 'callbackUrl', callbackUrl: okOnlyTrigger.url },
+				okOnlyTrigger.credential,
+			);
 			sync = await deployBalances({ delivery: 'sync' });
 		});
 
@@ -227,7 +230,9 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		const body = (operationId) => ({
 			OperationId: operationId,
 			Status: 'OK',
-			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '1.00', Currency: 'ARS' }] },
+			Data: {
+				Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '1.00', Currency: 'ARS' }],
+			},
 			AdditionalInformation: null,
 			Error: null,
 		});
@@ -257,7 +262,9 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			expect(await settledExecutions(stack.client, trigger.id, { count: 40 })).toHaveLength(40);
 
 			const again = await Promise.all(ids.map((id) => postRaw(trigger.withToken, body(id))));
-			expect(again.map((r) => r.json)).toEqual(ids.map((operationId) => ({ received: true, operationId, duplicate: true })));
+			expect(again.map((r) => r.json)).toEqual(
+				ids.map((operationId) => ({ received: true, operationId, duplicate: true })),
+			);
 			expect(await settledExecutions(stack.client, trigger.id, { settleMs: 1000 })).toHaveLength(40);
 
 			// one at a time into a memory that is no longer empty (n8n 2.41 clears the change flag of a
@@ -275,7 +282,11 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			// a memory that is not empty, as on a running instance
 			expect((await postRaw(trigger.withToken, body(crypto.randomUUID()))).status).toBe(200);
 			const ids = Array.from({ length: 40 }, () => crypto.randomUUID());
-			const { answers, restart } = await burstKilledMidway(ids.map((id) => () => postRaw(trigger.withToken, body(id))), 20, () => stack.restartN8n({ kill: true }));
+			const { answers, restart } = await burstKilledMidway(
+				ids.map((id) => () => postRaw(trigger.withToken, body(id))),
+				20,
+				() => stack.restartN8n({ kill: true }),
+			);
 			expect(restart.killedPid).toBeGreaterThan(0);
 			const answered = ids.filter((id, i) => answers[i].status === 200);
 			expect(answered.length).toBeGreaterThanOrEqual(20);
@@ -318,7 +329,9 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		const valid = (operationId, extra = {}) => ({
 			OperationId: operationId,
 			Status: 'OK',
-			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }] },
+			Data: {
+				Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }],
+			},
 			AdditionalInformation: null,
 			Error: null,
 			...extra,
@@ -334,9 +347,24 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			const cases = [
 				['missing token', () => postRaw(trigger.url, valid('abuse-0001')), 401, { error: 'Missing token' }],
 				['empty token', () => postRaw(`${trigger.url}?token=`, valid('abuse-0002')), 401, { error: 'Missing token' }],
-				['wrong token, same length', () => postRaw(`${trigger.url}?token=${otherToken}`, valid('abuse-0003')), 403, { error: 'Invalid token' }],
-				['token one character longer', () => postRaw(`${withToken}x`, valid('abuse-0004')), 403, { error: 'Invalid token' }],
-				['token one character shorter', () => postRaw(`${trigger.url}?token=${token.slice(0, -1)}`, valid('abuse-0005')), 403, { error: 'Invalid token' }],
+				[
+					'wrong token, same length',
+					() => postRaw(`${trigger.url}?token=${otherToken}`, valid('abuse-0003')),
+					403,
+					{ error: 'Invalid token' },
+				],
+				[
+					'token one character longer',
+					() => postRaw(`${withToken}x`, valid('abuse-0004')),
+					403,
+					{ error: 'Invalid token' },
+				],
+				[
+					'token one character shorter',
+					() => postRaw(`${trigger.url}?token=${token.slice(0, -1)}`, valid('abuse-0005')),
+					403,
+					{ error: 'Invalid token' },
+				],
 				[
 					'token in headers instead of the query',
 					() =>
@@ -346,15 +374,55 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 					401,
 					{ error: 'Missing token' },
 				],
-				['JSON array body', () => postRaw(withToken, '[{"OperationId":"abuse-0007","Status":"OK"}]'), 400, { error: 'Not a Khipu callback: the body is an array, not a JSON object' }],
-				['null body', () => postRaw(withToken, 'null'), 400, { error: 'Not a Khipu callback: the body is null, not a JSON object' }],
+				[
+					'JSON array body',
+					() => postRaw(withToken, '[{"OperationId":"abuse-0007","Status":"OK"}]'),
+					400,
+					{ error: 'Not a Khipu callback: the body is an array, not a JSON object' },
+				],
+				[
+					'null body',
+					() => postRaw(withToken, 'null'),
+					400,
+					{ error: 'Not a Khipu callback: the body is null, not a JSON object' },
+				],
 				['empty body', () => postRaw(withToken, ''), 400, { error: 'Body is not valid JSON' }],
-				['malformed JSON as text/plain', () => postRaw(withToken, '{"OperationId": "abuse-0008",', { contentType: 'text/plain' }), 400, { error: 'Body is not valid JSON' }],
-				['no OperationId', () => postRaw(withToken, without(valid('x'), ['OperationId'])), 400, { error: 'Not a Khipu callback: OperationId is missing or not a string' }],
-				['numeric OperationId', () => postRaw(withToken, valid(12345)), 400, { error: 'Not a Khipu callback: OperationId is missing or not a string' }],
-				['OperationId of 37 characters', () => postRaw(withToken, valid('a'.repeat(37))), 400, { error: 'Not a Khipu callback: OperationId is longer than 36 characters' }],
-				['Status PENDING', () => postRaw(withToken, valid('abuse-0009', { Status: 'PENDING' })), 400, { error: 'Not a Khipu callback: Status must be "OK" or "ERROR"' }],
-				['2 KB body over a 1 KB limit', () => postRaw(withToken, valid('abuse-0010', { Padding: 'x'.repeat(2048) })), 413, { error: 'Body larger than 1024 bytes' }],
+				[
+					'malformed JSON as text/plain',
+					() => postRaw(withToken, '{"OperationId": "abuse-0008",', { contentType: 'text/plain' }),
+					400,
+					{ error: 'Body is not valid JSON' },
+				],
+				[
+					'no OperationId',
+					() => postRaw(withToken, without(valid('x'), ['OperationId'])),
+					400,
+					{ error: 'Not a Khipu callback: OperationId is missing or not a string' },
+				],
+				[
+					'numeric OperationId',
+					() => postRaw(withToken, valid(12345)),
+					400,
+					{ error: 'Not a Khipu callback: OperationId is missing or not a string' },
+				],
+				[
+					'OperationId of 37 characters',
+					() => postRaw(withToken, valid('a'.repeat(37))),
+					400,
+					{ error: 'Not a Khipu callback: OperationId is longer than 36 characters' },
+				],
+				[
+					'Status PENDING',
+					() => postRaw(withToken, valid('abuse-0009', { Status: 'PENDING' })),
+					400,
+					{ error: 'Not a Khipu callback: Status must be "OK" or "ERROR"' },
+				],
+				[
+					'2 KB body over a 1 KB limit',
+					() => postRaw(withToken, valid('abuse-0010', { Padding: 'x'.repeat(2048) })),
+					413,
+					{ error: 'Body larger than 1024 bytes' },
+				],
 			];
 			for (const [name, send, status, body] of cases) {
 				const response = await send();
@@ -381,11 +449,19 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 				{ received: true, operationId: 'abuse-accepted-0001', duplicate: true },
 			]);
 
-			const executions = await settledExecutions(stack.client, trigger.id, { count: 3, includeData: true, settleMs: 2000 });
+			const executions = await settledExecutions(stack.client, trigger.id, {
+				count: 3,
+				includeData: true,
+				settleMs: 2000,
+			});
 			expect(executions.map((e) => e.status)).toEqual(['success', 'success', 'success']);
 			const outputs = executions.map((e) => outputJson(e, TRIGGER));
 			expect(outputs[0]).toEqual([{ ...withExtras, callbackUrl: `${trigger.url}?token=***` }]);
-			expect(outputs.map((items) => items[0].OperationId)).toEqual(['abuse-accepted-0001', 'abuse-accepted-0002', longestId]);
+			expect(outputs.map((items) => items[0].OperationId)).toEqual([
+				'abuse-accepted-0001',
+				'abuse-accepted-0002',
+				longestId,
+			]);
 		});
 
 		test('malformed JSON sent as application/json is refused by n8n itself with 422 and starts nothing', async () => {
@@ -449,7 +525,10 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		expect(weak.status).toBe('Error');
 		expect(weak.message).toMatch(/must be 24 to 128 letters, digits, "-" or "_"\. Generate one with: node -e "[^"]+"$/);
 		expect(weak.message).not.toMatch(/[A-Za-z0-9_-]{24,}/);
-		expect(await probe({ token: makeToken(40) })).toEqual({ status: 'OK', message: 'The token is strong enough for a callback URL' });
+		expect(await probe({ token: makeToken(40) })).toEqual({
+			status: 'OK',
+			message: 'The token is strong enough for a callback URL',
+		});
 		const previous = { token: makeToken(40), previousToken: makeToken(40) };
 		expect(await probe(previous)).toEqual({
 			status: 'Error',
@@ -466,7 +545,9 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		const { workflow, credential } = await triggerWorkflow(stack, { token: makeToken(36) });
 		await replaceCredentialData(stack.client, credential, { token: makeToken(36), previousToken: makeToken(36) });
 		const message = await refusedActivation(workflow);
-		expect(message).toMatch(/^Previous Token Valid Until is required with a Previous Token: .* for example 2026-11-25T15:30:00-03:00$/);
+		expect(message).toMatch(
+			/^Previous Token Valid Until is required with a Previous Token: .* for example 2026-11-25T15:30:00-03:00$/,
+		);
 	});
 
 	test('a replaced callback token: the old one is still accepted until Previous Token Valid Until, then refused; the new one throughout, also when the previous one is misconfigured', async () => {
@@ -476,7 +557,9 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		const body = (operationId) => ({
 			OperationId: operationId,
 			Status: 'OK',
-			Data: { Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }] },
+			Data: {
+				Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }],
+			},
 		});
 		const post = (token, operationId) => postRaw(`${trigger.url}?token=${token}`, body(operationId));
 		expect((await post(oldToken, 'rotation-0001')).status).toBe(200);
@@ -505,7 +588,11 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			[200, { received: true, operationId: 'rotation-0006' }],
 		]);
 		// A Previous Token the trigger cannot use (no readable end) never costs a callback with the current token.
-		await replaceCredentialData(stack.client, trigger.credential, { token: newToken, previousToken: oldToken, previousTokenValidUntil: 'soon' });
+		await replaceCredentialData(stack.client, trigger.credential, {
+			token: newToken,
+			previousToken: oldToken,
+			previousTokenValidUntil: 'soon',
+		});
 		const misconfigured = [await post(newToken, 'rotation-0007'), await post(oldToken, 'rotation-0008')];
 		expect(misconfigured.map((r) => r.status)).toEqual([200, 403]);
 		const executions = await settledExecutions(stack.client, trigger.id, { count: 5, includeData: true });
@@ -522,7 +609,10 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		const token = makeToken(36);
 		let simplified;
 		let raw;
-		const okBody = (operationId, balance = [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }]) => ({
+		const okBody = (
+			operationId,
+			balance = [{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: '10.00', Currency: 'ARS' }],
+		) => ({
 			OperationId: operationId,
 			Status: 'OK',
 			Data: { Balance: balance },
@@ -530,7 +620,11 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			Error: null,
 		});
 		const hints = (account, reference) =>
-			new URLSearchParams({ ...(account === undefined ? {} : { account }), ...(reference === undefined ? {} : { reference }), token }).toString();
+			new URLSearchParams({
+				...(account === undefined ? {} : { account }),
+				...(reference === undefined ? {} : { reference }),
+				token,
+			}).toString();
 
 		beforeAll(async () => {
 			simplified = await deployTrigger({ token });
@@ -541,15 +635,27 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			const sends = [
 				[simplified, okBody('hint-balance'), hints('000011887755', 'run 7/ñ')],
 				[simplified, okBody('hint-empty', []), hints('1000000002', 'empty')],
-				[simplified, { OperationId: 'hint-error', Status: 'ERROR', Error: { Code: 'E101', Type: 'DO_NOT_RETRY', Description: 'x' } }, hints('2000000003', 'err')],
+				[
+					simplified,
+					{
+						OperationId: 'hint-error',
+						Status: 'ERROR',
+						Error: { Code: 'E101', Type: 'DO_NOT_RETRY', Description: 'x' },
+					},
+					hints('2000000003', 'err'),
+				],
 				[raw, okBody('hint-raw'), hints('000011887755', 'raw-ref')],
 			];
 			for (const [target, body, query] of sends) {
 				const response = await postRaw(`${target.url}?${query}`, body);
 				expect([body.OperationId, response.status]).toEqual([body.OperationId, 200]);
 			}
-			const fromSimplified = (await settledExecutions(stack.client, simplified.id, { count: 3, includeData: true })).flatMap((e) => outputJson(e, TRIGGER));
-			const [fromRaw] = (await settledExecutions(stack.client, raw.id, { count: 1, includeData: true })).map((e) => outputJson(e, TRIGGER));
+			const fromSimplified = (
+				await settledExecutions(stack.client, simplified.id, { count: 3, includeData: true })
+			).flatMap((e) => outputJson(e, TRIGGER));
+			const [fromRaw] = (await settledExecutions(stack.client, raw.id, { count: 1, includeData: true })).map((e) =>
+				outputJson(e, TRIGGER),
+			);
 			const shapes = [...fromSimplified, ...fromRaw].map((item) => [
 				item.operationId ?? item.OperationId,
 				item.accountNumber,
@@ -573,10 +679,16 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		test('the node’s parameter names in bracket form fail before sending: the trigger would have mis-read them (issue 20.5)', async () => {
 			// What n8n makes of such a URL when Khipu calls it back: its query parser (qs) files "token[]" under
 			// "token", next to the right token (refused), and "account[x]" under "account" (the account is lost).
-			const misread = await postRaw(`${simplified.url}?token[]=typed&account=000011887755&token=${token}`, okBody('bracket-token'));
+			const misread = await postRaw(
+				`${simplified.url}?token[]=typed&account=000011887755&token=${token}`,
+				okBody('bracket-token'),
+			);
 			expect(misread.status).toBe(403);
 			const before = (await executionsOf(stack.client, simplified.id)).length;
-			const lost = await postRaw(`${simplified.url}?account[x]=1&account=000011887755&token=${token}`, okBody('bracket-account'));
+			const lost = await postRaw(
+				`${simplified.url}?account[x]=1&account=000011887755&token=${token}`,
+				okBody('bracket-account'),
+			);
 			expect(lost.status).toBe(200);
 			const executions = await settledExecutions(stack.client, simplified.id, { count: before + 1, includeData: true });
 			const [item] = executions.slice(before).flatMap((e) => outputJson(e, TRIGGER));
@@ -589,12 +701,19 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 				['account[x]=1', 'account'],
 				['reference%5B%5D=r', 'reference'],
 			]) {
-				const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl: `${simplified.url}?${query}` }, simplified.credential);
+				const balances = await deployBalances(
+					{ delivery: 'callbackUrl', callbackUrl: `${simplified.url}?${query}` },
+					simplified.credential,
+				);
 				const sentBefore = stack.proxy.bodies.length;
-				const errorResponse = await stack.client.callWebhook(balances.path, { accounts: [{ accountNumber: '000011887755' }] });
+				const errorResponse = await stack.client.callWebhook(balances.path, {
+					accounts: [{ accountNumber: '000011887755' }],
+				});
 				expect(errorResponse.status).toBe(500);
 				const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
-				expect(failed.data.resultData.error.message).toContain(`Item 1: Callback URL already contains ${name === 'account' ? 'an' : 'a'} "${name}" parameter (n8n reads "${name}[…]" as "${name}")`);
+				expect(failed.data.resultData.error.message).toContain(
+					`Item 1: Callback URL already contains ${name === 'account' ? 'an' : 'a'} "${name}" parameter (n8n reads "${name}[…]" as "${name}")`,
+				);
 				expect(stack.proxy.bodies.length).toBe(sentBefore);
 			}
 		});
@@ -611,7 +730,10 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 				const response = await postRaw(`${simplified.url}?${query}`, okBody(operationId));
 				expect([operationId, response.status]).toEqual([operationId, 200]);
 			}
-			const executions = await settledExecutions(stack.client, simplified.id, { count: before + cases.length, includeData: true });
+			const executions = await settledExecutions(stack.client, simplified.id, {
+				count: before + cases.length,
+				includeData: true,
+			});
 			const items = executions.slice(before).flatMap((e) => outputJson(e, TRIGGER));
 			expect(items.map((item) => [item.operationId, 'accountNumber' in item, 'reference' in item]).sort()).toEqual(
 				cases.map(([operationId]) => [operationId, false, false]).sort(),
@@ -631,12 +753,17 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			// A token typed into the URL (not the credential's: the storage scan below must not find that one).
 			const typed = makeToken(30);
 			for (const [callbackUrl, message] of [
-				[`${trigger.url}?token=${typed}`, /^Item 1: Callback URL already contains a "token" parameter\. Remove it: the node adds the token from the callback credential/],
+				[
+					`${trigger.url}?token=${typed}`,
+					/^Item 1: Callback URL already contains a "token" parameter\. Remove it: the node adds the token from the callback credential/,
+				],
 				[`${trigger.url}#part`, /^Item 1: Callback URL must not contain a fragment/],
 			]) {
 				const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl }, trigger.credential);
 				const sentBefore = stack.proxy.bodies.length;
-				const errorResponse = await stack.client.callWebhook(balances.path, { accounts: [{ accountNumber: '000011887755' }] });
+				const errorResponse = await stack.client.callWebhook(balances.path, {
+					accounts: [{ accountNumber: '000011887755' }],
+				});
 				expect(errorResponse.status).toBe(500);
 				const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
 				expect(failed.status).toBe('error');
@@ -649,13 +776,17 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		test('callback delivery without a callback credential (and Add Callback Token on) fails before sending, naming the credential', async () => {
 			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl: trigger.url });
 			const sentBefore = stack.proxy.bodies.length;
-			const errorResponse = await stack.client.callWebhook(balances.path, { accounts: [{ accountNumber: '000011887755' }] });
+			const errorResponse = await stack.client.callWebhook(balances.path, {
+				accounts: [{ accountNumber: '000011887755' }],
+			});
 			expect(errorResponse.status).toBe(500);
 			const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
 			expect(failed.data.resultData.error.message).toBe(
 				'Item 1: Callback delivery adds the token of a Khipu Callback Token API credential to the Callback URL: select the one the receiving trigger uses, or turn off Add Callback Token',
 			);
-			expect(failed.data.resultData.error.description).toBe('Field: Khipu Callback Token API credential. Nothing was sent to Khipu.');
+			expect(failed.data.resultData.error.description).toBe(
+				'Field: Khipu Callback Token API credential. Nothing was sent to Khipu.',
+			);
 			expect(stack.proxy.bodies.length).toBe(sentBefore);
 		});
 
@@ -663,9 +794,14 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 			// 200 characters fit on their own; the added account, reference and 48-character token do not.
 			const callbackUrl = `${trigger.url}?pad=${'p'.repeat(200 - trigger.url.length - 5)}`;
 			expect(callbackUrl).toHaveLength(200);
-			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl, reference: 'ref-1' }, trigger.credential);
+			const balances = await deployBalances(
+				{ delivery: 'callbackUrl', callbackUrl, reference: 'ref-1' },
+				trigger.credential,
+			);
 			const sentBefore = stack.proxy.bodies.length;
-			const errorResponse = await stack.client.callWebhook(balances.path, { accounts: [{ accountNumber: '000011887755' }] });
+			const errorResponse = await stack.client.callWebhook(balances.path, {
+				accounts: [{ accountNumber: '000011887755' }],
+			});
 			expect(errorResponse.status).toBe(500);
 			const [failed] = await settledExecutions(stack.client, balances.id, { count: 1, includeData: true });
 			const expectedLength = 200 + '&account=000011887755&reference=ref-1&token='.length + token.length;
@@ -681,7 +817,10 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 				{ accountNumber: '1000000005', callbackUrl: trigger.url }, // this n8n's own webhook base, plain http: allowed
 				{ accountNumber: '1000000006', callbackUrl: elsewhere },
 			];
-			const refusing = await deployBalances({ delivery: 'callbackUrl', callbackUrl: '={{ $json.callbackUrl }}' }, trigger.credential);
+			const refusing = await deployBalances(
+				{ delivery: 'callbackUrl', callbackUrl: '={{ $json.callbackUrl }}' },
+				trigger.credential,
+			);
 			const sentBefore = stack.proxy.bodies.length;
 			const errorResponse = await stack.client.callWebhook(refusing.path, { accounts });
 			expect(errorResponse.status).toBe(500);
@@ -707,7 +846,11 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		});
 
 		test('with "Add Callback Token" off no credential is needed and the URL carries no token (the trigger refuses it)', async () => {
-			const balances = await deployBalances({ delivery: 'callbackUrl', callbackUrl: `${trigger.url}?keep=1`, addCallbackToken: false });
+			const balances = await deployBalances({
+				delivery: 'callbackUrl',
+				callbackUrl: `${trigger.url}?keep=1`,
+				addCallbackToken: false,
+			});
 			const [accepted] = await balances.call('1000000004');
 			expect(accepted.status).toBe('ACCEPTED');
 			expect(sentCallbackUrls('1000000004')).toEqual([`${trigger.url}?keep=1&account=1000000004`]);
@@ -729,6 +872,8 @@ describe('Khipu Santander AR Trigger in a real n8n', () => {
 		expect(scan.workflows).toBeGreaterThanOrEqual(10);
 		expect(scan.executions).toBeGreaterThanOrEqual(15);
 		expect(scan.found).toEqual({});
-		console.log(`trigger suite secret scan: ${JSON.stringify({ tokens: Object.keys(secrets).length, workflows: scan.workflows, executions: scan.executions, databaseFiles: scan.databaseFiles, bytes: scan.bytes, found: 0 })}`);
+		console.log(
+			`trigger suite secret scan: ${JSON.stringify({ tokens: Object.keys(secrets).length, workflows: scan.workflows, executions: scan.executions, databaseFiles: scan.databaseFiles, bytes: scan.bytes, found: 0 })}`,
+		);
 	});
 });

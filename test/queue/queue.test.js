@@ -36,7 +36,11 @@ beforeAll(async () => {
 		workers: 2,
 		webhooks: 2,
 		// a killed worker's job is noticed within seconds instead of n8n's default 60 s lock
-		n8nEnv: { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_LOCK_RENEW_TIME: '2000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
+		n8nEnv: {
+			QUEUE_WORKER_LOCK_DURATION: '10000',
+			QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
+			QUEUE_WORKER_STALLED_INTERVAL: '5000',
+		},
 	});
 	figures.stackStartMs = Date.now() - started;
 	secrets.encryptionKey = queue.encryptionKey;
@@ -51,7 +55,10 @@ afterAll(async () => {
 	if (queue) await queue.stop();
 	if (sandbox) await sandbox.close();
 	fs.mkdirSync(path.join(REPO_ROOT, 'artifacts'), { recursive: true });
-	fs.writeFileSync(path.join(REPO_ROOT, 'artifacts', `queue-mode-${figures.runtime}.json`), JSON.stringify({ ...figures, finishedAt: new Date().toISOString() }, null, 2) + '\n');
+	fs.writeFileSync(
+		path.join(REPO_ROOT, 'artifacts', `queue-mode-${figures.runtime}.json`),
+		JSON.stringify({ ...figures, finishedAt: new Date().toISOString() }, null, 2) + '\n',
+	);
 }, 120_000);
 
 /** A trigger workflow on the queue stack; its URL is the proxy's (what Khipu would be given). */
@@ -81,12 +88,25 @@ async function postWhenLive(hookPath, body) {
  * unfinished count too (an infrastructure restart can leave one `running`): it waits until `expected`
  * exist in any status and no new one appears for `settleMs`.
  */
-async function executionsByOperation(workflowId, expected, { settleMs = 3000, timeoutMs = 180_000, anyStatus = false, knownIds = [] } = {}) {
+async function executionsByOperation(
+	workflowId,
+	expected,
+	{ settleMs = 3000, timeoutMs = 180_000, anyStatus = false, knownIds = [] } = {},
+) {
 	let all;
 	if (!anyStatus) {
-		all = await settledExecutions(queue.client, workflowId, { count: expected, settleMs, timeoutMs, includeData: true });
+		all = await settledExecutions(queue.client, workflowId, {
+			count: expected,
+			settleMs,
+			timeoutMs,
+			includeData: true,
+		});
 		// executions still running when `expected` had settled carry no trigger output yet: wait for them too
-		for (const until = Date.now() + timeoutMs; all.some((e) => ['new', 'running'].includes(e.status)) && Date.now() < until; ) {
+		for (
+			const until = Date.now() + timeoutMs;
+			all.some((e) => ['new', 'running'].includes(e.status)) && Date.now() < until;
+
+		) {
 			await sleep(1000);
 			all = await executionsOf(queue.client, workflowId, { includeData: true });
 		}
@@ -113,7 +133,6 @@ async function executionsByOperation(workflowId, expected, { settleMs = 3000, ti
 	}
 	return { all, byOperation };
 }
-
 
 /** Polls a processor's trigger URL until it answers a bad body with 400 (its webhooks are loaded). */
 async function untilLive(url) {
@@ -166,10 +185,23 @@ async function firstsAndRepeats(trigger, n, { concurrency, repeatDelayMs }) {
 	// every extra execution is a repeat that was not answered as one, and the other way round
 	expect(extra).toBe(slipped);
 	const why = Q.attributeRepeats(
-		calls.map((c, i) => ({ fp: fingerprint(c.OperationId), ...times[i] })).filter((c, i) => !repeated[i].json?.duplicate),
+		calls
+			.map((c, i) => ({ fp: fingerprint(c.OperationId), ...times[i] }))
+			.filter((c, i) => !repeated[i].json?.duplicate),
 		timeline,
 	);
-	return { extra, figures: { callbacks: n, concurrency, windowMs, extraExecutions: extra, executions: all.length, whyTheStoreLackedTheId: why, storeReads: timeline.length } };
+	return {
+		extra,
+		figures: {
+			callbacks: n,
+			concurrency,
+			windowMs,
+			extraExecutions: extra,
+			executions: all.length,
+			whyTheStoreLackedTheId: why,
+			storeReads: timeline.length,
+		},
+	};
 }
 
 /**
@@ -194,12 +226,21 @@ async function burstThroughBlip(trigger, blip) {
 	await blipping;
 	const answered200 = calls.filter((c, i) => answers[i].at(-1).status === 200);
 	const knownIds = calls.map((c) => c.OperationId);
-	let { all, byOperation } = await executionsByOperation(trigger.id, answered200.length, { timeoutMs: 240_000, anyStatus: true, knownIds });
+	let { all, byOperation } = await executionsByOperation(trigger.id, answered200.length, {
+		timeoutMs: 240_000,
+		anyStatus: true,
+		knownIds,
+	});
 	// how long n8n takes to finish them all, if it does (a worker can keep a dead database connection)
 	const waitedFrom = Date.now();
 	while (all.some((e) => ['new', 'running'].includes(e.status)) && Date.now() - waitedFrom < 45_000) {
 		await sleep(3000);
-		({ all, byOperation } = await executionsByOperation(trigger.id, answered200.length, { timeoutMs: 60_000, settleMs: 0, anyStatus: true, knownIds }));
+		({ all, byOperation } = await executionsByOperation(trigger.id, answered200.length, {
+			timeoutMs: 60_000,
+			settleMs: 0,
+			anyStatus: true,
+			knownIds,
+		}));
 	}
 	const statuses = {};
 	for (const e of all) statuses[e.status] = (statuses[e.status] || 0) + 1;
@@ -213,7 +254,9 @@ async function burstThroughBlip(trigger, blip) {
 		errors[message] = (errors[message] || 0) + 1;
 	}
 	return {
-		notOnce: calls.filter((c) => (byOperation.get(c.OperationId) || []).length !== 1).map((c) => [c.OperationId, (byOperation.get(c.OperationId) || []).length]),
+		notOnce: calls
+			.filter((c) => (byOperation.get(c.OperationId) || []).length !== 1)
+			.map((c) => [c.OperationId, (byOperation.get(c.OperationId) || []).length]),
 		neverAnswered200: calls.filter((c, i) => answers[i].at(-1).status !== 200).map((c) => c.OperationId),
 		unfinished,
 		figures: {
@@ -264,7 +307,11 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 			return rest;
 		};
 		const balances = (e, branch) =>
-			(e.execution.data.resultData.runData['Below the minimum?'][0].data.main[branch] || []).map(({ json }) => [json.accountNumber, json.currency, json.amount]);
+			(e.execution.data.resultData.runData['Below the minimum?'][0].data.main[branch] || []).map(({ json }) => [
+				json.accountNumber,
+				json.currency,
+				json.amount,
+			]);
 		const queuedSummary = summary(queued);
 		expect(queuedSummary).toEqual(summary(reference));
 		expect(queuedSummary.balancesChecked).toBe(400);
@@ -282,10 +329,17 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 
 	test('500 callbacks with distinct OperationIds through the proxy give exactly 500 executions with the right balances', async () => {
 		const trigger = await deployTrigger('q-500');
-		const calls = Array.from({ length: 500 }, (_, i) => ({ operationId: crypto.randomUUID(), ...Q.callbackFor('', i) }));
+		const calls = Array.from({ length: 500 }, (_, i) => ({
+			operationId: crypto.randomUUID(),
+			...Q.callbackFor('', i),
+		}));
 		for (const call of calls) call.body.OperationId = call.operationId;
 		const started = Date.now();
-		const answers = await Q.deliver(trigger.url, calls.map((c) => c.body), { concurrency: 20, attempts: 1 });
+		const answers = await Q.deliver(
+			trigger.url,
+			calls.map((c) => c.body),
+			{ concurrency: 20, attempts: 1 },
+		);
 		const acceptMs = Date.now() - started;
 		expect(answers.map((a) => a[0].status).filter((s) => s !== 200)).toEqual([]);
 		expect(answers.filter((a) => a[0].duplicate)).toHaveLength(0);
@@ -308,14 +362,24 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		expect(onWorkers).toHaveLength(500);
 		const perWorker = {};
 		for (const e of all) perWorker[starts.get(String(e.id))[0]] = (perWorker[starts.get(String(e.id))[0]] || 0) + 1;
-		figures.callbacks500 = { accepted: 500, executions: all.length, acceptMs, perWebhookProcessor: perUpstream, perWorker, drainedMs: Date.now() - started };
+		figures.callbacks500 = {
+			accepted: 500,
+			executions: all.length,
+			acceptMs,
+			perWebhookProcessor: perUpstream,
+			perWorker,
+			drainedMs: Date.now() - started,
+		};
 	}, 300_000);
 
 	// Round robin gives no exactly-once across processors (docs/COMPAT.md row 22): these assert that every extra
 	// execution is a repeat answered without `duplicate` and that none ran more than twice; the count is a figure.
 	test('round robin, issue 21 (a): 100 callbacks, first deliveries 10 at a time alternating between the processors, each delivered again 1-3 s later on the other: every extra execution is a repeat not answered as one', async () => {
 		const trigger = await deployTrigger('q-repeat-a');
-		const result = await firstsAndRepeats(trigger, 100, { concurrency: 10, repeatDelayMs: () => 1000 + Math.floor(Math.random() * 2000) });
+		const result = await firstsAndRepeats(trigger, 100, {
+			concurrency: 10,
+			repeatDelayMs: () => 1000 + Math.floor(Math.random() * 2000),
+		});
 		figures.repeatsAcrossProcessors = result.figures;
 	}, 300_000);
 
@@ -331,10 +395,17 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		// OperationIds are at most 36 characters
 		const same = Array.from({ length: pairs }, (_, i) => Q.callbackFor(`same-${crypto.randomUUID().slice(5)}`, i).body);
 		const both = Array.from({ length: pairs }, (_, i) => Q.callbackFor(`both-${crypto.randomUUID().slice(5)}`, i).body);
-		for (const body of same) await Promise.all([postRaw(trigger.onProcessor(0), body), postRaw(trigger.onProcessor(0), body)]);
+		for (const body of same)
+			await Promise.all([postRaw(trigger.onProcessor(0), body), postRaw(trigger.onProcessor(0), body)]);
 		const answers = [];
-		for (const body of both) answers.push(await Promise.all([postRaw(trigger.onProcessor(0), body), postRaw(trigger.onProcessor(1), body)]));
-		expect(answers.flat().map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+		for (const body of both)
+			answers.push(await Promise.all([postRaw(trigger.onProcessor(0), body), postRaw(trigger.onProcessor(1), body)]));
+		expect(
+			answers
+				.flat()
+				.map((r) => r.status)
+				.filter((s) => s !== 200),
+		).toEqual([]);
 		const { all, byOperation } = await executionsByOperation(trigger.id, 2 * pairs);
 		const count = (prefix) => [...byOperation.entries()].filter(([id]) => String(id).startsWith(prefix));
 		const sameCounts = count('same-').map(([, list]) => list.length);
@@ -344,10 +415,17 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		expect(bothCounts.every((n) => n === 1 || n === 2)).toBe(true);
 		const slipThroughs = bothCounts.filter((n) => n === 2).length;
 		// an execution without the trigger's item is one the trigger failed (its error says why)
-		const unidentified = (byOperation.get(undefined) || []).map(({ execution }) => `${execution.status}: ${execution.data?.resultData?.error?.message}`);
+		const unidentified = (byOperation.get(undefined) || []).map(
+			({ execution }) => `${execution.status}: ${execution.data?.resultData?.error?.message}`,
+		);
 		expect(unidentified).toEqual([]);
 		expect(all).toHaveLength(2 * pairs + slipThroughs);
-		figures.simultaneousDuplicates = { pairsSameProcessor: pairs, slipThroughsSameProcessor: 0, pairsBothProcessors: pairs, slipThroughsBothProcessors: slipThroughs };
+		figures.simultaneousDuplicates = {
+			pairsSameProcessor: pairs,
+			slipThroughsSameProcessor: 0,
+			pairsBothProcessors: pairs,
+			slipThroughsBothProcessors: slipThroughs,
+		};
 	}, 300_000);
 
 	test('a webhook processor killed with SIGKILL in the middle of a burst: restarted, every callback it had answered 200 is a duplicate', async () => {
@@ -371,7 +449,12 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		expect(answered.length).toBeGreaterThanOrEqual(20);
 		const again = await Promise.all(answered.map((body) => postRaw(trigger.onProcessor(0), body)));
 		const ran = answered.filter((b, i) => again[i].status !== 200 || !again[i].json?.duplicate);
-		figures.webhookKilledMidBurst = { callbacks: burst.length, answered200BeforeTheKill: answered.length, restartMs, answered200AndRanAgain: ran.length };
+		figures.webhookKilledMidBurst = {
+			callbacks: burst.length,
+			answered200BeforeTheKill: answered.length,
+			restartMs,
+			answered200AndRanAgain: ran.length,
+		};
 		expect(ran.map((b) => b.OperationId)).toEqual([]);
 	}, 300_000);
 
@@ -391,7 +474,12 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		const retried = await postRaw(trigger.onProcessor(0), body);
 		expect([retried.status, retried.json]).toEqual([200, { received: true, operationId: body.OperationId }]);
 		// and is remembered, on both processors
-		for (const k of [0, 1]) expect((await postRaw(trigger.onProcessor(k), body)).json).toEqual({ received: true, operationId: body.OperationId, duplicate: true });
+		for (const k of [0, 1])
+			expect((await postRaw(trigger.onProcessor(k), body)).json).toEqual({
+				received: true,
+				operationId: body.OperationId,
+				duplicate: true,
+			});
 		const { all } = await executionsByOperation(trigger.id, 1);
 		expect(all.map((e) => outputJson(e, TRIGGER)[0]?.operationId)).toEqual([body.OperationId]);
 	}, 120_000);
@@ -404,13 +492,28 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		for (const accountNumber of accounts) {
 			expect((await postWhenLive(hookPath, { accounts: [{ accountNumber }] })).status).toBe(200);
 		}
-		const finished = await queue.client.waitForExecutions({ workflowId: created.id, count: accounts.length, status: 'success', timeoutMs: 120_000, includeData: true });
+		const finished = await queue.client.waitForExecutions({
+			workflowId: created.id,
+			count: accounts.length,
+			status: 'success',
+			timeoutMs: 120_000,
+			includeData: true,
+		});
 		expect(finished).toHaveLength(accounts.length);
 		const results = finished.map((e) => outputJson(e, 'Khipu').map((i) => [i.accountNumber, i.amount]));
-		expect(results.sort()).toEqual([[['000011887755', 125000]], [['000011887755', 125000]], [['1000000004', -1520.5]], [['1000000004', -1520.5]]].sort());
+		expect(results.sort()).toEqual(
+			[
+				[['000011887755', 125000]],
+				[['000011887755', 125000]],
+				[['1000000004', -1520.5]],
+				[['1000000004', -1520.5]],
+			].sort(),
+		);
 		// the callback came through the proxy to a webhook processor (n8n's resume URL is WEBHOOK_URL)
 		const callbacks = sandbox.state.callbacks().slice(-accounts.length);
-		expect(callbacks.every((c) => String(c.url || c.callbackUrl || '').startsWith(`${queue.webhookUrl}/webhook-waiting/`))).toBe(true);
+		expect(
+			callbacks.every((c) => String(c.url || c.callbackUrl || '').startsWith(`${queue.webhookUrl}/webhook-waiting/`)),
+		).toBe(true);
 		const starts = Q.workerStarts(queue);
 		// started on a worker, resumed on a worker: two "Worker started execution" lines per execution
 		expect(finished.map((e) => (starts.get(String(e.id)) || []).length)).toEqual(finished.map(() => 2));
@@ -435,7 +538,9 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		await restart;
 		const ok = answers.filter((a) => a.at(-1).status === 200);
 		const { all, byOperation } = await executionsByOperation(trigger.id, ok.length);
-		const notOnce = calls.filter((c, i) => answers[i].at(-1).status === 200 && (byOperation.get(c.OperationId) || []).length !== 1);
+		const notOnce = calls.filter(
+			(c, i) => answers[i].at(-1).status === 200 && (byOperation.get(c.OperationId) || []).length !== 1,
+		);
 		figures.webhookRestart = {
 			callbacks: calls.length,
 			answered200: ok.length,
@@ -456,7 +561,12 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 	test('a worker killed with SIGKILL during a 200-account run: n8n ends that execution, nothing runs twice', async () => {
 		const hookPath = `q-kill-${crypto.randomBytes(4).toString('hex')}`;
 		const workflow = balancesWorkflow({ path: hookPath, credential, name: 'queue kill run' });
-		workflow.nodes.find((n) => n.name === 'Webhook').parameters = { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} };
+		workflow.nodes.find((n) => n.name === 'Webhook').parameters = {
+			httpMethod: 'POST',
+			path: hookPath,
+			responseMode: 'onReceived',
+			options: {},
+		};
 		const created = await queue.client.createWorkflow(workflow);
 		await queue.client.activateWorkflow(created.id);
 		const accounts = Array.from({ length: 200 }, (_, i) => ({ accountNumber: `8${String(i).padStart(9, '0')}` }));
@@ -464,7 +574,12 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		const requestsBefore = sandbox.state.stats().requests;
 		try {
 			expect((await postWhenLive(hookPath, { accounts })).status).toBe(200);
-			const [started] = await queue.client.waitForExecutions({ workflowId: created.id, count: 1, status: 'running', timeoutMs: 60_000 });
+			const [started] = await queue.client.waitForExecutions({
+				workflowId: created.id,
+				count: 1,
+				status: 'running',
+				timeoutMs: 60_000,
+			});
 			while (sandbox.state.stats().requests - requestsBefore < 40) await sleep(50);
 			const victimRole = (Q.workerStarts(queue).get(String(started.id)) || [])[0];
 			expect(victimRole).toMatch(/^worker-/);
@@ -492,7 +607,10 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 				secondsUntilSettled: Math.round((Date.now() - killedAt) / 1000),
 				startedOn: startsAfter,
 				itemsOut: items.length,
-				error: execution.data && execution.data.resultData && execution.data.resultData.error ? execution.data.resultData.error.message : null,
+				error:
+					execution.data && execution.data.resultData && execution.data.resultData.error
+						? execution.data.resultData.error.message
+						: null,
 				executionsOfWorkflow: (await executionsOf(queue.client, created.id)).length,
 			};
 			expect(['new', 'running']).not.toContain(execution.status);
@@ -500,7 +618,9 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 			if (execution.status === 'success') expect(items).toHaveLength(400);
 		} finally {
 			sandbox.state.configure({ latencyMs: 0 });
-			await queue.startWorker(Number((figures.workerKill && figures.workerKill.killed || 'worker-1').split('-')[1]) - 1).catch(() => {});
+			await queue
+				.startWorker(Number(((figures.workerKill && figures.workerKill.killed) || 'worker-1').split('-')[1]) - 1)
+				.catch(() => {});
 		}
 	}, 300_000);
 
@@ -509,14 +629,23 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		test(`${service === 'redis' ? 'Redis' : 'PostgreSQL'} restarted in the middle of 300 callbacks: each answered 200 has one execution; each answered otherwise, delivered again, runs once`, async () => {
 			const trigger = await deployTrigger(`q-blip-${service}`);
 			const result = await burstThroughBlip(trigger, () => queue[service].restart({ downMs: 1000 }));
-			const workerLogs = queue.workers.filter(Boolean).map((w) => Q.readLog(w.logFile)).join('\n');
+			const workerLogs = queue.workers
+				.filter(Boolean)
+				.map((w) => Q.readLog(w.logFile))
+				.join('\n');
 			const unfinishedWhy = result.unfinished.map((e) => ({
 				id: String(e.id),
 				status: e.status,
 				workerFailedTheJob: workerLogs.includes(`Worker errored while running execution ${e.id} `),
 			}));
-			figures[`${service}Restart`] = { ...result.figures, unfinishedAfterRecovery: unfinishedWhy, loadAverage: os.loadavg().map((l) => l.toFixed(2)) };
-			process.stdout.write(`${service} restart mid-burst (${figures.runtime}): ${JSON.stringify(figures[`${service}Restart`])}\n`);
+			figures[`${service}Restart`] = {
+				...result.figures,
+				unfinishedAfterRecovery: unfinishedWhy,
+				loadAverage: os.loadavg().map((l) => l.toFixed(2)),
+			};
+			process.stdout.write(
+				`${service} restart mid-burst (${figures.runtime}): ${JSON.stringify(figures[`${service}Restart`])}\n`,
+			);
 			expect(result.notOnce).toEqual([]);
 			expect(result.neverAnswered200).toEqual([]);
 			// an unfinished one is still n8n's record of its callback, nothing else: it never started a second time
@@ -529,7 +658,7 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 	test('no secret in the PostgreSQL dump, Redis, or any process log', async () => {
 		const dump = Q.pgDump(queue);
 		const redis = Q.redisContents(queue, queue.dir);
-		const sources = { 'pg_dump': dump, redis: redis.text };
+		const sources = { pg_dump: dump, redis: redis.text };
 		for (const { role, file } of queue.logFiles()) sources[`${role} log`] = Q.readLog(file);
 		// The callback tokens live in khipuCallbackApi credentials (encrypted), so every table is scanned for them too.
 		const found = {};
@@ -547,7 +676,9 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 			found,
 		};
 		expect(dump).toContain('CREATE TABLE public.execution_entity');
-		expect(Object.keys(sources).filter((s) => s.endsWith(' log'))).toHaveLength(1 + queue.workers.length + queue.webhooks.length + 2);
+		expect(Object.keys(sources).filter((s) => s.endsWith(' log'))).toHaveLength(
+			1 + queue.workers.length + queue.webhooks.length + 2,
+		);
 		expect(found).toEqual({});
 	}, 120_000);
 });

@@ -33,7 +33,11 @@ async function deploy(hookPath, baseUrl, responseMode) {
 		type: 'khipuApi',
 		data: { authType: 'jwt', jwtToken: DEFAULT_JWT, baseUrl, allowedHttpRequestDomains: 'all' },
 	});
-	const workflow = balancesWorkflow({ path: hookPath, credential, parameters: { options: { maxRetryAfterSeconds: 60, maxRetries: 3 } } });
+	const workflow = balancesWorkflow({
+		path: hookPath,
+		credential,
+		parameters: { options: { maxRetryAfterSeconds: 60, maxRetries: 3 } },
+	});
 	workflow.nodes[0].parameters.responseMode = responseMode;
 	const created = await queue.client.createWorkflow(workflow);
 	await queue.client.activateWorkflow(created.id);
@@ -46,7 +50,11 @@ test(
 		const waiting = await deploy('queue-stop-throttled', throttle.url, 'onReceived');
 		await deploy('queue-stop-next', sandbox.url, 'lastNode');
 
-		await queue.client.callWebhook('queue-stop-throttled', { accounts: [{ accountNumber: '000011887755' }] }, { retry404Ms: 10_000 });
+		await queue.client.callWebhook(
+			'queue-stop-throttled',
+			{ accounts: [{ accountNumber: '000011887755' }] },
+			{ retry404Ms: 10_000 },
+		);
 		const first = await throttle.firstRequest(60_000);
 		const execution = await runningExecution(queue.client, waiting.id);
 		await new Promise((resolve) => setTimeout(resolve, 500)); // now in the 30 s wait
@@ -54,7 +62,11 @@ test(
 
 		// The worker's only slot runs the next execution at once.
 		const started = Date.now();
-		const next = await queue.client.callWebhook('queue-stop-next', { accounts: [{ accountNumber: '000011887755' }] }, { retry404Ms: 10_000 });
+		const next = await queue.client.callWebhook(
+			'queue-stop-next',
+			{ accounts: [{ accountNumber: '000011887755' }] },
+			{ retry404Ms: 10_000 },
+		);
 		const nextMs = Date.now() - started;
 		expect(next.status).toBe(200);
 		expect(next.body).toEqual([expect.objectContaining({ accountNumber: '000011887755', amount: 125000 })]);
@@ -62,7 +74,9 @@ test(
 		expect(Date.now()).toBeLessThan(first.at + (RETRY_AFTER_S - 5) * 1000);
 
 		// Past the Retry-After: the stopped execution sent nothing more.
-		await new Promise((resolve) => setTimeout(resolve, Math.max(0, first.at + (RETRY_AFTER_S + 3) * 1000 - Date.now())));
+		await new Promise((resolve) =>
+			setTimeout(resolve, Math.max(0, first.at + (RETRY_AFTER_S + 3) * 1000 - Date.now())),
+		);
 		expect(throttle.requests()).toHaveLength(1);
 		console.log(`queue stop: the next execution on the freed slot took ${nextMs} ms`);
 	},

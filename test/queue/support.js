@@ -32,7 +32,12 @@ function workerStarts(queue) {
 
 /** The shipped scheduled-alert example over `accounts`, its schedule every `seconds` seconds so a test sees a real scheduled run. */
 function scheduledAlert({ credential, accounts, seconds = 10, name }) {
-	return scheduledAlertWorkflow({ credential, accounts, rule: { field: 'seconds', secondsInterval: seconds }, name: name || `${ALERT_NAME} (queue test)` });
+	return scheduledAlertWorkflow({
+		credential,
+		accounts,
+		rule: { field: 'seconds', secondsInterval: seconds },
+		name: name || `${ALERT_NAME} (queue test)`,
+	});
 }
 
 /** Activates a scheduled workflow until its first run has started, then deactivates it; returns that run, finished. */
@@ -44,7 +49,8 @@ async function runScheduledOnce(client, workflow, { timeoutMs = 120_000 } = {}) 
 	while (!first) {
 		const all = await client.listExecutions({ workflowId: created.id });
 		first = all.sort((a, b) => Number(a.id) - Number(b.id))[0];
-		if (!first && Date.now() > until) throw new Error(`workflow ${created.id}: no scheduled run within ${timeoutMs} ms`);
+		if (!first && Date.now() > until)
+			throw new Error(`workflow ${created.id}: no scheduled run within ${timeoutMs} ms`);
 		if (!first) await sleep(300);
 	}
 	await client.deactivateWorkflow(created.id);
@@ -58,7 +64,10 @@ async function runScheduledOnce(client, workflow, { timeoutMs = 120_000 } = {}) 
 
 /** Khipu's callback for OperationId `operationId`, one ARS balance of `index` + 0.25. */
 function callbackFor(operationId, index) {
-	return { body: okEnvelope(operationId, [balance({ accountId: `AR-QUEUE-${index}`, amount: `${index}.25` })]), amount: index + 0.25 };
+	return {
+		body: okEnvelope(operationId, [balance({ accountId: `AR-QUEUE-${index}`, amount: `${index}.25` })]),
+		amount: index + 0.25,
+	};
 }
 
 /**
@@ -81,10 +90,14 @@ async function deliver(url, bodies, { concurrency = 10, attempts = 8, retryDelay
 /** `pg_dump` of the stack's database as text (the same major version as the server). */
 function pgDump(queue) {
 	const { binDir, port, database } = queue.postgres;
-	return execFileSync(path.join(binDir, 'pg_dump'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], {
-		encoding: 'utf8',
-		maxBuffer: 512 * 1024 * 1024,
-	});
+	return execFileSync(
+		path.join(binDir, 'pg_dump'),
+		['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database],
+		{
+			encoding: 'utf8',
+			maxBuffer: 512 * 1024 * 1024,
+		},
+	);
 }
 
 /**
@@ -92,7 +105,11 @@ function pgDump(queue) {
  * as Redis would write it to disk), plus the key names.
  */
 function redisContents(queue, dir) {
-	const cli = (...args) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(queue.redis.port), ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+	const cli = (...args) =>
+		execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(queue.redis.port), ...args], {
+			encoding: 'utf8',
+			maxBuffer: 256 * 1024 * 1024,
+		});
 	cli('CONFIG', 'SET', 'rdbcompression', 'no');
 	const file = path.join(dir, 'redis-dump.rdb');
 	execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(queue.redis.port), '--rdb', file], { stdio: 'ignore' });
@@ -108,7 +125,11 @@ function redisContents(queue, dir) {
  */
 function watchStore(queue, workflowId, nodeName) {
 	const { binDir, port, database } = queue.postgres;
-	const psql = spawn(path.join(binDir, 'psql'), ['-X', '-A', '-t', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database], { stdio: ['pipe', 'pipe', 'ignore'] });
+	const psql = spawn(
+		path.join(binDir, 'psql'),
+		['-X', '-A', '-t', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database],
+		{ stdio: ['pipe', 'pipe', 'ignore'] },
+	);
 	const query = `SELECT replace(coalesce(("staticData"::json -> '${nodeName.replace(/'/g, "''")}' ->> 'operationIds'), ''), E'\\n', ',') FROM workflow_entity WHERE id = '${String(workflowId).replace(/'/g, "''")}';\n`;
 	const timeline = [];
 	let buffered = '';
@@ -119,7 +140,12 @@ function watchStore(queue, workflowId, nodeName) {
 		if (end === -1 || !waiting) return;
 		const line = buffered.slice(0, end);
 		buffered = buffered.slice(end + 1);
-		const fps = new Set(line.split(',').filter(Boolean).map((entry) => entry.slice(entry.indexOf(' ') + 1)));
+		const fps = new Set(
+			line
+				.split(',')
+				.filter(Boolean)
+				.map((entry) => entry.slice(entry.indexOf(' ') + 1)),
+		);
 		const resolve = waiting;
 		waiting = null;
 		resolve(fps);
@@ -173,7 +199,10 @@ async function untilEveryProcessReady(queue, timeoutMs) {
 	const until = Date.now() + timeoutMs;
 	for (const url of urls) {
 		for (;;) {
-			const status = await fetch(url).then((r) => r.status, () => 0);
+			const status = await fetch(url).then(
+				(r) => r.status,
+				() => 0,
+			);
 			if (status === 200) break;
 			if (Date.now() > until) throw new Error(`${url}: not ready within ${timeoutMs} ms (HTTP ${status})`);
 			await new Promise((resolve) => setTimeout(resolve, 250));
@@ -181,4 +210,17 @@ async function untilEveryProcessReady(queue, timeoutMs) {
 	}
 }
 
-module.exports = { untilEveryProcessReady, workerStarts, scheduledAlert, runScheduledOnce, callbackFor, deliver, pgDump, redisContents, readLog, watchStore, attributeRepeats, ALERT_NAME };
+module.exports = {
+	untilEveryProcessReady,
+	workerStarts,
+	scheduledAlert,
+	runScheduledOnce,
+	callbackFor,
+	deliver,
+	pgDump,
+	redisContents,
+	readLog,
+	watchStore,
+	attributeRepeats,
+	ALERT_NAME,
+};

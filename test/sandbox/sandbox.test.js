@@ -24,7 +24,8 @@ const LOGIN = { DocumentNumber: '12345678', Username: 'jperez', Password: '1234'
 
 /** One HTTP exchange without connection reuse; resolves even for error statuses. */
 function call(baseUrl, { method = 'POST', target = ENDPOINT_PATH, headers = {}, body } = {}) {
-	const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+	const payload =
+		body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
 		const req = http.request(new URL(target, baseUrl), { method, headers, agent: false }, (res) => {
@@ -83,7 +84,10 @@ async function startReceiver() {
 		waitFor: (count, timeoutMs = 3000) =>
 			new Promise((resolve, reject) => {
 				if (received.length >= count) return resolve();
-				const timer = setTimeout(() => reject(new Error(`got ${received.length} callbacks, wanted ${count}`)), timeoutMs);
+				const timer = setTimeout(
+					() => reject(new Error(`got ${received.length} callbacks, wanted ${count}`)),
+					timeoutMs,
+				);
 				waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
 			}),
 		close: () => new Promise((resolve) => server.close(resolve)),
@@ -183,7 +187,11 @@ describe('authentication', () => {
 	});
 
 	test('a valid API key with an AccountLink is accepted', async () => {
-		const res = await balances(sandbox, { AccountNumber: '1000000004', AccountCredential: ACCOUNT_LINK }, { headers: API_KEY_HEADERS });
+		const res = await balances(
+			sandbox,
+			{ AccountNumber: '1000000004', AccountCredential: ACCOUNT_LINK },
+			{ headers: API_KEY_HEADERS },
+		);
 		expect(res.status).toBe(200);
 		expect(sandbox.state.requests()[0]).toMatchObject({
 			authScheme: 'apiKey',
@@ -194,15 +202,23 @@ describe('authentication', () => {
 	});
 
 	test('a valid API key with a Santander login is accepted', async () => {
-		const res = await balances(sandbox, { AccountNumber: '1000000004', AccountCredential: LOGIN }, { headers: API_KEY_HEADERS });
+		const res = await balances(
+			sandbox,
+			{ AccountNumber: '1000000004', AccountCredential: LOGIN },
+			{ headers: API_KEY_HEADERS },
+		);
 		expect(res.status).toBe(200);
 		expect(sandbox.state.requests()[0].accountCredentialKind).toBe('SantanderLogin');
 	});
 
 	test('both headers at once are refused with P001', async () => {
-		const res = await balances(sandbox, { AccountNumber: '1000000004', AccountCredential: ACCOUNT_LINK }, {
-			headers: { ...JWT_HEADERS, 'x-api-key': DEFAULT_API_KEY },
-		});
+		const res = await balances(
+			sandbox,
+			{ AccountNumber: '1000000004', AccountCredential: ACCOUNT_LINK },
+			{
+				headers: { ...JWT_HEADERS, 'x-api-key': DEFAULT_API_KEY },
+			},
+		);
 		expect(res.status).toBe(400);
 		expectErrorEnvelope(res.json, 'P001', /never both/);
 		expect(sandbox.state.requests()[0]).toMatchObject({ authScheme: 'both', authValid: false, status: 400 });
@@ -216,23 +232,35 @@ describe('authentication', () => {
 	});
 
 	test('a wrong JWT gets 401 A000 "JWT expired, revoked or invalid"', async () => {
-		const res = await balances(sandbox, { AccountNumber: '1000000004' }, { headers: { ...JSON_TYPE, Authorization: 'Bearer nope' } });
+		const res = await balances(
+			sandbox,
+			{ AccountNumber: '1000000004' },
+			{ headers: { ...JSON_TYPE, Authorization: 'Bearer nope' } },
+		);
 		expect(res.status).toBe(401);
 		expectErrorEnvelope(res.json, 'A000', /^JWT expired, revoked or invalid$/);
 	});
 
 	test('a non-Bearer Authorization header is a wrong JWT', async () => {
-		const res = await balances(sandbox, { AccountNumber: '1000000004' }, {
-			headers: { ...JSON_TYPE, Authorization: `Basic ${DEFAULT_JWT}` },
-		});
+		const res = await balances(
+			sandbox,
+			{ AccountNumber: '1000000004' },
+			{
+				headers: { ...JSON_TYPE, Authorization: `Basic ${DEFAULT_JWT}` },
+			},
+		);
 		expect(res.status).toBe(401);
 		expect(res.json.Error.Description).toBe('JWT expired, revoked or invalid');
 	});
 
 	test('a wrong API key gets 401 A000 "Invalid API key"', async () => {
-		const res = await balances(sandbox, { AccountNumber: '1000000004', AccountCredential: ACCOUNT_LINK }, {
-			headers: { ...JSON_TYPE, 'x-api-key': 'nope' },
-		});
+		const res = await balances(
+			sandbox,
+			{ AccountNumber: '1000000004', AccountCredential: ACCOUNT_LINK },
+			{
+				headers: { ...JSON_TYPE, 'x-api-key': 'nope' },
+			},
+		);
 		expect(res.status).toBe(401);
 		expectErrorEnvelope(res.json, 'A000', /^Invalid API key$/);
 		expect(sandbox.state.requests()[0]).toMatchObject({ authScheme: 'apiKey', authValid: false });
@@ -248,7 +276,9 @@ describe('authentication', () => {
 		try {
 			const body = { RequestData: { AccountNumber: '1000000004', AccountCredential: ACCOUNT_LINK } };
 			expect((await call(custom.url, { headers: JWT_HEADERS, body })).status).toBe(401);
-			expect((await call(custom.url, { headers: { ...JSON_TYPE, Authorization: 'Bearer custom-jwt' }, body })).status).toBe(200);
+			expect(
+				(await call(custom.url, { headers: { ...JSON_TYPE, Authorization: 'Bearer custom-jwt' }, body })).status,
+			).toBe(200);
 			expect((await call(custom.url, { headers: { ...JSON_TYPE, 'x-api-key': 'custom-key' }, body })).status).toBe(200);
 		} finally {
 			await custom.close();
@@ -258,7 +288,12 @@ describe('authentication', () => {
 
 describe('request validation', () => {
 	const refused = [
-		['Content-Type is not JSON', { headers: { ...JWT_HEADERS, 'Content-Type': 'text/plain' }, body: '{}' }, 'P001', /Content-Type/],
+		[
+			'Content-Type is not JSON',
+			{ headers: { ...JWT_HEADERS, 'Content-Type': 'text/plain' }, body: '{}' },
+			'P001',
+			/Content-Type/,
+		],
 		['body is not JSON', { body: '{"RequestData": ' }, 'P001', /not valid JSON/],
 		['body is empty', { body: '' }, 'P001', /not valid JSON/],
 		['body is an array', { body: [] }, 'P001', /JSON object/],
@@ -269,18 +304,43 @@ describe('request validation', () => {
 		['AccountNumber is a number', { body: { RequestData: { AccountNumber: 1000000004 } } }, 'P003', /AccountNumber/],
 		['AccountNumber is empty', { body: { RequestData: { AccountNumber: '' } } }, 'P003', /AccountNumber/],
 		['AccountNumber is blank', { body: { RequestData: { AccountNumber: '   ' } } }, 'P003', /AccountNumber/],
-		['AccountNumber has 21 characters', { body: { RequestData: { AccountNumber: '1'.repeat(21) } } }, 'P003', /AccountNumber/],
-		['CallbackUrl is ftp', { body: { RequestData: { AccountNumber: '1' }, CallbackUrl: 'ftp://x.test/cb' } }, 'P003', /CallbackUrl/],
-		['CallbackUrl is relative', { body: { RequestData: { AccountNumber: '1' }, CallbackUrl: '/cb' } }, 'P003', /CallbackUrl/],
+		[
+			'AccountNumber has 21 characters',
+			{ body: { RequestData: { AccountNumber: '1'.repeat(21) } } },
+			'P003',
+			/AccountNumber/,
+		],
+		[
+			'CallbackUrl is ftp',
+			{ body: { RequestData: { AccountNumber: '1' }, CallbackUrl: 'ftp://x.test/cb' } },
+			'P003',
+			/CallbackUrl/,
+		],
+		[
+			'CallbackUrl is relative',
+			{ body: { RequestData: { AccountNumber: '1' }, CallbackUrl: '/cb' } },
+			'P003',
+			/CallbackUrl/,
+		],
 		['CallbackUrl is empty', { body: { RequestData: { AccountNumber: '1' }, CallbackUrl: '' } }, 'P003', /CallbackUrl/],
-		['CallbackUrl is a number', { body: { RequestData: { AccountNumber: '1' }, CallbackUrl: 5 } }, 'P003', /CallbackUrl/],
+		[
+			'CallbackUrl is a number',
+			{ body: { RequestData: { AccountNumber: '1' }, CallbackUrl: 5 } },
+			'P003',
+			/CallbackUrl/,
+		],
 		[
 			'CallbackUrl has 256 characters',
 			{ body: { RequestData: { AccountNumber: '1' }, CallbackUrl: `http://x.test/${'a'.repeat(242)}` } },
 			'P003',
 			/CallbackUrl/,
 		],
-		['CallbackUrl inside RequestData is bad', { body: { RequestData: { AccountNumber: '1', CallbackUrl: 'nope' } } }, 'P003', /CallbackUrl/],
+		[
+			'CallbackUrl inside RequestData is bad',
+			{ body: { RequestData: { AccountNumber: '1', CallbackUrl: 'nope' } } },
+			'P003',
+			/CallbackUrl/,
+		],
 	];
 
 	test.each(refused)('%s -> 400', async (_name, options, code, description) => {
@@ -311,7 +371,11 @@ describe('request validation', () => {
 	];
 
 	test.each(refusedCredentials)('API key mode: %s -> 400', async (_name, credential, code, description) => {
-		const res = await balances(sandbox, { AccountNumber: '1000000004', AccountCredential: credential }, { headers: API_KEY_HEADERS });
+		const res = await balances(
+			sandbox,
+			{ AccountNumber: '1000000004', AccountCredential: credential },
+			{ headers: API_KEY_HEADERS },
+		);
 		expect(res.status).toBe(400);
 		expectErrorEnvelope(res.json, code, description);
 	});
@@ -327,7 +391,11 @@ describe('request validation', () => {
 			{ ...LOGIN, DocumentNumber: '123456' },
 			{ ...LOGIN, DocumentNumber: '12345678901', Username: 'u'.repeat(20) },
 		]) {
-			const res = await balances(sandbox, { AccountNumber: '1000000004', AccountCredential: credential }, { headers: API_KEY_HEADERS });
+			const res = await balances(
+				sandbox,
+				{ AccountNumber: '1000000004', AccountCredential: credential },
+				{ headers: API_KEY_HEADERS },
+			);
 			expect(res.status).toBe(200);
 		}
 		await receiver.waitFor(1);
@@ -336,7 +404,10 @@ describe('request validation', () => {
 	test('JWT mode ignores an AccountCredential, even a malformed one, but records it', async () => {
 		const res = await balances(sandbox, { AccountNumber: '1000000004', AccountCredential: { Password: 'x' } });
 		expect(res.status).toBe(200);
-		expect(sandbox.state.requests()[0]).toMatchObject({ accountCredentialPresent: true, accountCredentialKind: 'SantanderLogin' });
+		expect(sandbox.state.requests()[0]).toMatchObject({
+			accountCredentialPresent: true,
+			accountCredentialKind: 'SantanderLogin',
+		});
 		await balances(sandbox, { AccountNumber: '1000000004' });
 		expect(sandbox.state.requests()[1]).toMatchObject({ accountCredentialPresent: false, accountCredentialKind: null });
 	});
@@ -352,7 +423,11 @@ describe('request validation', () => {
 
 describe('routing and robustness', () => {
 	test('unknown paths get 404 {"message":"Not Found"}', async () => {
-		const res = await call(sandbox.url, { target: '/v1/ar/banking/personal/santander.com.ar/other', headers: JWT_HEADERS, body: '{}' });
+		const res = await call(sandbox.url, {
+			target: '/v1/ar/banking/personal/santander.com.ar/other',
+			headers: JWT_HEADERS,
+			body: '{}',
+		});
 		expect(res.status).toBe(404);
 		expect(res.json).toEqual({ message: 'Not Found' });
 		expect((await call(sandbox.url, { method: 'GET', target: '/__sandbox/nope' })).status).toBe(404);
@@ -369,7 +444,11 @@ describe('routing and robustness', () => {
 	});
 
 	test('a query string on the endpoint is tolerated and redacted in the records', async () => {
-		const res = await call(sandbox.url, { target: `${ENDPOINT_PATH}?trace=abc`, headers: JWT_HEADERS, body: { RequestData: { AccountNumber: '1' } } });
+		const res = await call(sandbox.url, {
+			target: `${ENDPOINT_PATH}?trace=abc`,
+			headers: JWT_HEADERS,
+			body: { RequestData: { AccountNumber: '1' } },
+		});
 		expect(res.status).toBe(200);
 		expect(sandbox.state.requests()[0].path).toBe(`${ENDPOINT_PATH}?***`);
 	});
@@ -416,7 +495,11 @@ describe('scenarios (synchronous)', () => {
 			DateTime: '2026-11-25T09:30:00-0300',
 			Type: 'InterimAvailable',
 		});
-		expect(closing).toMatchObject({ Type: 'ClosingBooked', CreditDebitIndicator: 'Credit', DateTime: '2026-11-25T00:00:00-0300' });
+		expect(closing).toMatchObject({
+			Type: 'ClosingBooked',
+			CreditDebitIndicator: 'Credit',
+			DateTime: '2026-11-25T00:00:00-0300',
+		});
 		for (const balance of json.Data.Balance) {
 			expect(balance.Amount).toHaveLength(1);
 			expect(balance.Amount[0].Currency).toBe('ARS');
@@ -448,7 +531,11 @@ describe('scenarios (synchronous)', () => {
 
 	test('1000000002 has no balances and says so', async () => {
 		const { json } = await balances(sandbox, { AccountNumber: '1000000002' });
-		expect(json).toMatchObject({ Status: 'OK', Data: { Balance: [] }, AdditionalInformation: 'No balances for the current day' });
+		expect(json).toMatchObject({
+			Status: 'OK',
+			Data: { Balance: [] },
+			AdditionalInformation: 'No balances for the current day',
+		});
 	});
 
 	test('1000000003 answers Data: null', async () => {
@@ -460,7 +547,10 @@ describe('scenarios (synchronous)', () => {
 	test('1000000004 is one Debit balance of 1520.50 ARS', async () => {
 		const { json } = await balances(sandbox, { AccountNumber: '1000000004' });
 		expect(json.Data.Balance).toHaveLength(1);
-		expect(json.Data.Balance[0]).toMatchObject({ CreditDebitIndicator: 'Debit', Amount: [{ Amount: '1520.50', Currency: 'ARS' }] });
+		expect(json.Data.Balance[0]).toMatchObject({
+			CreditDebitIndicator: 'Debit',
+			Amount: [{ Amount: '1520.50', Currency: 'ARS' }],
+		});
 	});
 
 	test('1000000005 has ARS and USD balances', async () => {
@@ -611,14 +701,23 @@ describe('scenarios (synchronous)', () => {
 
 	test('3000000002 sends the head and half the body, then cuts the connection', async () => {
 		const seen = await new Promise((resolve) => {
-			const req = http.request(new URL(ENDPOINT_PATH, sandbox.url), { method: 'POST', headers: JWT_HEADERS, agent: false }, (res) => {
-				const chunks = [];
-				res.on('data', (chunk) => chunks.push(chunk));
-				res.on('error', () => {});
-				res.on('close', () =>
-					resolve({ status: res.statusCode, length: Number(res.headers['content-length']), got: Buffer.concat(chunks).length, complete: res.complete }),
-				);
-			});
+			const req = http.request(
+				new URL(ENDPOINT_PATH, sandbox.url),
+				{ method: 'POST', headers: JWT_HEADERS, agent: false },
+				(res) => {
+					const chunks = [];
+					res.on('data', (chunk) => chunks.push(chunk));
+					res.on('error', () => {});
+					res.on('close', () =>
+						resolve({
+							status: res.statusCode,
+							length: Number(res.headers['content-length']),
+							got: Buffer.concat(chunks).length,
+							complete: res.complete,
+						}),
+					);
+				},
+			);
 			req.on('error', (error) => resolve({ error: error.code }));
 			req.end(JSON.stringify({ RequestData: { AccountNumber: '3000000002' } }));
 		});
@@ -658,7 +757,11 @@ describe('asynchronous mode', () => {
 	const redactedUrl = () => `${receiver.base}/hooks/***?***`;
 
 	test('a CallbackUrl gets 202 then the synchronous envelope, same OperationId, POSTed as JSON', async () => {
-		const accepted = await balances(sandbox, { AccountNumber: '1000000005' }, { extra: { CallbackUrl: callbackUrl() } });
+		const accepted = await balances(
+			sandbox,
+			{ AccountNumber: '1000000005' },
+			{ extra: { CallbackUrl: callbackUrl() } },
+		);
 		expect(accepted.status).toBe(202);
 		expect(accepted.json).toEqual({
 			OperationId: expect.stringMatching(UUID),
@@ -764,7 +867,11 @@ describe('asynchronous mode', () => {
 		await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
 		const deadPort = closed.address().port;
 		await new Promise((resolve) => closed.close(resolve));
-		await balances(sandbox, { AccountNumber: '1000000004' }, { extra: { CallbackUrl: `http://127.0.0.1:${deadPort}/cb` } });
+		await balances(
+			sandbox,
+			{ AccountNumber: '1000000004' },
+			{ extra: { CallbackUrl: `http://127.0.0.1:${deadPort}/cb` } },
+		);
 		const records = await sandbox.state.waitForCallbacks(2);
 		expect(records[1]).toMatchObject({ url: `http://127.0.0.1:${deadPort}/cb`, error: 'ECONNREFUSED' });
 		expect(records[1].statusCode).toBeUndefined();
@@ -782,10 +889,17 @@ describe('asynchronous mode', () => {
 
 describe('latency, concurrency and reset', () => {
 	test('latency applies to every request and concurrent requests overlap', async () => {
-		expect(await admin(sandbox, 'config', 'POST', { latencyMs: 250 })).toEqual({ latencyMs: 250, callbackDelayMs: 20, slowMs: 300, lifeSpanMs: 900_000 });
+		expect(await admin(sandbox, 'config', 'POST', { latencyMs: 250 })).toEqual({
+			latencyMs: 250,
+			callbackDelayMs: 20,
+			slowMs: 300,
+			lifeSpanMs: 900_000,
+		});
 		const started = Date.now();
 		const results = await Promise.all(
-			['1000000004', '1000000002', '2000000001', '1', '2'].map((account) => balances(sandbox, { AccountNumber: account })),
+			['1000000004', '1000000002', '2000000001', '1', '2'].map((account) =>
+				balances(sandbox, { AccountNumber: account }),
+			),
 		);
 		const elapsed = Date.now() - started;
 		results.forEach((res) => expect(res.ms).toBeGreaterThanOrEqual(240));
@@ -803,19 +917,35 @@ describe('latency, concurrency and reset', () => {
 	});
 
 	test('config rejects bad values and keeps the old ones', async () => {
-		for (const bad of [{ latencyMs: -1 }, { latencyMs: 'slow' }, { other: 1 }, [1], { lifeSpanMs: 24 * 3_600_000 + 1 }, { callbackDelayMs: 600_001 }]) {
+		for (const bad of [
+			{ latencyMs: -1 },
+			{ latencyMs: 'slow' },
+			{ other: 1 },
+			[1],
+			{ lifeSpanMs: 24 * 3_600_000 + 1 },
+			{ callbackDelayMs: 600_001 },
+		]) {
 			const res = await call(sandbox.url, { target: '/__sandbox/config', headers: JSON_TYPE, body: bad });
 			expect(res.status).toBe(400);
 		}
 		expect((await call(sandbox.url, { target: '/__sandbox/config', headers: JSON_TYPE, body: '{x' })).status).toBe(400);
-		expect(await admin(sandbox, 'config')).toEqual({ latencyMs: 0, callbackDelayMs: 20, slowMs: 300, lifeSpanMs: 900_000 });
+		expect(await admin(sandbox, 'config')).toEqual({
+			latencyMs: 0,
+			callbackDelayMs: 20,
+			slowMs: 300,
+			lifeSpanMs: 900_000,
+		});
 		expect(() => sandbox.state.configure({ slowMs: Infinity })).toThrow(TypeError);
 	});
 
 	test('lifeSpanMs sets the LifeSpan of the 202 (here 1 s, so a test can see a request go overdue)', async () => {
 		expect(await admin(sandbox, 'config', 'POST', { lifeSpanMs: 1000 })).toMatchObject({ lifeSpanMs: 1000 });
 		try {
-			const accepted = await balances(sandbox, { AccountNumber: '5000000001' }, { extra: { CallbackUrl: `${receiver.base}/cb` } });
+			const accepted = await balances(
+				sandbox,
+				{ AccountNumber: '5000000001' },
+				{ extra: { CallbackUrl: `${receiver.base}/cb` } },
+			);
 			expect([accepted.status, accepted.json.LifeSpan]).toEqual([202, '2026-11-25T12:30:46.000Z']);
 		} finally {
 			await admin(sandbox, 'config', 'POST', { lifeSpanMs: 900_000 });
@@ -879,12 +1009,21 @@ describe('secrets never leak', () => {
 		await send({ headers: jwt, body: body('1000000004', { AccountCredential: login }) });
 		await send({ headers: key, body: body('1000000004', { AccountCredential: link }) });
 		await send({ headers: key, body: body('1000000004', { AccountCredential: login }) });
-		await send({ headers: key, body: { ...body('1000000005', { AccountCredential: login }), CallbackUrl: callbackUrl } });
+		await send({
+			headers: key,
+			body: { ...body('1000000005', { AccountCredential: login }), CallbackUrl: callbackUrl },
+		});
 		await send({ headers: jwt, body: body('1000000004', { CallbackUrl: callbackUrl }) });
-		await send({ headers: key, body: body('2000000003', { AccountCredential: { ...login, Password: `${secrets.password}0` } }) });
+		await send({
+			headers: key,
+			body: body('2000000003', { AccountCredential: { ...login, Password: `${secrets.password}0` } }),
+		});
 		await send({ headers: key, body: body('1', { AccountCredential: { ...login, DocumentNumber: 'x' } }) });
 		await send({ headers: key, body: body('1', { AccountCredential: { ...link, ...login } }) });
-		await send({ headers: key, body: body('1', { AccountCredential: { AccountLink: secrets.accountLink, Password: 5 } }) });
+		await send({
+			headers: key,
+			body: body('1', { AccountCredential: { AccountLink: secrets.accountLink, Password: 5 } }),
+		});
 		await send({ headers: jwt, body: body(secrets.username + secrets.password + secrets.accountLink) });
 		await send({ headers: jwt, body: body('1', { CallbackUrl: `ftp://${secrets.callbackToken}` }) });
 		const broken = `{"RequestData":{"AccountCredential":{"Password":"${secrets.password}","AccountLink":"${secrets.accountLink}"}}, oops}`;
@@ -894,7 +1033,10 @@ describe('secrets never leak', () => {
 		await send({ headers: jwt, body: `{"U": ${secrets.username}}` });
 		await send({ headers: { ...JSON_TYPE, Authorization: `Bearer ${secrets.wrongJwt}` }, body: body('1') });
 		await send({ headers: { ...JSON_TYPE, Authorization: `Basic ${secrets.jwt}` }, body: body('1') });
-		await send({ headers: { ...JSON_TYPE, 'x-api-key': secrets.wrongApiKey }, body: body('1', { AccountCredential: link }) });
+		await send({
+			headers: { ...JSON_TYPE, 'x-api-key': secrets.wrongApiKey },
+			body: body('1', { AccountCredential: link }),
+		});
 		await send({ headers: { ...jwt, 'x-api-key': secrets.apiKey }, body: body('1', { AccountCredential: login }) });
 		await send({ headers: jwt, target: `${ENDPOINT_PATH}?token=${secrets.pathQuery}`, body: body('1') });
 		await send({ headers: jwt, target: `/nope/${secrets.callbackToken}`, body: body('1') });
@@ -957,7 +1099,9 @@ describe('secrets never leak', () => {
 			// Sanity: the run really did use the secrets and reach every outcome.
 			const requests = JSON.parse(said.at(-6));
 			expect(requests.filter((r) => r.authValid).length).toBeGreaterThanOrEqual(8);
-			expect(requests.map((r) => r.accountCredentialKind)).toEqual(expect.arrayContaining(['AccountLink', 'SantanderLogin']));
+			expect(requests.map((r) => r.accountCredentialKind)).toEqual(
+				expect.arrayContaining(['AccountLink', 'SantanderLogin']),
+			);
 			expect(requests.map((r) => r.status)).toEqual(expect.arrayContaining([200, 202, 400, 401, 405]));
 			expect(receiver.received.map((r) => r.url)).toContain(`/${SECRETS.callbackToken}?q=${SECRETS.callbackQuery}`);
 
@@ -975,7 +1119,12 @@ describe('secrets never leak', () => {
 
 	test('the in-process state and log hold no secret either', async () => {
 		const lines = [];
-		const local = await startSandbox({ jwt: SECRETS.jwt, apiKey: SECRETS.apiKey, callbackDelayMs: 10, log: (l) => lines.push(l) });
+		const local = await startSandbox({
+			jwt: SECRETS.jwt,
+			apiKey: SECRETS.apiKey,
+			callbackDelayMs: 10,
+			log: (l) => lines.push(l),
+		});
 		try {
 			const said = await exercise(local.url, SECRETS);
 			expect(lines.length).toBeGreaterThanOrEqual(21);

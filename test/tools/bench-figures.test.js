@@ -39,8 +39,12 @@ describe('bench figures', () => {
 		expect(line).toContain('**1.3×** (IQR 1.3–1.3, 6 rounds)');
 		expect(line).toContain('**MISSED**');
 		expect(line).toContain('load 3.5→4.25, others 41.5 %');
-		expect(text).toMatch(/Rows that miss their goal, and why:\*\*\n\n- n8n 2.8.4, one process, n8n CPU per callback: trigger ÷ Webhook node = 1.3× \(goal ≤ 1.15\): the trigger does/);
-		expect(text).toContain("the trigger in all costs **1.3×** the Webhook node's CPU per callback (goal ≤ 1.15: **missed**)");
+		expect(text).toMatch(
+			/Rows that miss their goal, and why:\*\*\n\n- n8n 2.8.4, one process, n8n CPU per callback: trigger ÷ Webhook node = 1.3× \(goal ≤ 1.15\): the trigger does/,
+		);
+		expect(text).toContain(
+			"the trigger in all costs **1.3×** the Webhook node's CPU per callback (goal ≤ 1.15: **missed**)",
+		);
 	});
 
 	test('n8n versions side by side; a row or a version without results shows a dash, not an error', () => {
@@ -53,7 +57,13 @@ describe('bench figures', () => {
 		expect(line).toContain('**1.1×**');
 		expect(text).toContain('Every row with a goal meets it.');
 		// fewer than 6 rounds: the verdict says it has no interval
-		const short = comparison({ id: 'fanout.20.time', title: 'Fan-out 20', a: { label: 'a', values: [1.3, 1.3, 1.3] }, b: { label: 'b', values: [1, 1, 1] }, goal: { max: 1.15, text: '≤ 1.15' } });
+		const short = comparison({
+			id: 'fanout.20.time',
+			title: 'Fan-out 20',
+			a: { label: 'a', values: [1.3, 1.3, 1.3] },
+			b: { label: 'b', values: [1, 1, 1] },
+			goal: { max: 1.15, text: '≤ 1.15' },
+		});
 		const shortText = markdown([result({ n8n: '2.8.4', rows: [short] })]);
 		expect(shortText).toContain('**MISSED** (no 95 % interval under 6 rounds)');
 		expect(shortText).toContain('(goal ≤ 1.15): n8n itself takes this long around the requests');

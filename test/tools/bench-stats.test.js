@@ -40,7 +40,11 @@ describe('bench statistics', () => {
 	});
 
 	test('a verdict is judged on the median and says whether the interval is clear of the goal', () => {
-		const ratios = (values) => pairedRatios(values, values.map(() => 1));
+		const ratios = (values) =>
+			pairedRatios(
+				values,
+				values.map(() => 1),
+			);
 		const within = ratios([1.01, 1.02, 1.03, 1.04, 1.05, 1.06, 1.07, 1.08]);
 		expect(verdict(within, { max: 1.15 })).toEqual({ status: 'met', clear: true });
 		const over = ratios([1.2, 1.21, 1.22, 1.23, 1.24, 1.25, 1.3, 1.4]);

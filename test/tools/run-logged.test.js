@@ -34,7 +34,9 @@ const script = (body) => [process.execPath, ['-e', body]];
 
 test('a command that succeeds prints nothing; its output (stdout and stderr) is in the log, counted', async () => {
 	const logFile = path.join(dir, 'logs', 'install.log');
-	const [command, args] = script("for (let i = 0; i < 70; i++) console.error('npm warn peer dep ' + i); console.log('added 1 package');");
+	const [command, args] = script(
+		"for (let i = 0; i < 70; i++) console.error('npm warn peer dep ' + i); console.log('added 1 package');",
+	);
 	const { result, text } = await printed(() => runLogged(command, args, { cwd: dir, logFile, label: 'fake install' }));
 	expect(text).toBe('');
 	expect(result.lines).toBe(71);
@@ -48,8 +50,12 @@ test('a command that fails rejects with the log path and its last lines; earlier
 	const logFile = path.join(dir, 'install.log');
 	const [ok, okArgs] = script("console.log('first run')");
 	await runLogged(ok, okArgs, { cwd: dir, logFile, label: 'first' });
-	const [command, args] = script("for (let i = 0; i < 100; i++) console.log('line ' + i); console.error('npm error ERESOLVE'); process.exit(3);");
-	const { text, result } = await printed(() => runLogged(command, args, { cwd: dir, logFile, label: 'npm ci (fake)' }).catch((error) => error));
+	const [command, args] = script(
+		"for (let i = 0; i < 100; i++) console.log('line ' + i); console.error('npm error ERESOLVE'); process.exit(3);",
+	);
+	const { text, result } = await printed(() =>
+		runLogged(command, args, { cwd: dir, logFile, label: 'npm ci (fake)' }).catch((error) => error),
+	);
 	expect(text).toBe('');
 	expect(result.message).toMatch(/^npm ci \(fake\) failed \(exit 3\) after \d+s/);
 	expect(result.message).toContain(`Log: ${logFile}, last lines:`);
@@ -62,7 +68,12 @@ test('a command that fails rejects with the log path and its last lines; earlier
 test('progress notes arrive while it runs, without the command output', async () => {
 	const notes = [];
 	const [command, args] = script("console.log('secret-looking npm output'); setTimeout(() => {}, 400);");
-	await runLogged(command, args, { cwd: dir, logFile: path.join(dir, 'x.log'), label: 'slow', tick: { everyMs: 100, note: (m) => notes.push(m), detail: () => '3 packages' } });
+	await runLogged(command, args, {
+		cwd: dir,
+		logFile: path.join(dir, 'x.log'),
+		label: 'slow',
+		tick: { everyMs: 100, note: (m) => notes.push(m), detail: () => '3 packages' },
+	});
 	expect(notes.length).toBeGreaterThanOrEqual(2);
 	expect(notes[0]).toMatch(/^slow: \d+s elapsed, 3 packages$/);
 	expect(notes.join('\n')).not.toContain('npm output');

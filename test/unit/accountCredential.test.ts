@@ -4,7 +4,13 @@ import { requestScope } from '../../nodes/shared/n8nCompat';
 import type { IExecuteFunctions, IHttpRequestOptions, IAuthenticate } from 'n8n-workflow';
 
 // Plainly fake values ("dummy" is what n8n's no-hardcoded-secrets rule reads as a placeholder).
-const SECRETS = { jwt: 'dummy-jwt-value-123', apiKey: 'dummy-api-key-456', link: 'dummy-link-789', dni: '30111222', pin: '4321' };
+const SECRETS = {
+	jwt: 'dummy-jwt-value-123',
+	apiKey: 'dummy-api-key-456',
+	link: 'dummy-link-789',
+	dni: '30111222',
+	pin: '4321',
+};
 
 async function authenticate(credentials: Record<string, unknown>, options: IHttpRequestOptions) {
 	const auth = new KhipuApi().authenticate as Extract<IAuthenticate, (...args: never[]) => unknown>;
@@ -12,7 +18,8 @@ async function authenticate(credentials: Record<string, unknown>, options: IHttp
 }
 
 /** The signal a request sent by the Khipu node carries (transport.ts sends from a request scope). */
-const nodeSignal = () => requestScope({ getExecutionCancelSignal: () => undefined } as unknown as IExecuteFunctions, 60_000).signal;
+const nodeSignal = () =>
+	requestScope({ getExecutionCancelSignal: () => undefined } as unknown as IExecuteFunctions, 60_000).signal;
 
 describe('credential authenticate()', () => {
 	const request: IHttpRequestOptions = {
@@ -24,7 +31,10 @@ describe('credential authenticate()', () => {
 	};
 
 	it('JWT mode sends only the Bearer header and no account credential', async () => {
-		const out = await authenticate({ authType: 'jwt', jwtToken: SECRETS.jwt, apiKey: SECRETS.apiKey, accountLinkToken: SECRETS.link }, request);
+		const out = await authenticate(
+			{ authType: 'jwt', jwtToken: SECRETS.jwt, apiKey: SECRETS.apiKey, accountLinkToken: SECRETS.link },
+			request,
+		);
 		expect(out.headers).toEqual({ Authorization: `Bearer ${SECRETS.jwt}` });
 		expect(out.body).toEqual({ RequestData: { AccountNumber: '1' } });
 	});
@@ -59,13 +69,22 @@ describe('credential authenticate()', () => {
 });
 
 describe('issue 20.4: no redirects, no bank login in the credential test', () => {
-	const login = { apiKey: SECRETS.apiKey, accountLinkToken: SECRETS.link, documentNumberSecret: SECRETS.dni, username: 'maria01', pinPassword: SECRETS.pin };
+	const login = {
+		apiKey: SECRETS.apiKey,
+		accountLinkToken: SECRETS.link,
+		documentNumberSecret: SECRETS.dni,
+		username: 'maria01',
+		pinPassword: SECRETS.pin,
+	};
 	const modes: Array<[string, Record<string, unknown>]> = [
 		['jwt', { authType: 'jwt', jwtToken: SECRETS.jwt }],
 		['apiKeyAccountLink', { authType: 'apiKeyAccountLink', ...login }],
 		['apiKeySantanderLogin', { authType: 'apiKeySantanderLogin', ...login }],
 		['apiKey (earlier shape, Account Link)', { authType: 'apiKey', ...login }],
-		['apiKey (earlier shape, Santander login)', { authType: 'apiKey', accountCredentialType: 'santanderLogin', ...login }],
+		[
+			'apiKey (earlier shape, Santander login)',
+			{ authType: 'apiKey', accountCredentialType: 'santanderLogin', ...login },
+		],
 	];
 	/** The credential's own test request as n8n hands it to authenticate(): no node signal. */
 	const testRequest = () => ({ ...(new KhipuApi().test.request as IHttpRequestOptions), url: '/v1/x' });
@@ -74,23 +93,52 @@ describe('issue 20.4: no redirects, no bank login in the credential test', () =>
 		const out = await authenticate(credentials, testRequest());
 		expect(out.body).toEqual({ RequestData: {} });
 		const sent = JSON.stringify(out.body);
-		for (const secret of [SECRETS.link, SECRETS.dni, 'maria01', SECRETS.pin, 'AccountCredential', 'DocumentNumber', 'Username', 'Password', 'AccountLink']) {
+		for (const secret of [
+			SECRETS.link,
+			SECRETS.dni,
+			'maria01',
+			SECRETS.pin,
+			'AccountCredential',
+			'DocumentNumber',
+			'Username',
+			'Password',
+			'AccountLink',
+		]) {
 			expect(sent).not.toContain(secret);
 		}
 	});
 
 	it('so does any request that is not the Khipu node’s own (e.g. another node using the credential)', async () => {
-		const out = await authenticate({ authType: 'apiKeySantanderLogin', ...login }, { url: '/x', method: 'POST', body: { RequestData: { AccountNumber: '1' } } });
+		const out = await authenticate(
+			{ authType: 'apiKeySantanderLogin', ...login },
+			{ url: '/x', method: 'POST', body: { RequestData: { AccountNumber: '1' } } },
+		);
 		expect(out.body).toEqual({ RequestData: { AccountNumber: '1' } });
 	});
 
-	it.each(modes)('no request signed with the credential follows a redirect, in either request form (%s)', async (_mode, credentials) => {
-		const legacyForm = { url: '/x', method: 'POST', followRedirect: true, followAllRedirects: true, maxRedirects: 21 } as IHttpRequestOptions;
-		for (const options of [testRequest(), { url: '/x', method: 'POST' as const, abortSignal: nodeSignal() }, legacyForm]) {
-			const out = (await authenticate(credentials, options)) as IHttpRequestOptions & { followRedirect?: boolean; followAllRedirects?: boolean };
-			expect([out.disableFollowRedirect, out.followRedirect, out.followAllRedirects]).toEqual([true, false, false]);
-		}
-	});
+	it.each(modes)(
+		'no request signed with the credential follows a redirect, in either request form (%s)',
+		async (_mode, credentials) => {
+			const legacyForm = {
+				url: '/x',
+				method: 'POST',
+				followRedirect: true,
+				followAllRedirects: true,
+				maxRedirects: 21,
+			} as IHttpRequestOptions;
+			for (const options of [
+				testRequest(),
+				{ url: '/x', method: 'POST' as const, abortSignal: nodeSignal() },
+				legacyForm,
+			]) {
+				const out = (await authenticate(credentials, options)) as IHttpRequestOptions & {
+					followRedirect?: boolean;
+					followAllRedirects?: boolean;
+				};
+				expect([out.disableFollowRedirect, out.followRedirect, out.followAllRedirects]).toEqual([true, false, false]);
+			}
+		},
+	);
 
 	it('the test request itself asks n8n not to follow redirects', () => {
 		expect(new KhipuApi().test.request.disableFollowRedirect).toBe(true);
@@ -98,7 +146,13 @@ describe('issue 20.4: no redirects, no bank login in the credential test', () =>
 });
 
 describe('credential validation', () => {
-	const base = { authType: 'apiKeySantanderLogin', apiKey: SECRETS.apiKey, documentNumberSecret: SECRETS.dni, username: 'maria01', pinPassword: SECRETS.pin };
+	const base = {
+		authType: 'apiKeySantanderLogin',
+		apiKey: SECRETS.apiKey,
+		documentNumberSecret: SECRETS.dni,
+		username: 'maria01',
+		pinPassword: SECRETS.pin,
+	};
 
 	it.each([
 		[{ pinPassword: '123' }, 'PIN', /exactly 4 digits/],
@@ -126,7 +180,9 @@ describe('credential validation', () => {
 	});
 
 	it('requires an Account Link token in Account Link mode', () => {
-		expect(() => buildAccountCredential({ authType: 'apiKeyAccountLink', accountLinkToken: '' })).toThrow(/Account Link token/);
+		expect(() => buildAccountCredential({ authType: 'apiKeyAccountLink', accountLinkToken: '' })).toThrow(
+			/Account Link token/,
+		);
 	});
 
 	it('JWT mode needs a JWT without whitespace', () => {
@@ -151,12 +207,19 @@ describe('authentication modes', () => {
 		const shownIn = (name: string) => {
 			const show = properties.find((p) => p.name === name)?.displayOptions?.show?.authType ?? [];
 			return ['jwt', 'apiKeyAccountLink', 'apiKeySantanderLogin'].filter((mode) =>
-				show.some((rule) => rule === mode || (typeof rule === 'object' && rule !== null && mode.startsWith(String((rule as { _cnd: { startsWith: string } })._cnd.startsWith)))),
+				show.some(
+					(rule) =>
+						rule === mode ||
+						(typeof rule === 'object' &&
+							rule !== null &&
+							mode.startsWith(String((rule as { _cnd: { startsWith: string } })._cnd.startsWith))),
+				),
 			);
 		};
 		expect(shownIn('jwtToken')).toEqual(['jwt']);
 		expect(shownIn('apiKey')).toEqual(['apiKeyAccountLink', 'apiKeySantanderLogin']);
 		expect(shownIn('accountLinkToken')).toEqual(['apiKeyAccountLink']);
-		for (const name of ['documentNumberSecret', 'username', 'pinPassword']) expect(shownIn(name)).toEqual(['apiKeySantanderLogin']);
+		for (const name of ['documentNumberSecret', 'username', 'pinPassword'])
+			expect(shownIn(name)).toEqual(['apiKeySantanderLogin']);
 	});
 });

@@ -1,4 +1,9 @@
-import { MAX_SIGNIFICANT_DIGITS, readAmount, readAmountFormat, type AmountFormat } from '../../nodes/shared/balances/amount';
+import {
+	MAX_SIGNIFICANT_DIGITS,
+	readAmount,
+	readAmountFormat,
+	type AmountFormat,
+} from '../../nodes/shared/balances/amount';
 import { simplifyBalances } from '../../nodes/shared/balances/simplify';
 import { parseEnvelope } from '../../nodes/shared/khipu/envelope';
 
@@ -88,7 +93,9 @@ describe('readAmount', () => {
 	it('outer spaces are trimmed, inner ones are not grouping', () => {
 		expect(readAmount('  1234.56\n', DOT)).toEqual({ amount: 1234.56, problem: null });
 		expect(readAmount(' 1.234,56 ', AR)).toEqual({ amount: 1234.56, problem: null });
-		expect(readAmount('1 234,56', AR).problem).toBe('"1 234,56" is not a number in the Argentine format (1.234,56), such as 1234,56 or 1.234,56');
+		expect(readAmount('1 234,56', AR).problem).toBe(
+			'"1 234,56" is not a number in the Argentine format (1.234,56), such as 1234,56 or 1.234,56',
+		);
 		expect(readAmount('   ', DOT).problem).toBe('Khipu sent an empty amount');
 	});
 
@@ -107,7 +114,9 @@ describe('readAmount', () => {
 			problem:
 				'"1.234,56" is not in the Khipu standard format (dot decimal); if Khipu writes amounts in the Argentine format (1.234,56), set the Amount Format option to it',
 		});
-		expect(readAmount('1234.56', AR).problem).toMatch(/^"1234\.56" is not in the Argentine format .*set the Amount Format option/);
+		expect(readAmount('1234.56', AR).problem).toMatch(
+			/^"1234\.56" is not in the Argentine format .*set the Amount Format option/,
+		);
 		expect(readAmount('1e3', DOT).problem).toBe(
 			'"1e3" is not a number in the Khipu standard format (dot decimal), such as 1234.56 or 1,234.56',
 		);
@@ -147,7 +156,10 @@ describe('readAmount', () => {
 
 	it('anything else is null with the reason', () => {
 		expect(readAmount(undefined, DOT)).toEqual({ amount: null, problem: 'Khipu sent no amount' });
-		expect(readAmount(null, DOT)).toEqual({ amount: null, problem: 'Khipu sent null as the amount, not a number or text' });
+		expect(readAmount(null, DOT)).toEqual({
+			amount: null,
+			problem: 'Khipu sent null as the amount, not a number or text',
+		});
 		expect(readAmount(true, DOT).problem).toBe('Khipu sent a boolean as the amount, not a number or text');
 		expect(readAmount({ Amount: '1' }, DOT).problem).toBe('Khipu sent a object as the amount, not a number or text');
 		expect(readAmount(['1'], DOT).problem).toBe('Khipu sent a list as the amount, not a number or text');
@@ -166,7 +178,13 @@ describe('amounts in the simplified items', () => {
 			OperationId: 'op-1',
 			Status: 'OK',
 			Data: {
-				Balance: [{ Type: 'InterimAvailable', CreditDebitIndicator: indicator, Amount: amounts.map((Amount) => ({ Amount, Currency: 'ARS' })) }],
+				Balance: [
+					{
+						Type: 'InterimAvailable',
+						CreditDebitIndicator: indicator,
+						Amount: amounts.map((Amount) => ({ Amount, Currency: 'ARS' })),
+					},
+				],
 			},
 		});
 
@@ -184,12 +202,23 @@ describe('amounts in the simplified items', () => {
 	});
 
 	it('a debit is negative whatever the format; a null amount stays null', () => {
-		expect(simplifyBalances(envelope(['1.520,50', '7,5', '2,500'], 'Debit'), 'A', AR).map((i) => i.amount)).toEqual([-1520.5, -7.5, null]);
-		expect(simplifyBalances(envelope(['1520.50', '2.500'], 'Debit'), 'A', DOT).map((i) => i.amount)).toEqual([-1520.5, null]);
+		expect(simplifyBalances(envelope(['1.520,50', '7,5', '2,500'], 'Debit'), 'A', AR).map((i) => i.amount)).toEqual([
+			-1520.5,
+			-7.5,
+			null,
+		]);
+		expect(simplifyBalances(envelope(['1520.50', '2.500'], 'Debit'), 'A', DOT).map((i) => i.amount)).toEqual([
+			-1520.5,
+			null,
+		]);
 	});
 
 	it('a balance without an amount says so', () => {
-		const items = simplifyBalances(parseEnvelope({ OperationId: 'op', Status: 'OK', Data: { Balance: [{ Type: 'X' }] } }), 'A', DOT);
+		const items = simplifyBalances(
+			parseEnvelope({ OperationId: 'op', Status: 'OK', Data: { Balance: [{ Type: 'X' }] } }),
+			'A',
+			DOT,
+		);
 		expect(items[0]).toMatchObject({ amount: null, amountString: null, amountProblem: 'Khipu sent no amount' });
 	});
 });

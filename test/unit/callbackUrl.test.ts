@@ -1,6 +1,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { buildCallbackUrl, checkTokenDestination, readCallbackHints, validateReference } from '../../nodes/shared/callbackUrl';
+import {
+	buildCallbackUrl,
+	checkTokenDestination,
+	readCallbackHints,
+	validateReference,
+} from '../../nodes/shared/callbackUrl';
 import { webhookBaseUrl } from '../../nodes/shared/n8nCompat';
 import { InputError } from '../../nodes/shared/validation';
 import { errorOf } from './support/inputError';
@@ -21,13 +26,15 @@ describe('buildCallbackUrl', () => {
 		expect(buildCallbackUrl(BASE, { account: '1', token: TOKEN })).toBe(`${BASE}?account=1&token=${TOKEN}`);
 	});
 
-	it('keeps the user\'s own query string exactly as written', () => {
-		expect(buildCallbackUrl(`${BASE}?a=1&b=x%20y&flag&c=+`, { account: '1' })).toBe(`${BASE}?a=1&b=x%20y&flag&c=+&account=1`);
+	it("keeps the user's own query string exactly as written", () => {
+		expect(buildCallbackUrl(`${BASE}?a=1&b=x%20y&flag&c=+`, { account: '1' })).toBe(
+			`${BASE}?a=1&b=x%20y&flag&c=+&account=1`,
+		);
 		expect(buildCallbackUrl(`${BASE}?`, { account: '1' })).toBe(`${BASE}?account=1`);
 		expect(buildCallbackUrl(`${BASE}?a=1&&`, { account: '1' })).toBe(`${BASE}?a=1&account=1`);
 	});
 
-	it('keeps n8n\'s own signature parameter on resume URLs', () => {
+	it("keeps n8n's own signature parameter on resume URLs", () => {
 		const resume = 'http://127.0.0.1:5678/webhook-waiting/42/node-id?signature=abc123';
 		expect(buildCallbackUrl(resume, { account: '1', token: 'T' })).toBe(`${resume}&account=1&token=T`);
 	});
@@ -73,14 +80,18 @@ describe('buildCallbackUrl', () => {
 	])('refuses %s, which n8n reads as "%s" (issue 20.5)', (query, name) => {
 		const error = errorOf(() => buildCallbackUrl(`${BASE}?keep=1&${query}`, { account: '1', token: TOKEN }));
 		expect(error.field).toBe('Callback URL');
-		expect(error.message).toContain(`already contains ${name === 'account' ? 'an' : 'a'} "${name}" parameter (n8n reads "${name}[…]" as "${name}")`);
+		expect(error.message).toContain(
+			`already contains ${name === 'account' ? 'an' : 'a'} "${name}" parameter (n8n reads "${name}[…]" as "${name}")`,
+		);
 		expect(error.message).not.toContain(TOKEN);
 	});
 
 	it.each(['a[token]=1', 'tokens=1', 'my_token=1', 'x.token=1', 'accounts[]=1', 'token]=1'])(
 		'keeps %s, which n8n does not read as one of the node’s parameters',
 		(query) => {
-			expect(buildCallbackUrl(`${BASE}?${query}`, { account: '1', token: TOKEN })).toBe(`${BASE}?${query}&account=1&token=${TOKEN}`);
+			expect(buildCallbackUrl(`${BASE}?${query}`, { account: '1', token: TOKEN })).toBe(
+				`${BASE}?${query}&account=1&token=${TOKEN}`,
+			);
 		},
 	);
 
@@ -99,15 +110,23 @@ describe('buildCallbackUrl', () => {
 	it('counts the encoded length against the limit', () => {
 		const base = `https://e.com/${'a'.repeat(180)}`;
 		expect(() => buildCallbackUrl(base, { account: '1', reference: 'x'.repeat(30) })).not.toThrow();
-		expect(errorOf(() => buildCallbackUrl(base, { account: '1', reference: 'ñ'.repeat(30) })).message).toMatch(/is 395 characters long/);
+		expect(errorOf(() => buildCallbackUrl(base, { account: '1', reference: 'ñ'.repeat(30) })).message).toMatch(
+			/is 395 characters long/,
+		);
 	});
 
-	it('uses the caller\'s field name and advice', () => {
+	it("uses the caller's field name and advice", () => {
 		const error = errorOf(() =>
-			buildCallbackUrl(`https://e.com/${'a'.repeat(250)}`, { account: '1' }, { field: 'Resume URL', advice: 'Set a shorter WEBHOOK_URL.' }),
+			buildCallbackUrl(
+				`https://e.com/${'a'.repeat(250)}`,
+				{ account: '1' },
+				{ field: 'Resume URL', advice: 'Set a shorter WEBHOOK_URL.' },
+			),
 		);
 		expect(error.field).toBe('Resume URL');
-		expect(error.message).toMatch(/^Resume URL with the account number added is 274 characters long; Khipu accepts at most 255\. Set a shorter WEBHOOK_URL\.$/);
+		expect(error.message).toMatch(
+			/^Resume URL with the account number added is 274 characters long; Khipu accepts at most 255\. Set a shorter WEBHOOK_URL\.$/,
+		);
 	});
 });
 
@@ -196,7 +215,9 @@ describe('checkTokenDestination: the callback token goes over https or to this n
 
 describe('webhookBaseUrl (COMPAT row 23): this n8n’s webhook base, from $execution.resumeUrl', () => {
 	const contextWithResumeUrl = (resumeUrl: string) =>
-		({ evaluateExpression: (expression: string) => (expression === '{{ $execution.resumeUrl }}' ? resumeUrl : undefined) }) as unknown as IExecuteFunctions;
+		({
+			evaluateExpression: (expression: string) => (expression === '{{ $execution.resumeUrl }}' ? resumeUrl : undefined),
+		}) as unknown as IExecuteFunctions;
 
 	it.each([
 		['http://127.0.0.1:5678/webhook-waiting/42', 'http://127.0.0.1:5678/'], // n8n 2.8.4

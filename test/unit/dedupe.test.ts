@@ -56,7 +56,12 @@ async function request(
 	db: Db,
 	process: string,
 	id: string,
-	{ now = T0, ttl = HOUR, startFails = false, read = db.read() }: { now?: number; ttl?: number; startFails?: boolean; read?: IDataObject } = {},
+	{
+		now = T0,
+		ttl = HOUR,
+		startFails = false,
+		read = db.read(),
+	}: { now?: number; ttl?: number; startFails?: boolean; read?: IDataObject } = {},
 ): Promise<Delivery> {
 	const before = JSON.stringify(read);
 	const delivery = await receive(process, id, ttl, read, now);
@@ -248,7 +253,10 @@ describe('repeated-delivery memory (nodes/shared/dedupe.ts)', () => {
 
 	it('the store holds 12-character fingerprints, never the OperationIds: the newest 2,000 within its size bound', async () => {
 		const db = new Db();
-		const ids = Array.from({ length: MAX_REMEMBERED_IDS + 10 }, (_, i) => `0f6b2c1e-9a4d-4c8e-b1a7-${String(i).padStart(12, '0')}`);
+		const ids = Array.from(
+			{ length: MAX_REMEMBERED_IDS + 10 },
+			(_, i) => `0f6b2c1e-9a4d-4c8e-b1a7-${String(i).padStart(12, '0')}`,
+		);
 		for (const [i, id] of ids.entries()) expect(await request(db, 'A', id, { now: T0 + i * 1000 })).toBe('first');
 		const text = String(db.row[SHARED_KEY]);
 		expect(ids.filter((id) => text.includes(id))).toEqual([]);
@@ -268,4 +276,3 @@ describe('repeated-delivery memory (nodes/shared/dedupe.ts)', () => {
 		for (const id of ['a', 'b']) expect(await request(db, 'A', id, { now: T0 + 2 })).toBe('first');
 	});
 });
-

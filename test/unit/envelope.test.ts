@@ -45,22 +45,43 @@ describe('envelope', () => {
 			...docsExample,
 			Data: {
 				Balance: [
-					{ CreditDebitIndicator: 'Debit', Type: 'ClosingBooked', Amount: [{ Amount: '1520.50', Currency: 'ARS' }, { Amount: 10, Currency: 'USD' }] },
+					{
+						CreditDebitIndicator: 'Debit',
+						Type: 'ClosingBooked',
+						Amount: [
+							{ Amount: '1520.50', Currency: 'ARS' },
+							{ Amount: 10, Currency: 'USD' },
+						],
+					},
 				],
 			},
 		});
 		const items = simplifyBalances(envelope, 'A', 'dotDecimal');
-		expect(items.map((i) => [i.amount, i.currency])).toEqual([[-1520.5, 'ARS'], [-10, 'USD']]);
+		expect(items.map((i) => [i.amount, i.currency])).toEqual([
+			[-1520.5, 'ARS'],
+			[-10, 'USD'],
+		]);
 	});
 
 	it('accepts Amount as a single object and Balance as a single object', () => {
 		const envelope = parseEnvelope({ ...docsExample, Data: { Balance: { Amount: { Amount: '7', Currency: 'USD' } } } });
-		expect(simplifyBalances(envelope, 'A', 'dotDecimal')[0]).toMatchObject({ amount: 7, currency: 'USD', accountId: null });
+		expect(simplifyBalances(envelope, 'A', 'dotDecimal')[0]).toMatchObject({
+			amount: 7,
+			currency: 'USD',
+			accountId: null,
+		});
 	});
 
 	it('keeps the original amount string when it cannot be parsed', () => {
-		const envelope = parseEnvelope({ ...docsExample, Data: { Balance: [{ Amount: [{ Amount: 'n/a', Currency: 'ARS' }] }] } });
-		expect(simplifyBalances(envelope, 'A', 'dotDecimal')[0]).toMatchObject({ amount: null, amountString: 'n/a', amountProblem: expect.stringMatching(/^"n\/a" is not a number/) });
+		const envelope = parseEnvelope({
+			...docsExample,
+			Data: { Balance: [{ Amount: [{ Amount: 'n/a', Currency: 'ARS' }] }] },
+		});
+		expect(simplifyBalances(envelope, 'A', 'dotDecimal')[0]).toMatchObject({
+			amount: null,
+			amountString: 'n/a',
+			amountProblem: expect.stringMatching(/^"n\/a" is not a number/),
+		});
 	});
 
 	it('normalizes offsets without colon and keeps unparseable dates', () => {
@@ -83,7 +104,13 @@ describe('envelope', () => {
 	});
 
 	it('keeps unknown fields in the raw envelope and reads legacy error fields', () => {
-		const envelope = parseEnvelope({ OperationId: 'op', Status: 'error', FailureReason: 'LIFESPAN_EXCEEDED', Message: 'late', Extra: 1 });
+		const envelope = parseEnvelope({
+			OperationId: 'op',
+			Status: 'error',
+			FailureReason: 'LIFESPAN_EXCEEDED',
+			Message: 'late',
+			Extra: 1,
+		});
 		expect(envelope.status).toBe('ERROR');
 		expect(envelope.error).toEqual({ code: 'LIFESPAN_EXCEEDED', type: 'UNKNOWN', description: 'late' });
 		expect(envelope.raw.Extra).toBe(1);
@@ -91,12 +118,27 @@ describe('envelope', () => {
 
 	it('reports empty and null data as info items, or nothing', () => {
 		const empty = parseEnvelope({ ...docsExample, Data: { Balance: [] }, AdditionalInformation: 'No balances today' });
-		expect(envelopeToItems(empty, 'A', { output: 'simplified', onEmpty: 'infoItem', amountFormat: 'dotDecimal' })).toEqual([
-			{ accountNumber: 'A', operationId: docsExample.OperationId, status: 'OK', noBalances: true, message: 'No balances today' },
+		expect(
+			envelopeToItems(empty, 'A', { output: 'simplified', onEmpty: 'infoItem', amountFormat: 'dotDecimal' }),
+		).toEqual([
+			{
+				accountNumber: 'A',
+				operationId: docsExample.OperationId,
+				status: 'OK',
+				noBalances: true,
+				message: 'No balances today',
+			},
 		]);
 		const nullData = parseEnvelope({ ...docsExample, Data: null });
-		expect(envelopeToItems(nullData, 'A', { output: 'simplified', onEmpty: 'infoItem', amountFormat: 'dotDecimal' })[0].message).toMatch(/no data/);
-		expect(envelopeToItems(nullData, 'A', { output: 'simplified', onEmpty: 'nothing', amountFormat: 'dotDecimal' })).toEqual([]);
-		expect(envelopeToItems(nullData, 'A', { output: 'raw', onEmpty: 'nothing', amountFormat: 'dotDecimal' })).toEqual([{ ...docsExample, Data: null }]);
+		expect(
+			envelopeToItems(nullData, 'A', { output: 'simplified', onEmpty: 'infoItem', amountFormat: 'dotDecimal' })[0]
+				.message,
+		).toMatch(/no data/);
+		expect(
+			envelopeToItems(nullData, 'A', { output: 'simplified', onEmpty: 'nothing', amountFormat: 'dotDecimal' }),
+		).toEqual([]);
+		expect(envelopeToItems(nullData, 'A', { output: 'raw', onEmpty: 'nothing', amountFormat: 'dotDecimal' })).toEqual([
+			{ ...docsExample, Data: null },
+		]);
 	});
 });

@@ -67,7 +67,14 @@ describe('credential test requests (COMPAT row 16)', () => {
 describe('data kept for the resume webhook (COMPAT row 20)', () => {
 	// n8n-workflow's own node context and expression resolver, as the resumed execution uses them.
 	function resumedExecution(nodeName: string) {
-		const node: INode = { id: 'node-1', name: nodeName, type: 'test.node', typeVersion: 1, position: [0, 0], parameters: {} };
+		const node: INode = {
+			id: 'node-1',
+			name: nodeName,
+			type: 'test.node',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		};
 		const nodeTypes = {
 			getByName: () => ({ description: { properties: [] } }),
 			getByNameAndVersion: () => ({ description: { properties: [] } }),
@@ -84,18 +91,31 @@ describe('data kept for the resume webhook (COMPAT row 20)', () => {
 		const webhook = {
 			getNode: () => node,
 			evaluateExpression: (expression: string, itemIndex: number) =>
-				workflow.expression.resolveSimpleParameterValue(`=${expression}`, {}, runExecutionData, 0, itemIndex, node.name, [], 'webhook', {}),
+				workflow.expression.resolveSimpleParameterValue(
+					`=${expression}`,
+					{},
+					runExecutionData,
+					0,
+					itemIndex,
+					node.name,
+					[],
+					'webhook',
+					{},
+				),
 		} as unknown as IWebhookFunctions;
 		return { execute, webhook };
 	}
 
-	it.each([['Khipu'], ['Khipu "A" }} {{ $json }} \\ \' `x`'], ['Saldo ☃ 𝄞 ñ'], ['{{']])('a node named %p reads back what it kept', (name) => {
-		const { execute, webhook } = resumedExecution(name);
-		expect(readKeptForResume(webhook, 'khipuResumeDigest')).toBeUndefined();
-		keepForResume(execute, 'khipuResumeDigest', 'digest-value');
-		expect(readKeptForResume(webhook, 'khipuResumeDigest')).toBe('digest-value');
-		expect(readKeptForResume(webhook, 'other')).toBeUndefined();
-	});
+	it.each([['Khipu'], ['Khipu "A" }} {{ $json }} \\ \' `x`'], ['Saldo ☃ 𝄞 ñ'], ['{{']])(
+		'a node named %p reads back what it kept',
+		(name) => {
+			const { execute, webhook } = resumedExecution(name);
+			expect(readKeptForResume(webhook, 'khipuResumeDigest')).toBeUndefined();
+			keepForResume(execute, 'khipuResumeDigest', 'digest-value');
+			expect(readKeptForResume(webhook, 'khipuResumeDigest')).toBe('digest-value');
+			expect(readKeptForResume(webhook, 'other')).toBeUndefined();
+		},
+	);
 });
 
 describe('acknowledgeWhenStarted (COMPAT rows 13, 21)', () => {

@@ -1,9 +1,25 @@
 import { adviceForType, failureFromOutcome } from '../../nodes/shared/khipu/failure';
 import { classifyResponse, parseRetryAfter, summarizeBody, TITLE_SCAN_CHARS } from '../../nodes/shared/khipu/outcome';
 
-const ok = { OperationId: 'op-1', Status: 'OK', Data: { Balance: [] }, AdditionalInformation: null, Error: null, LifeSpan: null };
-const err = (type: string) => ({ ...ok, Status: 'ERROR', Data: null, Error: { Code: 'E201', Type: type, Description: 'Servicio no disponible' } });
-const res = (statusCode: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) => ({
+const ok = {
+	OperationId: 'op-1',
+	Status: 'OK',
+	Data: { Balance: [] },
+	AdditionalInformation: null,
+	Error: null,
+	LifeSpan: null,
+};
+const err = (type: string) => ({
+	...ok,
+	Status: 'ERROR',
+	Data: null,
+	Error: { Code: 'E201', Type: type, Description: 'Servicio no disponible' },
+});
+const res = (
+	statusCode: number,
+	body: unknown,
+	headers: Record<string, string> = { 'content-type': 'application/json' },
+) => ({
 	statusCode,
 	headers,
 	bodyText: typeof body === 'string' ? body : JSON.stringify(body),
@@ -19,10 +35,20 @@ describe('classifyResponse', () => {
 
 	it('treats non-JSON 2xx bodies and gateway pages as failures', () => {
 		const html = '<html><head><title>504 Gateway Time-out</title></head></html>';
-		expect(classifyResponse(res(200, html, { 'content-type': 'text/html' }))).toMatchObject({ kind: 'notJson', httpStatus: 200 });
+		expect(classifyResponse(res(200, html, { 'content-type': 'text/html' }))).toMatchObject({
+			kind: 'notJson',
+			httpStatus: 200,
+		});
 		const gateway = classifyResponse(res(504, html, { 'content-type': 'text/html; charset=utf-8' }));
-		expect(gateway).toMatchObject({ kind: 'httpError', httpStatus: 504, bodySummary: 'text/html page "504 Gateway Time-out"' });
-		expect(classifyResponse(res(429, {}, { 'retry-after': '3' }))).toMatchObject({ kind: 'httpError', retryAfterSeconds: 3 });
+		expect(gateway).toMatchObject({
+			kind: 'httpError',
+			httpStatus: 504,
+			bodySummary: 'text/html page "504 Gateway Time-out"',
+		});
+		expect(classifyResponse(res(429, {}, { 'retry-after': '3' }))).toMatchObject({
+			kind: 'httpError',
+			retryAfterSeconds: 3,
+		});
 	});
 
 	it('summarizes bodies without echoing them', () => {
@@ -44,11 +70,16 @@ describe('failure mapping', () => {
 		for (const type of ['DO_NOT_RETRY', 'WAIT_4_HOURS_BEFORE_RETRY', 'RETRY_AFTER_NOTIFICATION']) {
 			expect(failureFromOutcome(classifyResponse(res(200, err(type))), 1).details.retryable).toBe(false);
 		}
-		expect(failureFromOutcome(classifyResponse(res(429, 'slow down', { 'retry-after': '2' })), 1).details).toMatchObject({
+		expect(
+			failureFromOutcome(classifyResponse(res(429, 'slow down', { 'retry-after': '2' })), 1).details,
+		).toMatchObject({
 			retryable: true,
 			retryAfterSeconds: 2,
 		});
-		expect(failureFromOutcome(classifyResponse(res(500, '<html></html>', { 'content-type': 'text/html' })), 1).details.retryable).toBe(false);
+		expect(
+			failureFromOutcome(classifyResponse(res(500, '<html></html>', { 'content-type': 'text/html' })), 1).details
+				.retryable,
+		).toBe(false);
 	});
 
 	it('gives the code, type and description in the message', () => {
@@ -65,9 +96,15 @@ describe('failure mapping', () => {
 	});
 
 	it('explains HTTP statuses', () => {
-		expect(failureFromOutcome(classifyResponse(res(401, { message: 'Unauthorized' })), 1).details.advice).toMatch(/JWT or API key/);
-		expect(failureFromOutcome(classifyResponse(res(404, { message: 'Not Found' })), 1).details.advice).toMatch(/Base URL/);
-		expect(failureFromOutcome(classifyResponse(res(504, 'x', { 'content-type': 'text/html' })), 1).details.advice).toMatch(/callback delivery/);
+		expect(failureFromOutcome(classifyResponse(res(401, { message: 'Unauthorized' })), 1).details.advice).toMatch(
+			/JWT or API key/,
+		);
+		expect(failureFromOutcome(classifyResponse(res(404, { message: 'Not Found' })), 1).details.advice).toMatch(
+			/Base URL/,
+		);
+		expect(
+			failureFromOutcome(classifyResponse(res(504, 'x', { 'content-type': 'text/html' })), 1).details.advice,
+		).toMatch(/callback delivery/);
 	});
 });
 

@@ -4,7 +4,13 @@ import { ExecutionStoppedError, khipuRequest, type RequestPolicy } from '../../n
 import { sleepUnlessStopped } from '../../nodes/shared/n8nCompat';
 
 // Issue 20.8: Stop ends a retry wait. A 429 asks for 60 s; the execution is stopped while the node waits.
-const policy: RequestPolicy = { retryTemporaryErrors: true, maxRetries: 3, retryDelayMs: 10, maxRetryAfterSeconds: 600, timeoutMs: 5000 };
+const policy: RequestPolicy = {
+	retryTemporaryErrors: true,
+	maxRetries: 3,
+	retryDelayMs: 10,
+	maxRetryAfterSeconds: 600,
+	timeoutMs: 5000,
+};
 const connection = { baseUrl: 'http://khipu.invalid', credentials: { authType: 'jwt', jwtToken: 'test-only-jwt' } };
 
 function throttledContext(cancel: AbortController, onRequest: () => void): IExecuteFunctions {
@@ -41,7 +47,9 @@ describe('a Retry-After wait ends when the execution is stopped', () => {
 		cancel.abort();
 		let requests = 0;
 		const context = throttledContext(cancel, () => requests++);
-		await expect(khipuRequest(context, connection, '/v1/x', { RequestData: {} }, policy)).rejects.toBeInstanceOf(ExecutionStoppedError);
+		await expect(khipuRequest(context, connection, '/v1/x', { RequestData: {} }, policy)).rejects.toBeInstanceOf(
+			ExecutionStoppedError,
+		);
 		expect(requests).toBe(0);
 	});
 });

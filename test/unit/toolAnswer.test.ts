@@ -6,8 +6,16 @@ import { getPendingCurrentDayBalances } from '../../nodes/KhipuSantanderAr/actio
 import { failureAnswer, PAUSE_REFUSAL } from '../../nodes/KhipuSantanderAr/delivery/toolAnswer';
 
 const balancesAnswer = (answer: KhipuEnvelope, accountNumber: string, amountFormat: AmountFormat = 'dotDecimal') =>
-	getPendingCurrentDayBalances.toolAnswer(answer, accountNumber, { output: 'simplified', onEmpty: 'infoItem', amountFormat });
-import { ACCOUNT_NUMBER_HINT, toolAccountNumberField, TOOL_DESCRIPTION } from '../../nodes/KhipuSantanderAr/descriptions/toolFields';
+	getPendingCurrentDayBalances.toolAnswer(answer, accountNumber, {
+		output: 'simplified',
+		onEmpty: 'infoItem',
+		amountFormat,
+	});
+import {
+	ACCOUNT_NUMBER_HINT,
+	toolAccountNumberField,
+	TOOL_DESCRIPTION,
+} from '../../nodes/KhipuSantanderAr/descriptions/toolFields';
 
 const OPERATION_ID = '6baf6c19-e485-463b-ae24-a821b025c8a4';
 
@@ -44,15 +52,34 @@ describe('tool answers', () => {
 			accountNumber: '1000000004',
 			operationId: OPERATION_ID,
 			balances: [
-				{ balanceType: 'InterimAvailable', creditDebitIndicator: 'Debit', amount: -1234.56, currency: 'ARS', dateTime: '2022-11-30T01:55:00-03:00' },
-				{ balanceType: 'InterimAvailable', creditDebitIndicator: 'Debit', amount: -10, currency: 'USD', dateTime: '2022-11-30T01:55:00-03:00' },
+				{
+					balanceType: 'InterimAvailable',
+					creditDebitIndicator: 'Debit',
+					amount: -1234.56,
+					currency: 'ARS',
+					dateTime: '2022-11-30T01:55:00-03:00',
+				},
+				{
+					balanceType: 'InterimAvailable',
+					creditDebitIndicator: 'Debit',
+					amount: -10,
+					currency: 'USD',
+					dateTime: '2022-11-30T01:55:00-03:00',
+				},
 			],
 		});
 	});
 
 	it('keeps Khipu’s text only for an amount it could not read, and explains an empty answer', () => {
-		const unreadable = balancesAnswer(envelope([{ Type: 'InterimAvailable', Amount: [{ Amount: 'n/a', Currency: 'ARS' }] }]), '1');
-		expect((unreadable.balances as object[])[0]).toMatchObject({ amount: null, amountText: 'n/a', amountProblem: expect.stringMatching(/^"n\/a" is not a number/) });
+		const unreadable = balancesAnswer(
+			envelope([{ Type: 'InterimAvailable', Amount: [{ Amount: 'n/a', Currency: 'ARS' }] }]),
+			'1',
+		);
+		expect((unreadable.balances as object[])[0]).toMatchObject({
+			amount: null,
+			amountText: 'n/a',
+			amountProblem: expect.stringMatching(/^"n\/a" is not a number/),
+		});
 		expect(balancesAnswer(envelope([], 'No balances for the current day'), '1')).toMatchObject({
 			balances: [],
 			message: 'No balances for the current day',
@@ -62,15 +89,27 @@ describe('tool answers', () => {
 
 	it('an ambiguous amount is no number for the model either: its text and the reason instead; the Amount Format option applies', () => {
 		const balances = [
-			{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', Amount: [{ Amount: '2.500', Currency: 'ARS' }, { Amount: '1.234,56', Currency: 'USD' }] },
+			{
+				Type: 'InterimAvailable',
+				CreditDebitIndicator: 'Credit',
+				Amount: [
+					{ Amount: '2.500', Currency: 'ARS' },
+					{ Amount: '1.234,56', Currency: 'USD' },
+				],
+			},
 		];
 		expect(balancesAnswer(envelope(balances), '1').balances).toEqual([
 			expect.objectContaining({
 				amount: null,
 				amountText: '2.500',
-				amountProblem: '"2.500" is ambiguous: 2.5 in the Khipu standard format (dot decimal), 2500 in the Argentine format (1.234,56)',
+				amountProblem:
+					'"2.500" is ambiguous: 2.5 in the Khipu standard format (dot decimal), 2500 in the Argentine format (1.234,56)',
 			}),
-			expect.objectContaining({ amount: null, amountText: '1.234,56', amountProblem: expect.stringMatching(/set the Amount Format option/) }),
+			expect.objectContaining({
+				amount: null,
+				amountText: '1.234,56',
+				amountProblem: expect.stringMatching(/set the Amount Format option/),
+			}),
 		]);
 		const argentine = balancesAnswer(envelope(balances), '1', 'argentine').balances as Array<Record<string, unknown>>;
 		expect(argentine.map((b) => b.amount)).toEqual([null, 1234.56]);
@@ -80,7 +119,12 @@ describe('tool answers', () => {
 
 	it('a Khipu error carries type, code and advice; an HTTP 200 status is left out', () => {
 		const failure = failureFromEnvelope(
-			parseEnvelope({ OperationId: OPERATION_ID, Status: 'ERROR', Data: null, Error: { Code: 'E101', Type: 'DO_NOT_RETRY', Description: 'Invalid bank credentials' } }),
+			parseEnvelope({
+				OperationId: OPERATION_ID,
+				Status: 'ERROR',
+				Data: null,
+				Error: { Code: 'E101', Type: 'DO_NOT_RETRY', Description: 'Invalid bank credentials' },
+			}),
 			200,
 			1,
 		);
@@ -98,15 +142,20 @@ describe('tool answers', () => {
 	});
 
 	it('refusals say who must act: the user for the account number, the workflow owner otherwise', () => {
-		expect(failureAnswer(new InputError('Account Number', 'Account Number is 21 characters long; Khipu accepts at most 20'), null)).toEqual({
+		expect(
+			failureAnswer(
+				new InputError('Account Number', 'Account Number is 21 characters long; Khipu accepts at most 20'),
+				null,
+			),
+		).toEqual({
 			status: 'REFUSED',
 			error: 'Account Number is 21 characters long; Khipu accepts at most 20',
 			field: 'Account Number',
 			advice: 'Nothing was sent to Khipu. Ask the user for the correct account number, then call the tool again.',
 		});
-		expect(failureAnswer(new InputError('Base URL (credential)', 'Base URL (credential) is required'), null).advice).toMatch(
-			/workflow owner; calling it again will not help/,
-		);
+		expect(
+			failureAnswer(new InputError('Base URL (credential)', 'Base URL (credential) is required'), null).advice,
+		).toMatch(/workflow owner; calling it again will not help/);
 		expect(PAUSE_REFUSAL).toMatchObject({ status: 'REFUSED', field: 'Delivery' });
 	});
 

@@ -1,4 +1,10 @@
-import { InputError, validateAccountNumber, validateBaseUrl, validateCallbackUrl, validateIntegerOption } from '../../nodes/shared/validation';
+import {
+	InputError,
+	validateAccountNumber,
+	validateBaseUrl,
+	validateCallbackUrl,
+	validateIntegerOption,
+} from '../../nodes/shared/validation';
 import { errorOf } from './support/inputError';
 
 describe('validateAccountNumber', () => {

@@ -41,7 +41,10 @@ function parseArgs(argv) {
 		else if (flag === '--runtime') opts.runtime = value();
 		else if (flag === '--runs') opts.runs = Number(value());
 		else if (flag === '--load-concurrency') opts.loadConcurrency = Number(value());
-		else throw new Error(`unknown argument: ${argv[i]} (--n8n 2.8|2.41, --runtime <dir>, --runs <n>, --load-concurrency <n>)`);
+		else
+			throw new Error(
+				`unknown argument: ${argv[i]} (--n8n 2.8|2.41, --runtime <dir>, --runs <n>, --load-concurrency <n>)`,
+			);
 	}
 	if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error('--runs must be a whole number >= 1');
 	return opts;
@@ -53,7 +56,10 @@ const NO_CALLBACK_MS = 10 * 60 * 1000; // the sandbox's longest delay: it never 
 function stats(values) {
 	const sorted = [...values].sort((a, b) => a - b);
 	const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-	const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+	const median =
+		sorted.length % 2
+			? sorted[(sorted.length - 1) / 2]
+			: (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 	return { runs: sorted.length, minMs: sorted[0], medianMs: median, p90Ms: at(0.9), maxMs: sorted[sorted.length - 1] };
 }
 
@@ -79,7 +85,11 @@ async function oneRun(stack, workflow, hookPath, account) {
 		if (answer.status === 200) {
 			const execution = await waitForExecution(stack.client, executionId, isFinished);
 			if (execution.status !== 'success') throw new Error(`execution ${executionId} ended ${execution.status}`);
-			return { windowMs: sentAt - arrivedAt, lastRefusedMs: lastRefusedAt === null ? null : lastRefusedAt - arrivedAt, refused };
+			return {
+				windowMs: sentAt - arrivedAt,
+				lastRefusedMs: lastRefusedAt === null ? null : lastRefusedAt - arrivedAt,
+				refused,
+			};
 		}
 		if (answer.status !== 409) throw new Error(`resume call answered ${answer.status}: ${answer.text.slice(0, 300)}`);
 		refused += 1;
@@ -97,7 +107,9 @@ function startLoad(stack, hookPath) {
 	const worker = async (w) => {
 		for (let i = 0; running; i++) {
 			try {
-				await stack.client.callWebhook(hookPath, { accounts: [{ accountNumber: `77${String(w).padStart(2, '0')}${String(i % 1e6).padStart(6, '0')}` }] });
+				await stack.client.callWebhook(hookPath, {
+					accounts: [{ accountNumber: `77${String(w).padStart(2, '0')}${String(i % 1e6).padStart(6, '0')}` }],
+				});
 				calls += 1;
 			} catch {
 				failures += 1;
@@ -117,7 +129,9 @@ async function measure(stack, workflow, hookPath, label, prefix) {
 	for (let i = 0; i < opts.runs; i++) {
 		const r = await oneRun(stack, workflow, hookPath, `${prefix}${String(i).padStart(6, '0')}`);
 		runs.push(r);
-		process.stdout.write(`  ${label} run ${i + 1}/${opts.runs}: accepted ${r.windowMs} ms after the request, ${r.refused} refused before\n`);
+		process.stdout.write(
+			`  ${label} run ${i + 1}/${opts.runs}: accepted ${r.windowMs} ms after the request, ${r.refused} refused before\n`,
+		);
 	}
 	return {
 		window: stats(runs.map((r) => r.windowMs)),
@@ -130,12 +144,24 @@ async function measure(stack, workflow, hookPath, label, prefix) {
 async function main() {
 	const started = Date.now();
 	process.stdout.write(`=== resume race on runtime/${opts.runtime}: ${opts.runs} runs idle, ${opts.runs} under load\n`);
-	const stack = await startStack({ mode: 'single', runtime: opts.runtime, sandbox: { callbackDelayMs: NO_CALLBACK_MS } });
+	const stack = await startStack({
+		mode: 'single',
+		runtime: opts.runtime,
+		sandbox: { callbackDelayMs: NO_CALLBACK_MS },
+	});
 	try {
 		// the node's CallbackUrl is seen through a recording proxy in front of the sandbox
 		stack.proxy = await startRecordingProxy(stack.sandbox.url);
-		const recorded = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT, recorded)', jwt: DEFAULT_JWT, baseUrl: stack.proxy.url });
-		const direct = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT)', jwt: DEFAULT_JWT, baseUrl: stack.sandbox.url });
+		const recorded = await jwtCredential(stack.client, {
+			name: 'Khipu sandbox (JWT, recorded)',
+			jwt: DEFAULT_JWT,
+			baseUrl: stack.proxy.url,
+		});
+		const direct = await jwtCredential(stack.client, {
+			name: 'Khipu sandbox (JWT)',
+			jwt: DEFAULT_JWT,
+			baseUrl: stack.sandbox.url,
+		});
 		const version = await runningN8nVersion(stack.client);
 		const pausePath = uniquePath('race');
 		const pause = await deployWorkflow(stack, pauseWorkflow({ path: pausePath, credential: recorded }));
@@ -163,14 +189,20 @@ async function main() {
 			method: 'see the header of tools/bench/measure-resume-race.js',
 			pollMs: opts.pollMs,
 			idle,
-			underLoad: { ...underLoad, load: { concurrency: opts.loadConcurrency, synchronousCalls: load.calls, failedCalls: load.failures } },
+			underLoad: {
+				...underLoad,
+				load: { concurrency: opts.loadConcurrency, synchronousCalls: load.calls, failedCalls: load.failures },
+			},
 			totalMs: Date.now() - started,
 		};
 		const out = path.join(REPO_ROOT, 'artifacts', `resume-race-${opts.runtime}.json`);
 		fs.mkdirSync(path.dirname(out), { recursive: true });
 		fs.writeFileSync(out, JSON.stringify(artifact, null, 2) + '\n');
-		const line = (name, m) => `  ${name.padEnd(6)} window median ${m.window.medianMs} ms, max ${m.window.maxMs} ms (last refusal: median ${m.lastRefused.medianMs ?? '-'} ms, max ${m.lastRefused.maxMs ?? '-'} ms; ${m.runsRefusedAtLeastOnce}/${m.window.runs} runs refused at least once)`;
-		process.stdout.write(`\n=== n8n ${version}\n${line('idle', idle)}\n${line('load', underLoad)}\n  load: ${load.calls} synchronous calls, ${load.failures} failed\n  ${path.relative(REPO_ROOT, out)}\n`);
+		const line = (name, m) =>
+			`  ${name.padEnd(6)} window median ${m.window.medianMs} ms, max ${m.window.maxMs} ms (last refusal: median ${m.lastRefused.medianMs ?? '-'} ms, max ${m.lastRefused.maxMs ?? '-'} ms; ${m.runsRefusedAtLeastOnce}/${m.window.runs} runs refused at least once)`;
+		process.stdout.write(
+			`\n=== n8n ${version}\n${line('idle', idle)}\n${line('load', underLoad)}\n  load: ${load.calls} synchronous calls, ${load.failures} failed\n  ${path.relative(REPO_ROOT, out)}\n`,
+		);
 	} finally {
 		if (stack.proxy) await stack.proxy.close();
 		await stack.stop();

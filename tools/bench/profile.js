@@ -50,9 +50,15 @@ function parse(argv) {
 		if (!m) throw new Error(`bad option ${a}`);
 		o[m[1]] = m[2];
 	}
-	const ok = { call: ['khipu', 'khipuSimplified', 'http', 'httpCred', 'webhook'], fanout: ['khipu', 'http', 'httpBatch0'], intake: ['trigger', 'webhook'] };
+	const ok = {
+		call: ['khipu', 'khipuSimplified', 'http', 'httpCred', 'webhook'],
+		fanout: ['khipu', 'http', 'httpBatch0'],
+		intake: ['trigger', 'webhook'],
+	};
 	if (!ok[scenario] || !ok[scenario].includes(variant)) {
-		throw new Error(`usage: node tools/bench/profile.js <${Object.keys(ok).join('|')}> <variant> (call: ${ok.call}; fanout: ${ok.fanout}; intake: ${ok.intake})`);
+		throw new Error(
+			`usage: node tools/bench/profile.js <${Object.keys(ok).join('|')}> <variant> (call: ${ok.call}; fanout: ${ok.fanout}; intake: ${ok.intake})`,
+		);
 	}
 	return o;
 }
@@ -97,7 +103,10 @@ async function main() {
 			const n = Number(o.n || 300);
 			const p = stack.uniquePath('prof');
 			const kind = o.variant === 'khipuSimplified' ? 'khipu' : o.variant;
-			await deploy(stack, singleCallWorkflow({ kind, path: p, stack, options: o.variant === 'khipu' ? { output: 'raw' } : {} }));
+			await deploy(
+				stack,
+				singleCallWorkflow({ kind, path: p, stack, options: o.variant === 'khipu' ? { output: 'raw' } : {} }),
+			);
 			const url = `${stack.n8n.baseUrl}/webhook/${p}`;
 			const accountNumber = o.account || '000011887755';
 			for (let i = 0; i < Math.min(20, n); i++) await postJson(stack.agent, url, { accountNumber });
@@ -112,7 +121,10 @@ async function main() {
 			const p = stack.uniquePath('prof');
 			const kind = o.variant === 'khipu' ? 'khipu' : 'http';
 			const batching = { batchSize: 20, batchInterval: o.variant === 'httpBatch0' ? 0 : 200 };
-			await deploy(stack, fanOutWorkflow({ kind, path: p, stack, options: { concurrency: 20, output: 'raw' }, batching }));
+			await deploy(
+				stack,
+				fanOutWorkflow({ kind, path: p, stack, options: { concurrency: 20, output: 'raw' }, batching }),
+			);
 			const url = `${stack.n8n.baseUrl}/webhook/${p}`;
 			const accounts = Array.from({ length: n }, (_, i) => ({ accountNumber: `7${String(i).padStart(9, '0')}` }));
 			await postJson(stack.agent, url, { accounts: accounts.slice(0, 5) });
@@ -125,7 +137,11 @@ async function main() {
 		} else {
 			const n = Number(o.n || 600);
 			const token = crypto.randomBytes(24).toString('base64url');
-			const wf = intakeWorkflow({ kind: o.variant, path: stack.uniquePath('prof'), credential: await callbackCredential(stack, token) });
+			const wf = intakeWorkflow({
+				kind: o.variant,
+				path: stack.uniquePath('prof'),
+				credential: await callbackCredential(stack, token),
+			});
 			await deploy(stack, wf);
 			const url = `${stack.n8n.baseUrl}/webhook/${wf.path}?token=${token}`;
 			for (const b of callbackBodies(30)) await postJson(stack.agent, url, b);
@@ -133,9 +149,11 @@ async function main() {
 			const bodies = callbackBodies(n);
 			await measure(async () => {
 				let next = 0;
-				await Promise.all(Array.from({ length: 20 }, async () => {
-					while (next < bodies.length) await postJson(stack.agent, url, bodies[next++]);
-				}));
+				await Promise.all(
+					Array.from({ length: 20 }, async () => {
+						while (next < bodies.length) await postJson(stack.agent, url, bodies[next++]);
+					}),
+				);
 				await sleep(2000); // let the executions finish inside the window
 			});
 			units = n;
@@ -144,12 +162,19 @@ async function main() {
 	} finally {
 		await stack.stop();
 	}
-	const file = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f)).sort().pop();
+	const file = fs
+		.readdirSync(dir)
+		.filter((f) => f.endsWith('.cpuprofile'))
+		.map((f) => path.join(dir, f))
+		.sort()
+		.pop();
 	if (!file) throw new Error(`no profile written in ${dir}`);
 	const s = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), PATTERNS, 25);
 	const per = (ms) => `${(ms / units).toFixed(3)} ms/${unitName}`;
 	const out = [];
-	out.push(`${o.scenario} ${o.variant}: ${units} ${unitName}s in ${windowMs} ms; n8n CPU (all threads) ${cpu0.v.toFixed(0)} ms = ${per(cpu0.v)}`);
+	out.push(
+		`${o.scenario} ${o.variant}: ${units} ${unitName}s in ${windowMs} ms; n8n CPU (all threads) ${cpu0.v.toFixed(0)} ms = ${per(cpu0.v)}`,
+	);
 	out.push(`main thread sampled ${s.totalMs} ms, busy ${s.busyMs} ms = ${per(s.busyMs)}`);
 	out.push('', 'self time by package:');
 	for (const [k, v] of s.packages) out.push(`  ${String(v).padStart(9)} ms  ${per(v).padStart(20)}  ${k}`);

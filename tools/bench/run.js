@@ -38,7 +38,15 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 const PROFILES = {
 	full: {
 		overhead: { calls: 240, callsPerRound: 12, warmup: 10 },
-		fanout: { concurrency: 20, latencyMs: 200, sizes: [{ n: 50, reps: 9 }, { n: 200, reps: 7 }, { n: 1000, reps: 6 }] },
+		fanout: {
+			concurrency: 20,
+			latencyMs: 200,
+			sizes: [
+				{ n: 50, reps: 9 },
+				{ n: 200, reps: 7 },
+				{ n: 1000, reps: 6 },
+			],
+		},
 		intake: { requests: 100, concurrency: 20, rounds: 21, warmup: 40 },
 		intakeMemory: { requests: 100, concurrency: 20, rounds: 10 },
 		payload: { sizes: [10, 1000, 10000], reps: 7, inProcessReps: 15 },
@@ -49,7 +57,14 @@ const PROFILES = {
 	},
 	quick: {
 		overhead: { calls: 24, callsPerRound: 4, warmup: 3 },
-		fanout: { concurrency: 10, latencyMs: 50, sizes: [{ n: 20, reps: 3 }, { n: 50, reps: 3 }] },
+		fanout: {
+			concurrency: 10,
+			latencyMs: 50,
+			sizes: [
+				{ n: 20, reps: 3 },
+				{ n: 50, reps: 3 },
+			],
+		},
 		intake: { requests: 40, concurrency: 10, rounds: 6, warmup: 5 },
 		intakeMemory: { requests: 40, concurrency: 10, rounds: 3 },
 		payload: { sizes: [10, 1000], reps: 2, inProcessReps: 3 },
@@ -83,11 +98,16 @@ function parseArgs(argv) {
 			args.modes = v === 'all' ? ['single', 'queue'] : v.split(',');
 			for (const m of args.modes) if (!SECTIONS[m]) throw new Error(`unknown mode ${m} (single, queue or all)`);
 		} else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
-		else throw new Error(`unknown argument ${a} (use --n8n 2.8|2.41|all, --mode single|queue|all, --all, --quick, --only=${ALL_SECTIONS.join(',')}, --no-write)`);
+		else
+			throw new Error(
+				`unknown argument ${a} (use --n8n 2.8|2.41|all, --mode single|queue|all, --all, --quick, --only=${ALL_SECTIONS.join(',')}, --no-write)`,
+			);
 	}
 	for (const s of args.only || []) if (!ALL_SECTIONS.includes(s)) throw new Error(`unknown section ${s}`);
 	// without --mode: one process, or the modes the --only sections belong to
-	args.modes ||= args.only ? Object.keys(SECTIONS).filter((m) => args.only.some((s) => SECTIONS[m].includes(s))) : ['single'];
+	args.modes ||= args.only
+		? Object.keys(SECTIONS).filter((m) => args.only.some((s) => SECTIONS[m].includes(s)))
+		: ['single'];
 	return args;
 }
 
@@ -117,7 +137,8 @@ function n8nProcessesOutside(pgids) {
 			const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
 			if (ours.has(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]))) continue;
 			const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-			if (cmd.some((a) => /\.bin\/n8n$/.test(a)) && cmd.some((a) => ['start', 'worker', 'webhook'].includes(a))) count++;
+			if (cmd.some((a) => /\.bin\/n8n$/.test(a)) && cmd.some((a) => ['start', 'worker', 'webhook'].includes(a)))
+				count++;
 		} catch {
 			/* gone */
 		}
@@ -134,7 +155,9 @@ function machine(runtime) {
 		/* unknown */
 	}
 	const ownNode = runtimeNode(runtime);
-	const nodeVersion = ownNode ? spawnSync(ownNode.node, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '') : process.versions.node;
+	const nodeVersion = ownNode
+		? spawnSync(ownNode.node, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '')
+		: process.versions.node;
 	return {
 		cpus: cpus.length,
 		cpuModel: cpus[0] ? cpus[0].model.trim() : 'unknown',
@@ -163,7 +186,9 @@ async function runOne({ runtime, mode, args, profile, log, onStack }) {
 		sections: {},
 		rows: [],
 	};
-	log(`${mode} mode on ${runtime} (n8n ${result.machine.n8n}), ${args.quick ? 'quick' : 'full'} profile: ${sections.join(', ')}`);
+	log(
+		`${mode} mode on ${runtime} (n8n ${result.machine.n8n}), ${args.quick ? 'quick' : 'full'} profile: ${sections.join(', ')}`,
+	);
 	const stacks = [];
 	onStack(stacks);
 	try {
@@ -175,9 +200,15 @@ async function runOne({ runtime, mode, args, profile, log, onStack }) {
 			single = await startBenchStack({ mode: 'single', runtime, pkgDir: stack.pkgDir, log });
 			stacks.push(single);
 		}
-		const pgids = stacks.flatMap((s) => [...s.processes().map((p) => p.pid), ...[s.postgres, s.redis].filter(Boolean).map((x) => x.pgid)]);
+		const pgids = stacks.flatMap((s) => [
+			...s.processes().map((p) => p.pid),
+			...[s.postgres, s.redis].filter(Boolean).map((x) => x.pgid),
+		]);
 		const others = n8nProcessesOutside(pgids);
-		if (others) result.notes.push(`${others} other n8n process(es) (other engineers' test suites) were running on the same machine at the start`);
+		if (others)
+			result.notes.push(
+				`${others} other n8n process(es) (other engineers' test suites) were running on the same machine at the start`,
+			);
 		const own = () => stack.ownCpuMs() + (single ? single.cpuMs() : 0);
 		const run = async (name, fn) => {
 			if (!sections.includes(name)) return;
@@ -187,7 +218,9 @@ async function runOne({ runtime, mode, args, profile, log, onStack }) {
 			out.seconds = Math.round((Date.now() - t) / 1000);
 			result.sections[name] = { seconds: out.seconds, load: out.load, ...out.details };
 			result.rows.push(...(out.rows || []).map((row) => ({ ...row, section: name })));
-			log(`${name}: done in ${out.seconds} s (load ${out.load.load1Start} → ${out.load.load1End}, other processes ${out.load.othersCpuPct} % of the machine)`);
+			log(
+				`${name}: done in ${out.seconds} s (load ${out.load.load1Start} → ${out.load.load1End}, other processes ${out.load.othersCpuPct} % of the machine)`,
+			);
 		};
 		await run('overhead', () => runOverhead(stack, profile.overhead, log));
 		await run('fanout', () => runFanOut(stack, profile.fanout, log));
@@ -196,7 +229,8 @@ async function runOne({ runtime, mode, args, profile, log, onStack }) {
 		await run('payload', async () => {
 			const p = await runPayload(stack, profile.payload, log);
 			p.details.inProcess = runInProcess(stack, { sizes: profile.payload.sizes, reps: profile.payload.inProcessReps });
-			p.details.inProcessNote = "the built node's execute() with a fake context (no n8n): JSON parse, envelope checks, items; heap retained by the output after gc";
+			p.details.inProcessNote =
+				"the built node's execute() with a fake context (no n8n): JSON parse, envelope checks, items; heap retained by the output after gc";
 			return p;
 		});
 		await run('weight', async () => ({ details: runWeight(stack, profile.weight), rows: [] }));
@@ -235,15 +269,23 @@ async function main() {
 		for (const mode of args.modes) {
 			const minutes = profile.hardLimitMinutes[mode];
 			// bounded: the bench stops itself whatever happens
-			const hardLimit = setTimeout(() => stop(2, `hard limit of ${minutes} min for ${mode} mode on ${runtime} reached, stopping`), minutes * 60_000);
+			const hardLimit = setTimeout(
+				() => stop(2, `hard limit of ${minutes} min for ${mode} mode on ${runtime} reached, stopping`),
+				minutes * 60_000,
+			);
 			const result = await runOne({ runtime, mode, args, profile, log, onStack: (list) => (live = list) });
 			clearTimeout(hardLimit);
 			if (!result) continue;
 			process.stdout.write(`${markdown([result])}\n\n`);
-			const file = args.write && !args.quick && !args.only ? resultsFile(mode, runtime) : path.join(os.tmpdir(), `khipu-bench-${result.profile}-${mode}-${runtime}.json`);
+			const file =
+				args.write && !args.quick && !args.only
+					? resultsFile(mode, runtime)
+					: path.join(os.tmpdir(), `khipu-bench-${result.profile}-${mode}-${runtime}.json`);
 			fs.mkdirSync(path.dirname(file), { recursive: true });
 			fs.writeFileSync(file, `${JSON.stringify(result, null, '\t')}\n`);
-			log(`wrote ${path.relative(REPO_ROOT, file).startsWith('..') ? file : path.relative(REPO_ROOT, file)}${file.startsWith(RESULTS_DIR) ? '; `npm run readme:figures` puts it into docs/PERFORMANCE.md' : ' (the repository is only written by a full run of every section)'}`);
+			log(
+				`wrote ${path.relative(REPO_ROOT, file).startsWith('..') ? file : path.relative(REPO_ROOT, file)}${file.startsWith(RESULTS_DIR) ? '; `npm run readme:figures` puts it into docs/PERFORMANCE.md' : ' (the repository is only written by a full run of every section)'}`,
+			);
 		}
 	}
 	log(`total ${Math.round((Date.now() - started) / 1000)} s`);

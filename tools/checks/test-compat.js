@@ -130,7 +130,8 @@ function startSampler() {
 		p.peakTreeRssKb = Math.max(p.peakTreeRssKb, t.total);
 		p.peakProcessRssKb = Math.max(p.peakProcessRssKb, t.largest);
 		const avail = memInfoKb('MemAvailable');
-		if (avail !== null) p.minMemAvailableKb = p.minMemAvailableKb === null ? avail : Math.min(p.minMemAvailableKb, avail);
+		if (avail !== null)
+			p.minMemAvailableKb = p.minMemAvailableKb === null ? avail : Math.min(p.minMemAvailableKb, avail);
 	};
 	const timer = setInterval(sample, 1000);
 	timer.unref();
@@ -170,7 +171,8 @@ function makeSnapshot() {
 	const skip = new Set([...SNAPSHOT_LINKED, ...SNAPSHOT_SKIPPED].map((n) => path.join(REPO_ROOT, n)));
 	fs.cpSync(REPO_ROOT, dest, {
 		recursive: true,
-		filter: (src) => !skip.has(src) && !/\.(tgz|log)$/.test(path.basename(src)) && !src.split(path.sep).includes('node_modules'),
+		filter: (src) =>
+			!skip.has(src) && !/\.(tgz|log)$/.test(path.basename(src)) && !src.split(path.sep).includes('node_modules'),
 	});
 	for (const name of SNAPSHOT_LINKED) fs.symlinkSync(path.join(REPO_ROOT, name), path.join(dest, name), 'dir');
 	return dest;
@@ -178,13 +180,19 @@ function makeSnapshot() {
 
 /** The files jest's "integration" project matches (its testMatch decides, e.g. test/integration and test/browser). */
 function listTestFiles(root) {
-	const r = spawnSync(path.join(root, 'node_modules', '.bin', 'jest'), ['--listTests', '--json', '--selectProjects', 'integration'], {
-		cwd: root,
-		encoding: 'utf8',
-	});
+	const r = spawnSync(
+		path.join(root, 'node_modules', '.bin', 'jest'),
+		['--listTests', '--json', '--selectProjects', 'integration'],
+		{
+			cwd: root,
+			encoding: 'utf8',
+		},
+	);
 	const start = (r.stdout || '').indexOf('[');
 	if (r.status !== 0 || start === -1) throw new Error(`jest --listTests failed:\n${r.stdout}\n${r.stderr}`);
-	return JSON.parse(r.stdout.slice(start)).map((f) => path.relative(root, f)).sort();
+	return JSON.parse(r.stdout.slice(start))
+		.map((f) => path.relative(root, f))
+		.sort();
 }
 
 function run(command, args, { env = process.env, cwd = REPO_ROOT } = {}) {
@@ -192,7 +200,9 @@ function run(command, args, { env = process.env, cwd = REPO_ROOT } = {}) {
 		const started = Date.now();
 		const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
 		child.once('error', (err) => resolve({ code: 127, error: err.message, ms: Date.now() - started }));
-		child.once('close', (code, signal) => resolve({ code: code === null ? `signal ${signal}` : code, ms: Date.now() - started }));
+		child.once('close', (code, signal) =>
+			resolve({ code: code === null ? `signal ${signal}` : code, ms: Date.now() - started }),
+		);
 	});
 }
 
@@ -221,13 +231,23 @@ function versions(runtime, workDir, git) {
 		n8nWorkflow: v('n8n-workflow'),
 		n8nNodeBinary: node ? node.node : process.execPath,
 		n8nNode: node ? capture(node.node, ['--version']) : process.version,
-		nodeDistribution: node ? `${path.basename(node.nodedir)}@${(readJson(path.join(node.nodedir, 'package.json')) || {}).version}` : null,
+		nodeDistribution: node
+			? `${path.basename(node.nodedir)}@${(readJson(path.join(node.nodedir, 'package.json')) || {}).version}`
+			: null,
 		harnessNode: process.version,
 		npm: capture('npm', ['--version']),
 		jest: (readJson(path.join(REPO_ROOT, 'node_modules', 'jest', 'package.json')) || {}).version || null,
 		...git, // when the run started (the snapshot is taken then)
-		workDir: workDir === REPO_ROOT ? 'the checkout (--in-place)' : `snapshot of the working tree (${workDir}), taken at the start`,
-		host: { platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, memTotalMb: Math.round(os.totalmem() / 1048576), loadAvgAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+		workDir:
+			workDir === REPO_ROOT
+				? 'the checkout (--in-place)'
+				: `snapshot of the working tree (${workDir}), taken at the start`,
+		host: {
+			platform: `${process.platform}-${process.arch}`,
+			cpus: os.cpus().length,
+			memTotalMb: Math.round(os.totalmem() / 1048576),
+			loadAvgAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+		},
 	};
 }
 
@@ -247,8 +267,15 @@ function fileResults(report, root) {
 			const count = (s) => a.filter((x) => x.status === s).length;
 			const failures = a
 				.filter((x) => x.status === 'failed')
-				.map((x) => ({ test: x.fullName, durationMs: x.duration ?? null, message: (x.failureMessages || []).join('\n').slice(0, 4000) }));
-			const durationMs = r.perfStats && r.perfStats.end && r.perfStats.start ? r.perfStats.end - r.perfStats.start : r.endTime - r.startTime;
+				.map((x) => ({
+					test: x.fullName,
+					durationMs: x.duration ?? null,
+					message: (x.failureMessages || []).join('\n').slice(0, 4000),
+				}));
+			const durationMs =
+				r.perfStats && r.perfStats.end && r.perfStats.start
+					? r.perfStats.end - r.perfStats.start
+					: r.endTime - r.startTime;
 			return {
 				file: path.relative(root, r.name),
 				status: r.status,
@@ -269,7 +296,9 @@ function fileResults(report, root) {
 async function main() {
 	const opts = parseArgs(process.argv.slice(2));
 	if (opts.help) {
-		console.log('usage: node tools/checks/test-compat.js [--runtime n8n-2.41] [--in-place] [--keep-snapshot] [-- <extra jest args>]');
+		console.log(
+			'usage: node tools/checks/test-compat.js [--runtime n8n-2.41] [--in-place] [--keep-snapshot] [-- <extra jest args>]',
+		);
 		return 0;
 	}
 	const started = Date.now();
@@ -286,7 +315,8 @@ async function main() {
 	const git = gitState();
 	const workDir = opts.inPlace ? REPO_ROOT : makeSnapshot();
 	artifact.workDir = workDir;
-	if (!opts.inPlace) process.stdout.write(`\n=== snapshot of the working tree: ${workDir} (--in-place to run in the checkout)\n`);
+	if (!opts.inPlace)
+		process.stdout.write(`\n=== snapshot of the working tree: ${workDir} (--in-place to run in the checkout)\n`);
 
 	// 1. runtime
 	process.stdout.write(`\n=== runtime ${opts.runtime} (install if needed)\n`);
@@ -306,7 +336,9 @@ async function main() {
 		steps.install = { ok: false, ms: Date.now() - t, error: err.message.slice(0, 8000) };
 		problems.push(`runtime install failed: ${err.message.split('\n')[0]}`);
 	}
-	process.stdout.write(`=== runtime: ${steps.install.ok ? (steps.install.cached ? 'ready (cached)' : 'installed') : 'FAILED'} in ${secs(steps.install.ms)} s\n`);
+	process.stdout.write(
+		`=== runtime: ${steps.install.ok ? (steps.install.cached ? 'ready (cached)' : 'installed') : 'FAILED'} in ${secs(steps.install.ms)} s\n`,
+	);
 
 	// 2. build
 	if (steps.install.ok) {
@@ -325,7 +357,9 @@ async function main() {
 		const report = path.join(os.tmpdir(), `khipu-compat-${opts.runtime}-${process.pid}.json`);
 		const env = { ...process.env, KHIPU_N8N_RUNTIME: opts.runtime, CI: process.env.CI || 'true' };
 		const args = ['--selectProjects', 'integration', '--runInBand', '--json', '--outputFile', report, ...opts.jestArgs];
-		process.stdout.write(`\n=== jest integration on ${opts.runtime} (KHIPU_N8N_RUNTIME=${opts.runtime}): ${files.length} file(s)\n${files.map((f) => `    ${f}`).join('\n')}\n`);
+		process.stdout.write(
+			`\n=== jest integration on ${opts.runtime} (KHIPU_N8N_RUNTIME=${opts.runtime}): ${files.length} file(s)\n${files.map((f) => `    ${f}`).join('\n')}\n`,
+		);
 		sampler.phase('tests');
 		const j = await run(path.join(workDir, 'node_modules', '.bin', 'jest'), args, { env, cwd: workDir });
 		const json = readJson(report);
@@ -372,7 +406,9 @@ async function main() {
 		f.n8nRuntimes = seen.runtimes;
 		const other = seen.runtimes.filter((r) => r !== opts.runtime);
 		if (other.length) {
-			warnings.push(`${f.file} ran n8n from runtime/${other.join(', runtime/')}${seen.runtimes.includes(opts.runtime) ? ' as well' : `, not runtime/${opts.runtime}`} (does it ignore KHIPU_N8N_RUNTIME?)`);
+			warnings.push(
+				`${f.file} ran n8n from runtime/${other.join(', runtime/')}${seen.runtimes.includes(opts.runtime) ? ' as well' : `, not runtime/${opts.runtime}`} (does it ignore KHIPU_N8N_RUNTIME?)`,
+			);
 		}
 	}
 	artifact.durations = {
@@ -383,9 +419,17 @@ async function main() {
 	};
 	artifact.steps = steps;
 	artifact.memory = Object.fromEntries(
-		Object.entries(memory).map(([k, v]) => [k, { peakTreeRssMb: mb(v.peakTreeRssKb), peakSingleProcessRssMb: mb(v.peakProcessRssKb), minMemAvailableMb: mb(v.minMemAvailableKb) }]),
+		Object.entries(memory).map(([k, v]) => [
+			k,
+			{
+				peakTreeRssMb: mb(v.peakTreeRssKb),
+				peakSingleProcessRssMb: mb(v.peakProcessRssKb),
+				minMemAvailableMb: mb(v.minMemAvailableKb),
+			},
+		]),
 	);
-	artifact.memory.note = 'sum of RSS over this process tree, sampled every 1 s (shared pages counted per process); minMemAvailableMb is machine-wide';
+	artifact.memory.note =
+		'sum of RSS over this process tree, sampled every 1 s (shared pages counted per process); minMemAvailableMb is machine-wide';
 	artifact.result = { passed, failed, ok: failed === 0 && problems.length === 0, problems, warnings };
 
 	const outDir = path.join(REPO_ROOT, 'artifacts');
@@ -413,12 +457,18 @@ async function main() {
 	];
 	for (const f of artifact.files || []) {
 		const on = f.n8nRuntimes && f.n8nRuntimes.length ? `  [n8n: ${f.n8nRuntimes.join(', ')}]` : '';
-		lines.push(`  ${f.failed || f.suiteError ? 'FAIL' : 'ok  '} ${f.file.padEnd(44)} ${String(f.passed).padStart(3)} passed ${String(f.failed).padStart(2)} failed ${String(secs(f.durationMs)).padStart(7)} s${on}`);
-		for (const x of f.failures) lines.push(`         ✗ ${x.test}: ${x.message.split('\n').find((l) => l.trim()) || ''}`.slice(0, 240));
-		if (f.suiteError) lines.push(`         ✗ suite did not run: ${f.suiteError.split('\n').find((l) => l.trim()) || ''}`.slice(0, 240));
+		lines.push(
+			`  ${f.failed || f.suiteError ? 'FAIL' : 'ok  '} ${f.file.padEnd(44)} ${String(f.passed).padStart(3)} passed ${String(f.failed).padStart(2)} failed ${String(secs(f.durationMs)).padStart(7)} s${on}`,
+		);
+		for (const x of f.failures)
+			lines.push(`         ✗ ${x.test}: ${x.message.split('\n').find((l) => l.trim()) || ''}`.slice(0, 240));
+		if (f.suiteError)
+			lines.push(`         ✗ suite did not run: ${f.suiteError.split('\n').find((l) => l.trim()) || ''}`.slice(0, 240));
 	}
 	const mem = (p) => (artifact.memory[p] ? `, peak tree RSS ${artifact.memory[p].peakTreeRssMb} MB` : '');
-	lines.push(`  install ${secs(artifact.durations.installMs || 0)} s (${steps.install && steps.install.cached ? 'cached' : 'fresh'}${mem('install')})`);
+	lines.push(
+		`  install ${secs(artifact.durations.installMs || 0)} s (${steps.install && steps.install.cached ? 'cached' : 'fresh'}${mem('install')})`,
+	);
 	if (steps.build) lines.push(`  build   ${secs(steps.build.ms)} s`);
 	if (steps.tests) lines.push(`  tests   ${secs(steps.tests.ms)} s${mem('tests')}`);
 	lines.push(`  total   ${secs(artifact.durations.totalMs)} s`);

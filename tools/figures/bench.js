@@ -17,8 +17,10 @@ const WHY_MISSED = {
 		"the trigger does, for every callback, what n8n's Webhook node does not: it reads its callback credential, compares the token in constant time, validates the body, builds one item per balance, and — the guarantee — checks the OperationId against its memory and has n8n save that memory in the workflow's static data before the callback counts as remembered. The next two rows split the cost: the memory's share (trigger with it ÷ without it) and the rest (trigger without memory ÷ Webhook node); where the rest dominates, the cost is not the guarantee and is a defect to find with `node tools/bench/profile.js`.",
 	'queue.intake.cpu':
 		'as in one process, plus the memory write is a PostgreSQL UPDATE of the workflow row from the webhook processor that took the callback (counted under PostgreSQL in the next row); the Webhook node writes nothing there.',
-	'intake.rate': 'on 2 cores shared by n8n, the bench and the sandbox the accepted rate follows the CPU per callback (see that row).',
-	'queue.intake.rate': 'the rate follows the CPU per callback (above): the processors, the worker, PostgreSQL and Redis share the same 2 cores.',
+	'intake.rate':
+		'on 2 cores shared by n8n, the bench and the sandbox the accepted rate follows the CPU per callback (see that row).',
+	'queue.intake.rate':
+		'the rate follows the CPU per callback (above): the processors, the worker, PostgreSQL and Redis share the same 2 cores.',
 	'intake.memorySize':
 		'n8n reads and writes the whole memory (one text of at most 40 KB) with every callback; more remembered ids mean more bytes through the database per callback.',
 	'overhead.cpu':
@@ -27,7 +29,8 @@ const WHY_MISSED = {
 	// every fan-out size (fanout.<N>.cpu, fanout.<N>.time)
 	'fanout.N.cpu':
 		'the Khipu node holds its concurrency with a pool where HTTP Request only pauses between batches; with few accounts the fixed cost of the execution (webhook, Split Out, saving) is spread over few of them.',
-	'fanout.N.time': 'n8n itself takes this long around the requests (the HTTP Request node with the same pacing shows the same), not the waiting.',
+	'fanout.N.time':
+		'n8n itself takes this long around the requests (the HTTP Request node with the same pacing shows the same), not the waiting.',
 };
 
 const whyMissed = (id) => WHY_MISSED[id] || WHY_MISSED[id.replace(/^fanout\.\d+\./, 'fanout.N.')];
@@ -43,8 +46,12 @@ function cell(row) {
 	if (row.verdict && !r.ci95) verdict += ` (no 95 % interval under 6 rounds)`;
 	else if (row.verdict && !row.verdict.clear) verdict += ' (within noise of the goal)';
 	const ideal = /\(ideal 2\)/.test(row.title) && r.median ? `${Math.round((r.median / 2) * 100)} % of ideal` : '';
-	const load = row.load ? `load ${row.load.load1Start}→${row.load.load1End}, others ${num(row.load.othersCpuPct)} %` : '';
-	return [`**${x(r.median)}**${spread}`, values, [verdict || ideal, load].filter(Boolean).join(' · ')].filter(Boolean).join('<br>');
+	const load = row.load
+		? `load ${row.load.load1Start}→${row.load.load1End}, others ${num(row.load.othersCpuPct)} %`
+		: '';
+	return [`**${x(r.median)}**${spread}`, values, [verdict || ideal, load].filter(Boolean).join(' · ')]
+		.filter(Boolean)
+		.join('<br>');
 }
 
 const goalText = (row) => (row.goal ? row.goal.text : /\(ideal 2\)/.test(row.title) ? 'ideal 2' : '–');
@@ -62,11 +69,16 @@ function table(results) {
 			}
 		}
 	}
-	const lines = [`| Ratio (this package ÷ n8n's own, per round) | Goal | ${results.map(version).join(' | ')} |`, `| --- | --- |${results.map(() => ' --- |').join('')}`];
+	const lines = [
+		`| Ratio (this package ÷ n8n's own, per round) | Goal | ${results.map(version).join(' | ')} |`,
+		`| --- | --- |${results.map(() => ' --- |').join('')}`,
+	];
 	for (const id of ids) {
 		const first = byId.get(id);
 		const title = first.primary ? `**${first.title}**` : first.title;
-		lines.push(`| ${title} | ${goalText(first)} | ${results.map((r) => cell(r.rows.find((row) => row.id === id))).join(' | ')} |`);
+		lines.push(
+			`| ${title} | ${goalText(first)} | ${results.map((r) => cell(r.rows.find((row) => row.id === id))).join(' | ')} |`,
+		);
 	}
 	return lines;
 }
@@ -79,7 +91,10 @@ function guarantee(single, queue) {
 		const cost = says(r, 'intake.memoryCost');
 		const total = says(r, 'intake.cpu');
 		if (!total) continue;
-		const extra = cost && cost.a.median !== null && cost.b.median !== null ? Math.round((cost.a.median - cost.b.median) * 100) / 100 : null;
+		const extra =
+			cost && cost.a.median !== null && cost.b.median !== null
+				? Math.round((cost.a.median - cost.b.median) * 100) / 100
+				: null;
 		lines.push(
 			`- ${version(r)}, one process: ${cost ? `the memory costs **${num(extra)} ms** of n8n CPU per callback (trigger with it ÷ without it: ${x(cost.ratio.median)}); ` : ''}` +
 				`the trigger in all costs **${x(total.ratio.median)}** the Webhook node's CPU per callback (goal ≤ 1.15: ${total.verdict ? (total.verdict.status === 'met' ? 'met' : '**missed**') : '–'}).`,
@@ -96,7 +111,7 @@ function guarantee(single, queue) {
 	}
 	if (lines.length === 0) return [];
 	return [
-		'**The guarantee first.** A callback the trigger answered 200 is remembered, so a repeated delivery does not run again; whatever the trigger must do for that — check the OperationId, and have n8n save it in the workflow\'s static data with the answer — is part of its cost, measured against n8n\'s Webhook node, which does none of it:',
+		"**The guarantee first.** A callback the trigger answered 200 is remembered, so a repeated delivery does not run again; whatever the trigger must do for that — check the OperationId, and have n8n save it in the workflow's static data with the answer — is part of its cost, measured against n8n's Webhook node, which does none of it:",
 		'',
 		...lines,
 	];
@@ -107,7 +122,9 @@ function missed(results) {
 	for (const r of results) {
 		for (const row of r.rows) {
 			if (row.verdict && row.verdict.status === 'missed') {
-				out.push(`- ${version(r)}, ${r.mode === 'queue' ? 'queue mode' : 'one process'}, ${row.title} = ${x(row.ratio.median)} (goal ${row.goal.text}): ${whyMissed(row.id) || 'no explanation recorded for this row yet (add one to WHY_MISSED in tools/figures/bench.js).'}`);
+				out.push(
+					`- ${version(r)}, ${r.mode === 'queue' ? 'queue mode' : 'one process'}, ${row.title} = ${x(row.ratio.median)} (goal ${row.goal.text}): ${whyMissed(row.id) || 'no explanation recorded for this row yet (add one to WHY_MISSED in tools/figures/bench.js).'}`,
+				);
 			}
 		}
 	}
@@ -120,14 +137,24 @@ function others(single) {
 		const parts = [];
 		const w = r.sections.weight;
 		if (w) {
-			parts.push(`package ${kb(w.package.tarballBytes)} packed, ${w.package.files} files, ${w.package.runtimeDependencies} dependencies`);
-			parts.push(`require() + instantiate ${num(w.load.khipu.modulesMs.median)} ms vs HTTP Request node ${num(w.load.httpRequest.modulesMs.median)} ms`);
+			parts.push(
+				`package ${kb(w.package.tarballBytes)} packed, ${w.package.files} files, ${w.package.runtimeDependencies} dependencies`,
+			);
+			parts.push(
+				`require() + instantiate ${num(w.load.khipu.modulesMs.median)} ms vs HTTP Request node ${num(w.load.httpRequest.modulesMs.median)} ms`,
+			);
 		}
 		const p = r.sections.payload;
 		if (p && p.sizes) {
 			const big = p.sizes[p.sizes.length - 1];
-			if (big) parts.push(`${big.balances} balances in one answer: node time ${num(big.variants.khipu.nodeTimeMs.median)} ms, n8n memory +${num(big.variants.khipu.peakRssDeltaMb.median)} MB (HTTP Request, 1 item: ${num(big.variants.http.nodeTimeMs.median)} ms, +${num(big.variants.http.peakRssDeltaMb.median)} MB)`);
-			if (p.linearity) parts.push(`time per balance ${p.sizes[p.sizes.length - 1].balances} vs ${p.sizes[p.sizes.length - 2].balances} balances ${x(p.linearity.khipu.timePerBalanceBigVsMid)} (1 = linear)`);
+			if (big)
+				parts.push(
+					`${big.balances} balances in one answer: node time ${num(big.variants.khipu.nodeTimeMs.median)} ms, n8n memory +${num(big.variants.khipu.peakRssDeltaMb.median)} MB (HTTP Request, 1 item: ${num(big.variants.http.nodeTimeMs.median)} ms, +${num(big.variants.http.peakRssDeltaMb.median)} MB)`,
+				);
+			if (p.linearity)
+				parts.push(
+					`time per balance ${p.sizes[p.sizes.length - 1].balances} vs ${p.sizes[p.sizes.length - 2].balances} balances ${x(p.linearity.khipu.timePerBalanceBigVsMid)} (1 = linear)`,
+				);
 		}
 		if (parts.length) lines.push(`- ${version(r)}: ${parts.join('; ')}.`);
 	}
@@ -138,7 +165,9 @@ function runs(results) {
 	return results.map((r) => {
 		const m = r.machine;
 		const s = r.source || {};
-		const src = s.commit ? `; commit ${s.commit}${s.packageCommit ? ` (package last changed in ${s.packageCommit.split(' ')[0]}, ${s.packageCommit.split(' ')[1]})` : ''}${s.packageChangesUncommitted ? ', with uncommitted changes to the package' : ''}` : '';
+		const src = s.commit
+			? `; commit ${s.commit}${s.packageCommit ? ` (package last changed in ${s.packageCommit.split(' ')[0]}, ${s.packageCommit.split(' ')[1]})` : ''}${s.packageChangesUncommitted ? ', with uncommitted changes to the package' : ''}`
+			: '';
 		return `- ${r.mode === 'queue' ? 'Queue mode' : 'One process'}, ${version(r)} on Node ${m.node}: ${when(r.finishedAt)}, \`${r.command}\`, ${Math.round(r.durationSeconds / 6) / 10} min, load ${m.loadStart} → ${m.loadEnd}${r.profile === 'quick' ? ', **quick profile (trial figures)**' : ''}${src}${r.notes.length ? `; ${r.notes.join('; ')}` : ''}.`;
 	});
 }
@@ -158,13 +187,22 @@ function markdown(results) {
 	const out = [];
 	out.push(...guarantee(single, queue), '');
 	if (single.length) out.push('**One n8n process** (SQLite):', '', ...table(single), '');
-	if (queue.length) out.push('**Queue mode** (PostgreSQL, Redis, main, a worker, 2 webhook processors; all n8n processes counted):', '', ...table(queue), '');
+	if (queue.length)
+		out.push(
+			'**Queue mode** (PostgreSQL, Redis, main, a worker, 2 webhook processors; all n8n processes counted):',
+			'',
+			...table(queue),
+			'',
+		);
 	out.push(...missed([...single, ...queue]), '');
 	const more = others(single);
 	if (more.length) out.push('Other figures (one process):', '', ...more, '');
 	out.push('Runs:', '', ...runs([...single, ...queue]), '');
 	out.push(...METHOD.map((l) => `- ${l}`));
-	return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+	return out
+		.join('\n')
+		.replace(/\n{3,}/g, '\n\n')
+		.trim();
 }
 
 /** docs/PERFORMANCE.md's bench section (without its markers), refreshed by `npm run readme:figures`. */

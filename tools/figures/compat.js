@@ -21,7 +21,9 @@ function compatSection(f) {
 	};
 	const projects = [...new Set(jest.filter((r) => r.runtime).map((r) => r.project))];
 	const unit = jest.find((r) => r.project === 'unit');
-	const load = f.loadAverage ? `; load average (1 min) ${f.loadAverage.start} at the start, ${f.loadAverage.end} at the end` : '';
+	const load = f.loadAverage
+		? `; load average (1 min) ${f.loadAverage.start} at the start, ${f.loadAverage.end} at the end`
+		: '';
 	const lines = [
 		`Run of ${f.finishedAt.slice(0, 16).replace('T', ' ')} UTC: \`npm test\` on ${f.cpus} cores${f.node ? `, Node ${f.node} running the tests` : ''}${load};`,
 		`**${minutes(f.totalSeconds)}** in all, **${f.passed} passed, ${f.failed} failed** (\`artifacts/test-all.json\`).`,

@@ -53,7 +53,8 @@ function readFigures({ file, dir, pattern }) {
 			.sort();
 		const other = all.filter((f) => !pattern.test(f));
 		// e.g. latest.json, written by the bench before its results had a file per mode and n8n version
-		if (other.length) process.stdout.write(`left out (not a <mode>-<runtime>.json results file): ${other.join(', ')}\n`);
+		if (other.length)
+			process.stdout.write(`left out (not a <mode>-<runtime>.json results file): ${other.join(', ')}\n`);
 		files = all.filter((f) => pattern.test(f)).map((f) => path.join(dir, f));
 	}
 	if (files.length === 0) return null;
@@ -78,7 +79,9 @@ function main(argv) {
 			continue;
 		}
 		if (figures.passed === false) {
-			process.stderr.write(`${name}: ${shown} is from a failed run (${(figures.failedTests || []).join('; ')}); not published\n`);
+			process.stderr.write(
+				`${name}: ${shown} is from a failed run (${(figures.failedTests || []).join('; ')}); not published\n`,
+			);
 			return 1;
 		}
 		const original = fs.readFileSync(source.page, 'utf8');

@@ -30,7 +30,10 @@ const NPM_ENV = {
 function runLogged(command, args, { cwd, env = process.env, logFile, label, tick }) {
 	fs.mkdirSync(path.dirname(logFile), { recursive: true });
 	const startOffset = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
-	fs.appendFileSync(logFile, `\n===== ${new Date().toISOString()} ${label}: ${command} ${args.join(' ')} (in ${cwd}) =====\n`);
+	fs.appendFileSync(
+		logFile,
+		`\n===== ${new Date().toISOString()} ${label}: ${command} ${args.join(' ')} (in ${cwd}) =====\n`,
+	);
 	const fd = fs.openSync(logFile, 'a');
 	const started = Date.now();
 	const seconds = () => (Date.now() - started) / 1000;
@@ -40,7 +43,10 @@ function runLogged(command, args, { cwd, env = process.env, logFile, label, tick
 		const child = spawn(command, args, { cwd, env: { ...env, ...NPM_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
 		for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => fs.writeSync(fd, chunk));
 		const timer = tick
-			? setInterval(() => tick.note(`${label}: ${Math.round(seconds())}s elapsed${tick.detail ? `, ${tick.detail()}` : ''}`), tick.everyMs)
+			? setInterval(
+					() => tick.note(`${label}: ${Math.round(seconds())}s elapsed${tick.detail ? `, ${tick.detail()}` : ''}`),
+					tick.everyMs,
+				)
 			: null;
 		const done = (error) => {
 			if (timer) clearInterval(timer);
@@ -56,7 +62,9 @@ function runLogged(command, args, { cwd, env = process.env, logFile, label, tick
 		child.once('error', (err) => done(new Error(`${label}: could not run ${command}: ${err.message}`)));
 		child.once('close', (code, signal) => {
 			if (code === 0) return done(null);
-			const error = new Error(`${label} failed (${code === null ? `signal ${signal}` : `exit ${code}`}) after ${seconds().toFixed(0)}s in ${cwd}.`);
+			const error = new Error(
+				`${label} failed (${code === null ? `signal ${signal}` : `exit ${code}`}) after ${seconds().toFixed(0)}s in ${cwd}.`,
+			);
 			error.exitCode = code;
 			done(error);
 		});

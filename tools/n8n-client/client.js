@@ -11,7 +11,6 @@ const { UNFINISHED } = require('./executions');
 const OWNER_FILE = '.n8n-harness-owner.json';
 const DEFAULT_OWNER = { email: 'owner@example.com', firstName: 'Harness', lastName: 'Owner' };
 
-
 function generatePassword() {
 	// n8n wants 8..64 chars with at least one digit and one uppercase letter
 	return `Kh1-${crypto.randomBytes(12).toString('base64url')}-Zz9`;
@@ -45,9 +44,13 @@ class N8nHttpError extends Error {
  */
 class WorkflowPublicationError extends Error {
 	constructor(workflowId, publication) {
-		const messages = (publication.triggers || []).filter((t) => t.status === 'failed' && t.errorMessage).map((t) => t.errorMessage);
+		const messages = (publication.triggers || [])
+			.filter((t) => t.status === 'failed' && t.errorMessage)
+			.map((t) => t.errorMessage);
 		const message = messages.join('\n') || `publication ${publication.status}`;
-		super(`workflow ${workflowId}: n8n accepted the activation, then publishing it ${publication.status === 'partial' ? 'partly ' : ''}failed: ${message}`);
+		super(
+			`workflow ${workflowId}: n8n accepted the activation, then publishing it ${publication.status === 'partial' ? 'partly ' : ''}failed: ${message}`,
+		);
 		this.name = 'WorkflowPublicationError';
 		this.workflowId = workflowId;
 		this.publication = publication;
@@ -161,7 +164,9 @@ async function n8nClient(target, opts = {}) {
 			const msg = JSON.stringify(r.body);
 			if (r.status === 400 && /already/i.test(msg)) {
 				if (!saved) {
-					throw new Error(`setupOwner: instance already has an owner and ${ownerFile || 'no userFolder'} holds no password`);
+					throw new Error(
+						`setupOwner: instance already has an owner and ${ownerFile || 'no userFolder'} holds no password`,
+					);
 				}
 				await client.login({ email: o.email, password: o.password });
 				return { email: o.email, password: o.password, created: false };
@@ -249,7 +254,9 @@ async function n8nClient(target, opts = {}) {
 					return pub;
 				}
 				if (Date.now() > until) {
-					throw new Error(`${action} workflow ${id}: publication still in progress after ${timeoutMs} ms (${JSON.stringify(pub)})`);
+					throw new Error(
+						`${action} workflow ${id}: publication still in progress after ${timeoutMs} ms (${JSON.stringify(pub)})`,
+					);
 				}
 				await sleep(intervalMs);
 			}
@@ -313,7 +320,9 @@ async function n8nClient(target, opts = {}) {
 				if (last.length >= count) return last;
 				if (Date.now() > until) {
 					const seen = all.map((e) => `${e.id}:${e.status}`).join(', ') || 'none';
-					throw new Error(`waitForExecutions: wanted ${count} ${status || 'settled'} execution(s) of workflow ${workflowId} within ${timeoutMs} ms; saw ${seen}`);
+					throw new Error(
+						`waitForExecutions: wanted ${count} ${status || 'settled'} execution(s) of workflow ${workflowId} within ${timeoutMs} ms; saw ${seen}`,
+					);
 				}
 				await sleep(intervalMs);
 			}

@@ -10,7 +10,11 @@ const UNFINISHED = new Set(['new', 'running', 'waiting']);
 const isFinished = (execution) => !!execution && !UNFINISHED.has(execution.status);
 
 async function page(client, workflowId, { limit = 1, includeData = false } = {}) {
-	const qs = new URLSearchParams({ workflowId: String(workflowId), limit: String(limit), includeData: String(includeData) });
+	const qs = new URLSearchParams({
+		workflowId: String(workflowId),
+		limit: String(limit),
+		includeData: String(includeData),
+	});
 	const r = await client.api('GET', `/executions?${qs}`);
 	return r.data || [];
 }
@@ -34,7 +38,11 @@ async function newestId(client, workflowId) {
 /** How many finished executions the workflow has (all pages). */
 async function countSettled(client, workflowId) {
 	const all = await client.listExecutions({ workflowId, includeData: false });
-	return { settled: all.filter(isFinished).length, total: all.length, errors: all.filter((e) => e.status === 'error').length };
+	return {
+		settled: all.filter(isFinished).length,
+		total: all.length,
+		errors: all.filter((e) => e.status === 'error').length,
+	};
 }
 
 /** Every execution of the workflow as n8n's public API lists it (all statuses), oldest first. */
@@ -47,7 +55,11 @@ async function executionsOf(client, workflowId, { includeData = false } = {}) {
  * Waits until `count` executions exist, then keeps watching for `settleMs` so a late extra one is
  * seen too; returns them all (oldest first). Use it to assert an exact count.
  */
-async function settledExecutions(client, workflowId, { count = 0, timeoutMs = 20_000, settleMs = 1500, includeData = false } = {}) {
+async function settledExecutions(
+	client,
+	workflowId,
+	{ count = 0, timeoutMs = 20_000, settleMs = 1500, includeData = false } = {},
+) {
 	if (count > 0) await client.waitForExecutions({ workflowId, count, timeoutMs });
 	await sleep(settleMs);
 	const until = Date.now() + timeoutMs;
@@ -66,7 +78,9 @@ async function waitForExecution(client, id, predicate, { timeoutMs = 20_000, int
 		last = await client.getExecution(id, { includeData: true });
 		if (predicate(last)) return last;
 		if (Date.now() > until) {
-			throw new Error(`execution ${id} did not reach the expected state within ${timeoutMs} ms (status ${last && last.status})`);
+			throw new Error(
+				`execution ${id} did not reach the expected state within ${timeoutMs} ms (status ${last && last.status})`,
+			);
 		}
 		await sleep(intervalMs);
 	}

@@ -9,7 +9,13 @@ async function postRaw(url, body, { headers = {}, contentType = 'application/jso
 	if (contentType) h['content-type'] = contentType;
 	let res;
 	try {
-		res = await fetch(url, { method: 'POST', headers: h, body: payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+		res = await fetch(url, {
+			method: 'POST',
+			headers: h,
+			body: payload,
+			redirect: 'manual',
+			signal: AbortSignal.timeout(timeoutMs),
+		});
 	} catch (error) {
 		return { status: 0, headers: {}, text: '', json: undefined, error: error.code || error.name };
 	}

@@ -39,7 +39,10 @@ function hashTree(root, entries) {
 	const h = crypto.createHash('sha256');
 	for (const rel of entries) {
 		for (const file of listFiles(root, rel)) {
-			h.update(file).update('\0').update(fs.readFileSync(path.join(root, file))).update('\0');
+			h.update(file)
+				.update('\0')
+				.update(fs.readFileSync(path.join(root, file)))
+				.update('\0');
 		}
 	}
 	return h.digest('hex');
@@ -50,7 +53,10 @@ function hashTree(root, entries) {
  * once would pack half-written files).
  */
 function withBuildLock(note, fn) {
-	return withLock({ name: 'start-build', key: REPO_ROOT, what: 'another build of this repo', note, takeOverAfterMs: 300_000 }, fn);
+	return withLock(
+		{ name: 'start-build', key: REPO_ROOT, what: 'another build of this repo', note, takeOverAfterMs: 300_000 },
+		fn,
+	);
 }
 
 /**
@@ -72,7 +78,11 @@ async function ensureBuilt({ note = () => {}, force = false, logFile }) {
 		/* never built by these tools */
 	}
 	if (built && stamp === hash && !force) return { summary: 'sources unchanged, dist/ reused', changed: false };
-	note(built ? 'sources changed since the last build by these tools: npm run build' : 'dist/ missing or incomplete: npm run build');
+	note(
+		built
+			? 'sources changed since the last build by these tools: npm run build'
+			: 'dist/ missing or incomplete: npm run build',
+	);
 	fs.rmSync(BUILD_STAMP, { force: true });
 	await runLogged('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, logFile, label: 'npm run build' });
 	assertBuilt(REPO_ROOT);
@@ -114,9 +124,10 @@ function installInto(packageDir, userFolders) {
 	const [first] = results;
 	const fresh = results.filter((r) => r.changed);
 	const where = userFolders.length > 1 ? ` into ${userFolders.length} user folders` : '';
-	const summary = fresh.length === 0
-		? `${first.name}@${first.version} already installed${where}`
-		: `${first.name}@${first.version} installed${where} (${fresh[0].files.length} files)`;
+	const summary =
+		fresh.length === 0
+			? `${first.name}@${first.version} already installed${where}`
+			: `${first.name}@${first.version} installed${where} (${fresh[0].files.length} files)`;
 	return { summary, installed: first, changed: fresh.length > 0 };
 }
 
@@ -168,10 +179,14 @@ function buildCopy(dir) {
 	const pkgDir = path.join(dir, 'pkg');
 	fs.mkdirSync(pkgDir, { recursive: true });
 	const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-	const r = spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'tsconfig.json'), '--outDir', path.join(pkgDir, 'dist')], {
-		cwd: REPO_ROOT,
-		encoding: 'utf8',
-	});
+	const r = spawnSync(
+		process.execPath,
+		[tsc, '-p', path.join(REPO_ROOT, 'tsconfig.json'), '--outDir', path.join(pkgDir, 'dist')],
+		{
+			cwd: REPO_ROOT,
+			encoding: 'utf8',
+		},
+	);
 	if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}\n${r.stderr}`);
 	copyTree(path.join(REPO_ROOT, 'icons'), path.join(pkgDir, 'dist', 'icons'), (n) => /\.(png|svg)$/.test(n));
 	copyTree(path.join(REPO_ROOT, 'nodes'), path.join(pkgDir, 'dist', 'nodes'), (n) => n.endsWith('.node.json'));

@@ -16,7 +16,8 @@ const SOURCES = ['package.json', 'tsconfig.json', 'nodes', 'credentials', 'icons
 function run(command, args, cwd) {
 	// CI=true: the CLI's prompt library prints each line once instead of animating a spinner.
 	const r = spawnSync(command, args, { cwd, stdio: 'inherit', env: { ...process.env, CI: 'true' } });
-	if (r.status !== 0) throw new Error(`${path.basename(args[0] || command)} ${args.slice(1).join(' ')} failed (${r.status ?? r.signal})`);
+	if (r.status !== 0)
+		throw new Error(`${path.basename(args[0] || command)} ${args.slice(1).join(' ')} failed (${r.status ?? r.signal})`);
 }
 
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-build-'));

@@ -72,7 +72,9 @@ function installPackageInto(userFolder, { packageDir = REPO_ROOT, packed } = {})
 	try {
 		fs.rmSync(target, { recursive: true, force: true });
 		fs.mkdirSync(target, { recursive: true });
-		execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1', '--no-same-owner'], { stdio: ['ignore', 'ignore', 'pipe'] });
+		execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1', '--no-same-owner'], {
+			stdio: ['ignore', 'ignore', 'pipe'],
+		});
 	} finally {
 		if (!packed) fs.rmSync(tmpDir, { recursive: true, force: true });
 	}
@@ -92,7 +94,8 @@ function installPackageInto(userFolder, { packageDir = REPO_ROOT, packed } = {})
 
 	const installed = describeInstalled(target);
 	for (const f of [...installed.nodeFiles, ...installed.credentialFiles]) {
-		if (!fs.existsSync(path.join(target, f))) throw new Error(`packed package lacks ${f} (check "files" in package.json)`);
+		if (!fs.existsSync(path.join(target, f)))
+			throw new Error(`packed package lacks ${f} (check "files" in package.json)`);
 	}
 	return { ...installed, files: (info.files || []).map((f) => f.path) };
 }

@@ -9,7 +9,14 @@ function newOperationId() {
 	return randomUUID();
 }
 
-function buildEnvelope({ operationId, status, data = null, additionalInformation = null, error = null, lifeSpan = null }) {
+function buildEnvelope({
+	operationId,
+	status,
+	data = null,
+	additionalInformation = null,
+	error = null,
+	lifeSpan = null,
+}) {
 	return {
 		OperationId: operationId,
 		Status: status,

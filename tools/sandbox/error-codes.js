@@ -11,10 +11,7 @@ const AUTH_ERRORS = {
 	missing: doNotRetry('A000', 'Missing authentication: send Authorization: Bearer <JWT> or x-api-key'),
 	invalidJwt: doNotRetry('A000', 'JWT expired, revoked or invalid'),
 	invalidApiKey: doNotRetry('A000', 'Invalid API key'),
-	both: doNotRetry(
-		'P001',
-		'Send either Authorization: Bearer <JWT> or x-api-key, never both in the same request',
-	),
+	both: doNotRetry('P001', 'Send either Authorization: Bearer <JWT> or x-api-key, never both in the same request'),
 };
 
 /** Malformed request: headers, JSON syntax or the overall body shape. */

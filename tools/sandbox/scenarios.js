@@ -221,7 +221,8 @@ const LISTED_SCENARIOS = [
 	{
 		account: '3000000431',
 		id: 'http-429-then-ok',
-		description: 'HTTP 429 with Retry-After: 1 on the first request since the last reset, then OK like the default scenario',
+		description:
+			'HTTP 429 with Retry-After: 1 on the first request since the last reset, then OK like the default scenario',
 		firstHttp: { status: 429, headers: { 'Retry-After': '1' }, json: { message: 'Too Many Requests' } },
 		result: { status: 'OK', balances: 'hashed' },
 	},

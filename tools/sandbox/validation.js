@@ -69,9 +69,7 @@ function checkCredential(credential) {
 	const field = 'RequestData.AccountCredential';
 	const kind = credentialKind(credential);
 	if (kind === null) {
-		return invalidField(
-			`${field} must be {AccountLink} or {DocumentNumber, Username, Password}`,
-		);
+		return invalidField(`${field} must be {AccountLink} or {DocumentNumber, Username, Password}`);
 	}
 	if (kind === 'AccountLink') {
 		if ('DocumentNumber' in credential || 'Username' in credential || 'Password' in credential) {

@@ -11,7 +11,11 @@ const { getFreePorts } = require('./ports');
 
 const READY_LINE = 'Editor is now accessible via';
 // What each n8n command logs once it serves (same wording in 2.8.4 and 2.41.1).
-const READY_LINES = { start: READY_LINE, worker: 'n8n worker is now ready', webhook: 'Webhook listener waiting for requests.' };
+const READY_LINES = {
+	start: READY_LINE,
+	worker: 'n8n worker is now ready',
+	webhook: 'Webhook listener waiting for requests.',
+};
 const GUARD = path.join(__dirname, 'guard.js');
 const PID_FILE = '.n8n-harness.pid';
 
@@ -19,11 +23,32 @@ const PID_FILE = '.n8n-harness.pid';
 // n8n refuses to load nodes when NODE_ENV=test). Callers can still set any of them through `env`.
 // KHIPU_*: the package's own settings and secrets (npm start's KHIPU_JWT, KHIPU_PIN, …) are for the harness, never
 // for a child process.
-const STRIP_ENV = [/^KHIPU_/, /^N8N_/, /^DB_/, /^QUEUE_/, /^EXECUTIONS_/, /^WEBHOOK_URL$/, /^NODE_ENV$/, /^NODE_OPTIONS$/, /^NODE_PATH$/, /^GENERIC_TIMEZONE$/, /^CREDENTIALS_/, /^JEST_WORKER_ID$/];
+const STRIP_ENV = [
+	/^KHIPU_/,
+	/^N8N_/,
+	/^DB_/,
+	/^QUEUE_/,
+	/^EXECUTIONS_/,
+	/^WEBHOOK_URL$/,
+	/^NODE_ENV$/,
+	/^NODE_OPTIONS$/,
+	/^NODE_PATH$/,
+	/^GENERIC_TIMEZONE$/,
+	/^CREDENTIALS_/,
+	/^JEST_WORKER_ID$/,
+];
 
 /** true when the installed runtime knows the `mcp-registry` module (2.8.4 does not, and rejects unknown names). */
 function runtimeKnowsModule(runtime, name) {
-	const file = path.join(runtimeDir(runtime), 'node_modules', '@n8n', 'backend-common', 'dist', 'modules', 'modules.config.js');
+	const file = path.join(
+		runtimeDir(runtime),
+		'node_modules',
+		'@n8n',
+		'backend-common',
+		'dist',
+		'modules',
+		'modules.config.js',
+	);
 	try {
 		return fs.readFileSync(file, 'utf8').includes(`'${name}'`);
 	} catch {
@@ -224,7 +249,9 @@ async function startN8n(opts = {}) {
 	const node = runtimeNode(runtime);
 	for (const f of [bin, ...(node ? [node.node] : [])]) {
 		if (!fs.existsSync(f)) {
-			throw new Error(`n8n runtime "${runtime}" is not installed (${f} missing). Run: node tools/runtime/install-runtime.js --runtime ${runtime}`);
+			throw new Error(
+				`n8n runtime "${runtime}" is not installed (${f} missing). Run: node tools/runtime/install-runtime.js --runtime ${runtime}`,
+			);
 		}
 	}
 	const userFolder = path.resolve(opts.userFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-n8n-')));
@@ -240,7 +267,18 @@ async function startN8n(opts = {}) {
 		const port = opts.port || p1;
 		const brokerPort = opts.brokerPort || (p2 === port ? p1 : p2);
 		try {
-			return await startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, env: opts.env, timeoutMs: opts.timeoutMs || 120_000, command: opts.command || 'start', args: opts.args || [] });
+			return await startOnce({
+				runtime,
+				bin,
+				userFolder,
+				logFile,
+				port,
+				brokerPort,
+				env: opts.env,
+				timeoutMs: opts.timeoutMs || 120_000,
+				command: opts.command || 'start',
+				args: opts.args || [],
+			});
 		} catch (err) {
 			lastErr = err;
 			if (!err.addressInUse) throw err;
@@ -249,16 +287,32 @@ async function startN8n(opts = {}) {
 	throw lastErr;
 }
 
-async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, env, timeoutMs, command: n8nCommand, args }) {
+async function startOnce({
+	runtime,
+	bin,
+	userFolder,
+	logFile,
+	port,
+	brokerPort,
+	env,
+	timeoutMs,
+	command: n8nCommand,
+	args,
+}) {
 	const started = Date.now();
 	const readyLine = READY_LINES[n8nCommand];
 	if (!readyLine) throw new Error(`unknown n8n command ${JSON.stringify(n8nCommand)} (start, worker, webhook)`);
 	const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
-	fs.appendFileSync(logFile, `\n===== ${new Date().toISOString()} starting n8n ${n8nCommand} (${runtime}) on 127.0.0.1:${port}, broker ${brokerPort} =====\n`);
+	fs.appendFileSync(
+		logFile,
+		`\n===== ${new Date().toISOString()} starting n8n ${n8nCommand} (${runtime}) on 127.0.0.1:${port}, broker ${brokerPort} =====\n`,
+	);
 	const childEnv = buildEnv({ runtime, userFolder, port, brokerPort, env });
 	// declared Node: run the n8n script with it explicitly (PATH already points there too)
 	const node = runtimeNode(runtime);
-	const command = node ? { command: node.node, args: [bin, n8nCommand, ...args] } : { command: bin, args: [n8nCommand, ...args] };
+	const command = node
+		? { command: node.node, args: [bin, n8nCommand, ...args] }
+		: { command: bin, args: [n8nCommand, ...args] };
 	const guarded = spawnGuarded({ ...command, cwd: userFolder, env: childEnv, logFile });
 	const pgid = guarded.pgid;
 	fs.writeFileSync(path.join(userFolder, PID_FILE), `${pgid}\n`);
@@ -296,11 +350,12 @@ async function startOnce({ runtime, bin, userFolder, logFile, port, brokerPort, 
 		const exited = guarded.exited;
 		if (exited || Date.now() > deadline) {
 			const guardNote = /n8n exited code=(\S+) signal=(\S+)/.exec(text);
-			const how = exited && exited.error
-				? exited.error.message
-				: guardNote
-					? `exit code ${guardNote[1]}, signal ${guardNote[2]}`
-					: `code ${exited && exited.code}, signal ${exited && exited.signal}`;
+			const how =
+				exited && exited.error
+					? exited.error.message
+					: guardNote
+						? `exit code ${guardNote[1]}, signal ${guardNote[2]}`
+						: `code ${exited && exited.code}, signal ${exited && exited.signal}`;
 			const why = exited
 				? `n8n exited during startup (${how})${inUse ? ': a port was already in use' : ''}`
 				: `n8n did not report "${readyLine}" within ${Math.round(timeoutMs / 1000)} s`;
@@ -341,7 +396,11 @@ function n8nProcessPid(pgid) {
 			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 			if (Number(fields[2]) !== pgid) continue; // pgrp
 			const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-			if (cmd.some((arg) => /\.bin\/n8n$|n8n\/bin\/n8n$/.test(arg)) && cmd.some((arg) => Object.hasOwn(READY_LINES, arg))) return Number(name);
+			if (
+				cmd.some((arg) => /\.bin\/n8n$|n8n\/bin\/n8n$/.test(arg)) &&
+				cmd.some((arg) => Object.hasOwn(READY_LINES, arg))
+			)
+				return Number(name);
 		} catch {
 			/* gone */
 		}

@@ -73,7 +73,10 @@ function queueFolders(dir, { workers = 2, webhooks = 2 } = {}) {
 async function startQueue(stack, o) {
 	const { runtime, dir, folders } = o;
 	const proxy = o.proxy === true ? 'round-robin' : (o.proxy ?? (folders.webhooks.length > 1 ? 'round-robin' : false));
-	if (proxy && proxy !== 'round-robin' && !BALANCERS.includes(proxy)) throw new Error(`proxy must be true, false, 'round-robin' or one of ${BALANCERS.join(', ')}; got ${JSON.stringify(o.proxy)}`);
+	if (proxy && proxy !== 'round-robin' && !BALANCERS.includes(proxy))
+		throw new Error(
+			`proxy must be true, false, 'round-robin' or one of ${BALANCERS.join(', ')}; got ${JSON.stringify(o.proxy)}`,
+		);
 	const log = o.log || (() => {});
 	const stoppers = [];
 	stack.stopQueue = async () => {
@@ -93,29 +96,44 @@ async function startQueue(stack, o) {
 
 	const webhookCount = folders.webhooks.length;
 	const [mainPort, ...webhookPorts] = await getFreePorts(1 + webhookCount);
-	const ports = { main: o.mainPort || mainPort, webhooks: webhookPorts.map((p, i) => (i === 0 && o.webhookPort ? o.webhookPort : p)) };
+	const ports = {
+		main: o.mainPort || mainPort,
+		webhooks: webhookPorts.map((p, i) => (i === 0 && o.webhookPort ? o.webhookPort : p)),
+	};
 	if (proxy === 'round-robin') stack.proxy = await startRoundRobinProxy();
 	// the recipe's balancers name the processors by address, so a restarted processor keeps its place
-	else if (proxy) stack.proxy = await startBalancer(proxy, { dir, upstreams: ports.webhooks.map((p) => `127.0.0.1:${p}`) });
+	else if (proxy)
+		stack.proxy = await startBalancer(proxy, { dir, upstreams: ports.webhooks.map((p) => `127.0.0.1:${p}`) });
 	if (stack.proxy) stoppers.push(stack.proxy.close);
 	const webhookUrl = stack.proxy ? stack.proxy.url : `http://127.0.0.1:${ports.webhooks[0]}`;
 	const editorUrl = `http://127.0.0.1:${ports.main}`;
 	stack.encryptionKey = o.encryptionKey || crypto.randomBytes(24).toString('base64url');
-	stack.env = { ...sharedEnv({ postgres, redis, encryptionKey: stack.encryptionKey, webhookUrl, editorUrl }), ...(o.env || {}) };
+	stack.env = {
+		...sharedEnv({ postgres, redis, encryptionKey: stack.encryptionKey, webhookUrl, editorUrl }),
+		...(o.env || {}),
+	};
 	stack.webhookUrl = webhookUrl;
 	stack.folders = folders;
 	stack.ports = ports;
 	stack.workerConcurrency = o.workerConcurrency || 10;
 
 	// main first: it runs the database migrations the others expect
-	stack.main = await startN8n({ runtime, userFolder: folders.main, port: ports.main, env: stack.env, timeoutMs: o.timeoutMs || 180_000 });
+	stack.main = await startN8n({
+		runtime,
+		userFolder: folders.main,
+		port: ports.main,
+		env: stack.env,
+		timeoutMs: o.timeoutMs || 180_000,
+	});
 	stack.main.role = 'main';
 	log(`main ${stack.main.baseUrl} ready (${stack.main.startupMs} ms)`);
 	await Promise.all([
 		...folders.workers.map((f, i) => stack.startWorker(i, f)),
 		...folders.webhooks.map((f, i) => stack.startWebhook(i, f)),
 	]);
-	log(`${stack.workers.length} worker(s), ${stack.webhooks.length} webhook processor(s) ready (${Date.now() - started} ms in all)`);
+	log(
+		`${stack.workers.length} worker(s), ${stack.webhooks.length} webhook processor(s) ready (${Date.now() - started} ms in all)`,
+	);
 	return stack;
 }
 
@@ -129,7 +147,12 @@ function attachProcessHelpers(stack, runtime, timeoutMs) {
 			args: [`--concurrency=${stack.workerConcurrency}`],
 			userFolder,
 			// /healthz/readiness answers 503 while the worker has lost its database or Redis
-			env: { ...stack.env, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
+			env: {
+				...stack.env,
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			},
 			timeoutMs,
 		});
 		worker.role = `worker-${index + 1}`;
@@ -138,10 +161,18 @@ function attachProcessHelpers(stack, runtime, timeoutMs) {
 		return worker;
 	};
 	stack.startWebhook = async (index, userFolder = stack.folders.webhooks[index]) => {
-		const webhook = await startN8n({ runtime, command: 'webhook', userFolder, port: stack.ports.webhooks[index], env: stack.env, timeoutMs });
+		const webhook = await startN8n({
+			runtime,
+			command: 'webhook',
+			userFolder,
+			port: stack.ports.webhooks[index],
+			env: stack.env,
+			timeoutMs,
+		});
 		webhook.role = `webhook-${index + 1}`;
 		stack.webhooks[index] = webhook;
-		if (stack.proxy && stack.proxy.setUpstreams) stack.proxy.setUpstreams(stack.webhooks.filter(Boolean).map((w) => w.baseUrl));
+		if (stack.proxy && stack.proxy.setUpstreams)
+			stack.proxy.setUpstreams(stack.webhooks.filter(Boolean).map((w) => w.baseUrl));
 		return webhook;
 	};
 	/** SIGKILL to the n8n process itself (no graceful shutdown); its guard then clears the group. */
@@ -152,11 +183,14 @@ function attachProcessHelpers(stack, runtime, timeoutMs) {
 		return pid;
 	};
 	/** Every process's log file, with its role. */
-	stack.logFiles = () => [
-		...[stack.main, ...stack.workers, ...stack.webhooks].filter(Boolean).map((p) => ({ role: p.role, file: p.logFile })),
-		{ role: 'postgres', file: stack.postgres && stack.postgres.logFile },
-		{ role: 'redis', file: stack.redis && stack.redis.logFile },
-	].filter((l) => l.file);
+	stack.logFiles = () =>
+		[
+			...[stack.main, ...stack.workers, ...stack.webhooks]
+				.filter(Boolean)
+				.map((p) => ({ role: p.role, file: p.logFile })),
+			{ role: 'postgres', file: stack.postgres && stack.postgres.logFile },
+			{ role: 'redis', file: stack.redis && stack.redis.logFile },
+		].filter((l) => l.file);
 }
 
 module.exports = { startQueue, queueFolders };

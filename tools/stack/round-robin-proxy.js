@@ -24,7 +24,14 @@ async function startRoundRobinProxy({ upstreams = [], host = '127.0.0.1', port =
 		const index = next++ % targets.length;
 		const target = targets[index];
 		const upstream = http.request(
-			{ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, agent },
+			{
+				host: target.hostname,
+				port: target.port,
+				method: req.method,
+				path: req.url,
+				headers: { ...req.headers, host: target.host },
+				agent,
+			},
 			(answer) => {
 				counts[index]++;
 				res.writeHead(answer.statusCode, { ...answer.headers, 'x-upstream': String(index) });

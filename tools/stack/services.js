@@ -24,7 +24,8 @@ function postgresBinDir() {
 		/* not installed */
 	}
 	majors.sort((a, b) => Number(b) - Number(a));
-	if (!majors.length) throw new Error(`PostgreSQL is not installed (no ${root}/<version>/bin/postgres). ${INSTALL_HINT}`);
+	if (!majors.length)
+		throw new Error(`PostgreSQL is not installed (no ${root}/<version>/bin/postgres). ${INSTALL_HINT}`);
 	return path.join(root, majors[0], 'bin');
 }
 
@@ -42,11 +43,17 @@ function redisServerBin() {
  */
 function asPostgresUser(command, args) {
 	if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { command, args };
-	return { command: 'setpriv', args: ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args] };
+	return {
+		command: 'setpriv',
+		args: ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args],
+	};
 }
 
 function postgresUid() {
-	const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+	const line = fs
+		.readFileSync('/etc/passwd', 'utf8')
+		.split('\n')
+		.find((l) => l.startsWith('postgres:'));
 	if (!line) throw new Error(`no "postgres" user on this machine. ${INSTALL_HINT}`);
 	const [, , uid, gid] = line.split(':');
 	return { uid: Number(uid), gid: Number(gid) };
@@ -66,7 +73,9 @@ async function waitFor(what, check, { timeoutMs, exited, logFile }) {
 	for (;;) {
 		if (await check()) return;
 		if (exited() || Date.now() > until) {
-			throw new Error(`${what} ${exited() ? 'exited during startup' : `not ready within ${timeoutMs / 1000} s`}. Log ${logFile}:\n${readTail(logFile, 25)}`);
+			throw new Error(
+				`${what} ${exited() ? 'exited during startup' : `not ready within ${timeoutMs / 1000} s`}. Log ${logFile}:\n${readTail(logFile, 25)}`,
+			);
 		}
 		await sleep(200);
 	}
@@ -127,30 +136,73 @@ async function startPostgres({ dir, database = 'n8n', timeoutMs = 60_000 }) {
 	const logFile = path.join(dir, 'postgres.log');
 	const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	if (asRoot) chownTree(root, postgresUid());
-	const init = asPostgresUser(path.join(binDir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
-	execFileSync(init.command, init.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...inheritedEnv(), LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' } });
+	const init = asPostgresUser(path.join(binDir, 'initdb'), [
+		'-D',
+		data,
+		'-A',
+		'trust',
+		'-U',
+		'postgres',
+		'-E',
+		'UTF8',
+		'--no-sync',
+	]);
+	execFileSync(init.command, init.args, {
+		cwd: root,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: { ...inheritedEnv(), LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
+	});
 	const port = await getFreePort();
 	// fsync off: a test database in a temp folder, thrown away afterwards
 	const run = asPostgresUser(path.join(binDir, 'postgres'), [
-		'-D', data, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
-		'-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+		'-D',
+		data,
+		'-p',
+		String(port),
+		'-k',
+		root,
+		'-c',
+		'listen_addresses=127.0.0.1',
+		'-c',
+		'fsync=off',
+		'-c',
+		'synchronous_commit=off',
+		'-c',
+		'full_page_writes=off',
+		'-c',
+		'max_connections=200',
 	]);
 	const isReady = path.join(binDir, 'pg_isready');
 	const launch = async () => {
 		const guarded = spawnGuarded({ ...run, cwd: root, env: { ...inheritedEnv(), LC_ALL: 'C.UTF-8' }, logFile });
-		await waitFor('PostgreSQL', () => {
-			try {
-				execFileSync(isReady, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], { stdio: 'ignore' });
-				return true;
-			} catch {
-				return false;
-			}
-		}, { timeoutMs, exited: () => guarded.exited, logFile });
+		await waitFor(
+			'PostgreSQL',
+			() => {
+				try {
+					execFileSync(isReady, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], { stdio: 'ignore' });
+					return true;
+				} catch {
+					return false;
+				}
+			},
+			{ timeoutMs, exited: () => guarded.exited, logFile },
+		);
 		return guarded;
 	};
 	let guarded = await launch();
-	execFileSync(path.join(binDir, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], { stdio: ['ignore', 'pipe', 'pipe'] });
-	const handle = { host: '127.0.0.1', port, user: 'postgres', database, binDir, dataDir: data, logFile, pgid: guarded.pgid };
+	execFileSync(path.join(binDir, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const handle = {
+		host: '127.0.0.1',
+		port,
+		user: 'postgres',
+		database,
+		binDir,
+		dataDir: data,
+		logFile,
+		pgid: guarded.pgid,
+	};
 	/** @returns {Promise<number>} ms from the stop signal until PostgreSQL accepted connections again */
 	handle.restart = async ({ downMs = 0 } = {}) => {
 		const started = Date.now();
@@ -182,10 +234,29 @@ async function startRedis({ dir, timeoutMs = 30_000 }) {
 	fs.mkdirSync(root, { recursive: true });
 	const logFile = path.join(dir, 'redis.log');
 	const port = await getFreePort();
-	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', root, '--protected-mode', 'yes'];
+	const args = [
+		'--port',
+		String(port),
+		'--bind',
+		'127.0.0.1',
+		'--save',
+		'',
+		'--appendonly',
+		'yes',
+		'--appendfsync',
+		'always',
+		'--dir',
+		root,
+		'--protected-mode',
+		'yes',
+	];
 	const launch = async () => {
 		const guarded = spawnGuarded({ command: bin, args, cwd: root, env: inheritedEnv(), logFile });
-		await waitFor('Redis', async () => (await redisPing(port)) === '+PONG', { timeoutMs, exited: () => guarded.exited, logFile });
+		await waitFor('Redis', async () => (await redisPing(port)) === '+PONG', {
+			timeoutMs,
+			exited: () => guarded.exited,
+			logFile,
+		});
 		return guarded;
 	};
 	let guarded = await launch();

@@ -44,18 +44,22 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
  */
 async function startStack(o = {}) {
 	const mode = o.mode || 'single';
-	if (mode !== 'single' && mode !== 'queue') throw new Error(`startStack: mode must be 'single' or 'queue', not ${JSON.stringify(mode)}`);
+	if (mode !== 'single' && mode !== 'queue')
+		throw new Error(`startStack: mode must be 'single' or 'queue', not ${JSON.stringify(mode)}`);
 	const runtime = o.runtime || process.env.KHIPU_N8N_RUNTIME || DEFAULT_RUNTIME;
 	const log = o.log || (() => {});
 	const step = o.step || ((title, fn) => fn(log));
 	const installLog = o.installLog || path.join(REPO_ROOT, 'artifacts', 'install.log');
 	const ownDir = !o.dir;
-	const dir = path.resolve(o.dir || fs.mkdtempSync(path.join(os.tmpdir(), mode === 'queue' ? 'khipu-queue-' : 'khipu-n8n-')));
+	const dir = path.resolve(
+		o.dir || fs.mkdtempSync(path.join(os.tmpdir(), mode === 'queue' ? 'khipu-queue-' : 'khipu-n8n-')),
+	);
 	fs.mkdirSync(dir, { recursive: true });
 
 	const stack = { mode, runtime, dir, sandbox: null, n8n: null, main: null, workers: [], webhooks: [], client: null };
 	stack.processes = () => [stack.main || stack.n8n, ...stack.workers, ...stack.webhooks].filter(Boolean);
-	stack.n8nLog = () => (stack.n8n && fs.existsSync(stack.n8n.logFile) ? fs.readFileSync(stack.n8n.logFile, 'utf8') : '');
+	stack.n8nLog = () =>
+		stack.n8n && fs.existsSync(stack.n8n.logFile) ? fs.readFileSync(stack.n8n.logFile, 'utf8') : '';
 	let stopping = null;
 	stack.stop = () => {
 		stopping ||= (async () => {
@@ -89,7 +93,8 @@ async function startStack(o = {}) {
 		if (mode === 'single') {
 			stack.databaseFile = path.join(dir, '.n8n', 'database.sqlite');
 			stack.firstStart = !fs.existsSync(stack.databaseFile);
-			const start = (port) => startN8n({ runtime, userFolder: dir, port, env: o.n8nEnv || {}, timeoutMs: o.timeoutMs || 120_000 });
+			const start = (port) =>
+				startN8n({ runtime, userFolder: dir, port, env: o.n8nEnv || {}, timeoutMs: o.timeoutMs || 120_000 });
 			await step(stack.firstStart ? 'Starting n8n (first start: creating the database)' : 'Starting n8n', async () => {
 				stack.n8n = await start(o.port || 0);
 				return { summary: `${stack.n8n.baseUrl} (log: ${stack.n8n.logFile})` };
@@ -136,7 +141,8 @@ async function setUpOwner(stack, o, note) {
 		/* first start */
 	}
 	const wanted = o.owner && o.owner.email;
-	if (saved && saved.email && wanted && saved.email !== wanted) note(`the owner is already ${saved.email}; the owner email setting applies to a new data folder only`);
+	if (saved && saved.email && wanted && saved.email !== wanted)
+		note(`the owner is already ${saved.email}; the owner email setting applies to a new data folder only`);
 	let owner;
 	try {
 		owner = await client.setupOwner(saved && saved.email ? {} : { ...(o.owner || {}) });
@@ -161,7 +167,9 @@ async function setUpOwner(stack, o, note) {
 	stack.client = client;
 	stack.owner = { ...owner, file: path.join(stack.userFolder, OWNER_FILE) };
 	stack.apiKey = client.apiKey;
-	return { summary: `${owner.created ? `owner ${owner.email} created` : `logged in as ${owner.email}`}, API key ${key}` };
+	return {
+		summary: `${owner.created ? `owner ${owner.email} created` : `logged in as ${owner.email}`}, API key ${key}`,
+	};
 }
 
 module.exports = { startStack };

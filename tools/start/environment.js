@@ -15,7 +15,13 @@ const { OWNER_FILE } = require('../n8n-client/client');
 const { startSandbox, DEFAULT_JWT } = require('../sandbox/server');
 const { createProgress } = require('./progress');
 const { ensureDevDependencies } = require('./prepare');
-const { importExamples, EXAMPLE_CREDENTIAL_NAME, CALLBACK_CREDENTIAL_NAME, CALLBACK_CREDENTIAL_TYPE, CREDENTIAL_TYPE } = require('./examples');
+const {
+	importExamples,
+	EXAMPLE_CREDENTIAL_NAME,
+	CALLBACK_CREDENTIAL_NAME,
+	CALLBACK_CREDENTIAL_TYPE,
+	CREDENTIAL_TYPE,
+} = require('./examples');
 const { ensureDataTable } = require('./dataTable');
 
 const STATE_FILE = 'khipu-start-state.json';
@@ -66,7 +72,13 @@ async function startOrReuseSandbox({ port, dataDir, note }) {
 	// reach n8n before it has saved a paused execution as waiting (409, see README "Early callbacks"),
 	// which on n8n 2.41 can take a few hundred ms; the pause example would then wait out its limit.
 	const callbackDelayMs = Number(process.env.KHIPU_SANDBOX_CALLBACK_DELAY_MS || 2000);
-	const sandboxOptions = { port, host: '127.0.0.1', quiet: false, callbackDelayMs, log: (line) => stream.write(`${line}\n`) };
+	const sandboxOptions = {
+		port,
+		host: '127.0.0.1',
+		quiet: false,
+		callbackDelayMs,
+		log: (line) => stream.write(`${line}\n`),
+	};
 	if (process.env.KHIPU_SANDBOX_JWT) sandboxOptions.jwt = process.env.KHIPU_SANDBOX_JWT;
 	if (process.env.KHIPU_SANDBOX_API_KEY) sandboxOptions.apiKey = process.env.KHIPU_SANDBOX_API_KEY;
 	try {
@@ -87,10 +99,14 @@ async function startOrReuseSandbox({ port, dataDir, note }) {
 		stream.end();
 		if (err.code !== 'EADDRINUSE') throw err;
 		if (await sandboxAlreadyThere(port)) {
-			note(`a Khipu sandbox is already listening on 127.0.0.1:${port} (npm run sandbox?): using it, not stopping it on exit`);
+			note(
+				`a Khipu sandbox is already listening on 127.0.0.1:${port} (npm run sandbox?): using it, not stopping it on exit`,
+			);
 			return { url: `http://127.0.0.1:${port}`, port, jwt, logFile: null, owned: false, close: async () => {} };
 		}
-		throw new StartError(`port ${port} (Khipu sandbox) is in use by something else: stop it or pick another with --sandbox-port / KHIPU_SANDBOX_PORT`);
+		throw new StartError(
+			`port ${port} (Khipu sandbox) is in use by something else: stop it or pick another with --sandbox-port / KHIPU_SANDBOX_PORT`,
+		);
 	}
 }
 
@@ -99,7 +115,9 @@ async function upsertCredential(client, { name, type = CREDENTIAL_TYPE, data: gi
 	// n8n 2.8.4 adds "Allowed HTTP Request Domains" to credentials with an authenticate() and its public-API
 	// schema then demands allowedDomains unless allowedHttpRequestDomains is set: send the UI's default.
 	const data = type === CREDENTIAL_TYPE ? { allowedHttpRequestDomains: 'all', ...given } : given;
-	const existing = (await client.listAll('/credentials', { limit: '250' })).find((c) => c.name === name && c.type === type);
+	const existing = (await client.listAll('/credentials', { limit: '250' })).find(
+		(c) => c.name === name && c.type === type,
+	);
 	if (existing) {
 		await client.api('PATCH', `/credentials/${encodeURIComponent(existing.id)}`, { data });
 		return { credential: { id: String(existing.id), name }, action: 'updated' };
@@ -126,28 +144,39 @@ async function startEnvironment(opts, extra = {}) {
 
 	try {
 		if (opts.reset && fs.existsSync(opts.dataDir)) {
-			await step(`Deleting the data folder ${opts.dataDir} (--reset)`, async () => fs.rmSync(opts.dataDir, { recursive: true, force: true }));
+			await step(`Deleting the data folder ${opts.dataDir} (--reset)`, async () =>
+				fs.rmSync(opts.dataDir, { recursive: true, force: true }),
+			);
 		}
 		fs.mkdirSync(opts.dataDir, { recursive: true });
 		// queue mode: a fresh folder (new database, new owner) under the data folder each start, so nothing is kept
-		const dir = opts.queue ? path.join(opts.dataDir, 'queue', new Date().toISOString().replace(/[:.]/g, '-')) : opts.dataDir;
+		const dir = opts.queue
+			? path.join(opts.dataDir, 'queue', new Date().toISOString().replace(/[:.]/g, '-'))
+			: opts.dataDir;
 		const state = opts.queue ? {} : readState(opts.dataDir);
 		const saveState = opts.queue ? () => {} : () => writeState(opts.dataDir, state);
 		// n8n migrates its database on start: a folder one runtime has used is not safe for another
 		if (state.runtime && state.runtime !== runtime && !firstStartOf(dir)) {
-			throw new StartError(`the data folder ${opts.dataDir} belongs to runtime/${state.runtime}, not runtime/${runtime}: use another --data-dir, or --reset to start it afresh`);
+			throw new StartError(
+				`the data folder ${opts.dataDir} belongs to runtime/${state.runtime}, not runtime/${runtime}: use another --data-dir, or --reset to start it afresh`,
+			);
 		}
 		state.runtime = runtime;
 		saveState();
 		// npm's output of every install and build goes here; its path is printed only when one fails
 		const installLog = path.join(opts.dataDir, 'install.log');
 
-		if (!extra.skipDevDependencies) await step("Checking the repo's dev dependencies", (note) => ensureDevDependencies(note, installLog));
+		if (!extra.skipDevDependencies)
+			await step("Checking the repo's dev dependencies", (note) => ensureDevDependencies(note, installLog));
 		// ports: fail early and clearly rather than deep inside n8n's log
 		if (opts.port && !(await isPortFree(opts.port))) {
-			throw new StartError(`port ${opts.port} (n8n) is in use: is another n8n or npm start running? Stop it or use --port / N8N_PORT`);
+			throw new StartError(
+				`port ${opts.port} (n8n) is in use: is another n8n or npm start running? Stop it or use --port / N8N_PORT`,
+			);
 		}
-		const sandbox = opts.khipu.mode === 'sandbox' && ((note) => startOrReuseSandbox({ port: opts.sandboxPort, dataDir: opts.dataDir, note }));
+		const sandbox =
+			opts.khipu.mode === 'sandbox' &&
+			((note) => startOrReuseSandbox({ port: opts.sandboxPort, dataDir: opts.dataDir, note }));
 		if (!sandbox) progress.log(`real Khipu at ${opts.khipu.baseUrl}: no sandbox started`);
 
 		try {
@@ -170,14 +199,19 @@ async function startEnvironment(opts, extra = {}) {
 			});
 		} catch (err) {
 			if (!err.ownerUnknown) throw err;
-			throw new StartError(`n8n in ${opts.dataDir} already has an owner whose password is not in ${OWNER_FILE} there (${err.message.split('\n')[0]}). Start over with --reset (deletes that data folder) or use another --data-dir.`);
+			throw new StartError(
+				`n8n in ${opts.dataDir} already has an owner whose password is not in ${OWNER_FILE} there (${err.message.split('\n')[0]}). Start over with --reset (deletes that data folder) or use another --data-dir.`,
+			);
 		}
 		state.apiKey = stack.apiKey;
 		saveState();
 
 		const khipuCredential =
 			opts.khipu.mode === 'sandbox'
-				? { name: EXAMPLE_CREDENTIAL_NAME, data: { authType: 'jwt', jwtToken: stack.sandbox.jwt, baseUrl: stack.sandbox.url } }
+				? {
+						name: EXAMPLE_CREDENTIAL_NAME,
+						data: { authType: 'jwt', jwtToken: stack.sandbox.jwt, baseUrl: stack.sandbox.url },
+					}
 				: { name: opts.khipu.credentialName, data: opts.khipu.data };
 		const credentialResult = await step(`Saving the "${khipuCredential.name}" credential`, async () => {
 			const r = await upsertCredential(stack.client, khipuCredential);
@@ -228,10 +262,17 @@ async function provisionExamples(api, step, { opts, state, credential, baseUrl, 
 		state.callbackToken = crypto.randomBytes(24).toString('base64url');
 		saveState();
 	}
-	const callbackResult = await step(`Saving the "${CALLBACK_CREDENTIAL_NAME}" credential (generated token)`, async () => {
-		const r = await upsertCredential(api, { name: CALLBACK_CREDENTIAL_NAME, type: CALLBACK_CREDENTIAL_TYPE, data: { token: state.callbackToken } });
-		return { ...r, summary: `${r.action} (id ${r.credential.id})` };
-	});
+	const callbackResult = await step(
+		`Saving the "${CALLBACK_CREDENTIAL_NAME}" credential (generated token)`,
+		async () => {
+			const r = await upsertCredential(api, {
+				name: CALLBACK_CREDENTIAL_NAME,
+				type: CALLBACK_CREDENTIAL_TYPE,
+				data: { token: state.callbackToken },
+			});
+			return { ...r, summary: `${r.action} (id ${r.credential.id})` };
+		},
+	);
 	if (!opts.examples) return { callbackCredential: callbackResult.credential, dataTable: null, workflows: [] };
 	const dataTable = await step('Creating the data table the bookkeeping examples use', async () => {
 		const t = await ensureDataTable(api);

@@ -10,7 +10,14 @@
 const crypto = require('node:crypto');
 const path = require('node:path');
 const { REPO_ROOT, TRIGGER_TYPE } = require('../lib/repo');
-const { loadExamples, prepareWorkflow, EXAMPLES_DIR, EXAMPLE_BASE_URL, CREDENTIAL_TYPE, CALLBACK_CREDENTIAL_TYPE } = require('../workflows/examples');
+const {
+	loadExamples,
+	prepareWorkflow,
+	EXAMPLES_DIR,
+	EXAMPLE_BASE_URL,
+	CREDENTIAL_TYPE,
+	CALLBACK_CREDENTIAL_TYPE,
+} = require('../workflows/examples');
 
 const EXAMPLE_CREDENTIAL_NAME = 'Khipu (sandbox)';
 const CALLBACK_CREDENTIAL_NAME = 'Khipu callback token';
@@ -77,7 +84,12 @@ async function importExamples(client, ctx) {
 		}
 		let active = !!saved.active;
 		// a workflow we just created or rewrote gets activated; one left as it was keeps the user's choice
-		if (ctx.activateTriggers !== false && hasKhipuTrigger(workflow) && !active && (action === 'created' || action === 'updated')) {
+		if (
+			ctx.activateTriggers !== false &&
+			hasKhipuTrigger(workflow) &&
+			!active &&
+			(action === 'created' || action === 'updated')
+		) {
 			await client.activateWorkflow(saved.id);
 			active = true;
 			action += ', activated';

@@ -61,7 +61,8 @@ function truthy(value) {
 
 function parsePort(name, raw) {
 	const text = String(raw).trim();
-	if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`${name} must be a port number 0..65535, not ${JSON.stringify(raw)}`);
+	if (!/^\d+$/.test(text) || Number(text) > 65535)
+		throw new UsageError(`${name} must be a port number 0..65535, not ${JSON.stringify(raw)}`);
 	return Number(text);
 }
 
@@ -72,7 +73,15 @@ function parsePort(name, raw) {
 function parseOptions(argv = [], env = process.env) {
 	const flags = {};
 	const takesValue = new Set(['--n8n', '--port', '--sandbox-port', '--data-dir', '--owner-email', '--khipu-base-url']);
-	const booleans = new Set(['--no-examples', '--reset-examples', '--reset', '--exit-after-ready', '--queue', '--help', '-h']);
+	const booleans = new Set([
+		'--no-examples',
+		'--reset-examples',
+		'--reset',
+		'--exit-after-ready',
+		'--queue',
+		'--help',
+		'-h',
+	]);
 	for (let i = 0; i < argv.length; i++) {
 		let arg = argv[i];
 		let value;
@@ -94,28 +103,43 @@ function parseOptions(argv = [], env = process.env) {
 		}
 	}
 
-	const pick = (flag, variable) => (flags[flag] !== undefined ? flags[flag] : env[variable] !== undefined && env[variable] !== '' ? env[variable] : undefined);
+	const pick = (flag, variable) =>
+		flags[flag] !== undefined
+			? flags[flag]
+			: env[variable] !== undefined && env[variable] !== ''
+				? env[variable]
+				: undefined;
 
 	const portRaw = pick('--port', 'N8N_PORT');
 	const sandboxPortRaw = pick('--sandbox-port', 'KHIPU_SANDBOX_PORT');
 	const runtime = runtimeChoice(flags['--n8n'], env.KHIPU_N8N_RUNTIME);
 	// a database n8n 2.41 has migrated cannot go back to 2.8: each runtime gets its own default folder
-	const dataDirRaw = pick('--data-dir', 'KHIPU_DATA_DIR') || (runtime === DEFAULT_RUNTIME ? DEFAULTS.dataDir : `${DEFAULTS.dataDir}-${runtime.slice('n8n-'.length)}`);
+	const dataDirRaw =
+		pick('--data-dir', 'KHIPU_DATA_DIR') ||
+		(runtime === DEFAULT_RUNTIME ? DEFAULTS.dataDir : `${DEFAULTS.dataDir}-${runtime.slice('n8n-'.length)}`);
 	const opts = {
 		help: !!(flags['--help'] || flags['-h']),
 		runtime,
 		port: portRaw === undefined ? DEFAULTS.port : parsePort('--port / N8N_PORT', portRaw),
-		sandboxPort: sandboxPortRaw === undefined ? DEFAULTS.sandboxPort : parsePort('--sandbox-port / KHIPU_SANDBOX_PORT', sandboxPortRaw),
+		sandboxPort:
+			sandboxPortRaw === undefined
+				? DEFAULTS.sandboxPort
+				: parsePort('--sandbox-port / KHIPU_SANDBOX_PORT', sandboxPortRaw),
 		dataDir: path.resolve(REPO_ROOT, dataDirRaw),
 		ownerEmail: pick('--owner-email', 'KHIPU_OWNER_EMAIL') || DEFAULTS.ownerEmail,
-		examples: flags['--no-examples'] ? false : env.KHIPU_START_EXAMPLES === undefined || env.KHIPU_START_EXAMPLES === '' ? true : truthy(env.KHIPU_START_EXAMPLES),
+		examples: flags['--no-examples']
+			? false
+			: env.KHIPU_START_EXAMPLES === undefined || env.KHIPU_START_EXAMPLES === ''
+				? true
+				: truthy(env.KHIPU_START_EXAMPLES),
 		resetExamples: !!flags['--reset-examples'] || truthy(env.KHIPU_START_RESET_EXAMPLES),
 		reset: !!flags['--reset'],
 		exitAfterReady: !!flags['--exit-after-ready'] || truthy(env.KHIPU_START_EXIT_AFTER_READY),
 		queue: !!flags['--queue'] || truthy(env.KHIPU_START_QUEUE),
 		khipu: khipuTarget(pick('--khipu-base-url', 'KHIPU_BASE_URL'), env),
 	};
-	if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.ownerEmail)) throw new UsageError(`owner email ${JSON.stringify(opts.ownerEmail)} is not an email address`);
+	if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.ownerEmail))
+		throw new UsageError(`owner email ${JSON.stringify(opts.ownerEmail)} is not an email address`);
 	if (opts.dataDir === REPO_ROOT || REPO_ROOT.startsWith(opts.dataDir + path.sep)) {
 		throw new UsageError(`the data folder must not be the repository or one of its parents: ${opts.dataDir}`);
 	}
@@ -140,16 +164,21 @@ function khipuTarget(baseUrlRaw, env) {
 	const jwt = (env.KHIPU_JWT || '').trim();
 	const apiKey = (env.KHIPU_API_KEY || '').trim();
 	if (!baseUrlRaw && !jwt && !apiKey) return { mode: 'sandbox' };
-	const baseUrl = String(baseUrlRaw || DEFAULTS.khipuDefaultBaseUrl).trim().replace(/\/+$/, '');
+	const baseUrl = String(baseUrlRaw || DEFAULTS.khipuDefaultBaseUrl)
+		.trim()
+		.replace(/\/+$/, '');
 	let url;
 	try {
 		url = new URL(baseUrl);
 	} catch {
 		throw new UsageError(`KHIPU_BASE_URL / --khipu-base-url is not a URL: ${JSON.stringify(baseUrl)}`);
 	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`KHIPU_BASE_URL must be http(s): ${baseUrl}`);
+	if (url.protocol !== 'https:' && url.protocol !== 'http:')
+		throw new UsageError(`KHIPU_BASE_URL must be http(s): ${baseUrl}`);
 	if (!jwt && !apiKey) {
-		throw new UsageError('a real Khipu base URL was given but no secret: set KHIPU_JWT (or KHIPU_API_KEY with KHIPU_ACCOUNT_LINK_TOKEN, or KHIPU_DOCUMENT_NUMBER + KHIPU_USERNAME + KHIPU_PIN)');
+		throw new UsageError(
+			'a real Khipu base URL was given but no secret: set KHIPU_JWT (or KHIPU_API_KEY with KHIPU_ACCOUNT_LINK_TOKEN, or KHIPU_DOCUMENT_NUMBER + KHIPU_USERNAME + KHIPU_PIN)',
+		);
 	}
 	let data;
 	if (jwt) {
@@ -168,7 +197,9 @@ function khipuTarget(baseUrlRaw, env) {
 			baseUrl,
 		};
 	} else {
-		throw new UsageError('KHIPU_API_KEY needs a per-account credential: KHIPU_ACCOUNT_LINK_TOKEN, or KHIPU_DOCUMENT_NUMBER + KHIPU_USERNAME + KHIPU_PIN');
+		throw new UsageError(
+			'KHIPU_API_KEY needs a per-account credential: KHIPU_ACCOUNT_LINK_TOKEN, or KHIPU_DOCUMENT_NUMBER + KHIPU_USERNAME + KHIPU_PIN',
+		);
 	}
 	return { mode: 'real', baseUrl, host: url.host, data, credentialName: `Khipu (${url.host})` };
 }

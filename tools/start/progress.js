@@ -12,7 +12,11 @@ function fmt(ms) {
 /**
  * @param {{write?: (line: string) => void, tickMs?: number, prefix?: string}} [opts]
  */
-function createProgress({ write = (line) => process.stdout.write(`${line}\n`), tickMs = 5000, prefix = 'khipu-start' } = {}) {
+function createProgress({
+	write = (line) => process.stdout.write(`${line}\n`),
+	tickMs = 5000,
+	prefix = 'khipu-start',
+} = {}) {
 	const started = Date.now();
 	const stamp = () => `[${prefix} ${fmt(Date.now() - started).padStart(6)}]`;
 	const log = (msg) => write(`${stamp()} ${msg}`);
@@ -40,7 +44,8 @@ function createProgress({ write = (line) => process.stdout.write(`${line}\n`), t
 		try {
 			const result = await fn((msg) => log(`    ${msg}`));
 			clearTimeout(timer);
-			const detail = result && typeof result === 'object' && typeof result.summary === 'string' ? `: ${result.summary}` : '';
+			const detail =
+				result && typeof result === 'object' && typeof result.summary === 'string' ? `: ${result.summary}` : '';
 			log(`(${stepNo}) done in ${fmt(Date.now() - t0)}${detail}`);
 			return result;
 		} catch (error) {

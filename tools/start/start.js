@@ -63,13 +63,23 @@ function queueSummary(env, opts, progress) {
 		`   Worker:               runs the executions (log ${queue.workers[0].logFile})`,
 		`   PostgreSQL:           127.0.0.1:${queue.postgres.port} database ${queue.postgres.database}`,
 		`   Redis:                127.0.0.1:${queue.redis.port}`,
-		opts.khipu.mode === 'sandbox' ? `   Khipu:                sandbox at ${env.sandbox.url}, credential "${env.credential.name}"` : `   Khipu:                ${opts.khipu.baseUrl}, credential "${env.credential.name}"`,
+		opts.khipu.mode === 'sandbox'
+			? `   Khipu:                sandbox at ${env.sandbox.url}, credential "${env.credential.name}"`
+			: `   Khipu:                ${opts.khipu.baseUrl}, credential "${env.credential.name}"`,
 	];
 	if (env.workflows.length) {
 		lines.push('', '   Example workflows:');
-		for (const wf of env.workflows) lines.push(`     - ${wf.name}${wf.active ? ' [active]' : ''}`, `       ${queue.main.baseUrl}/workflow/${wf.id}`);
+		for (const wf of env.workflows)
+			lines.push(`     - ${wf.name}${wf.active ? ' [active]' : ''}`, `       ${queue.main.baseUrl}/workflow/${wf.id}`);
 	}
-	lines.push('', `   Data and logs: ${env.dir}`, '', opts.exitAfterReady ? '   --exit-after-ready: stopping again now.' : '   Press Ctrl-C to stop all of it.', '='.repeat(72), '');
+	lines.push(
+		'',
+		`   Data and logs: ${env.dir}`,
+		'',
+		opts.exitAfterReady ? '   --exit-after-ready: stopping again now.' : '   Press Ctrl-C to stop all of it.',
+		'='.repeat(72),
+		'',
+	);
 	return lines.join('\n');
 }
 
@@ -126,7 +136,9 @@ async function main() {
 		});
 	}
 
-	progress.log(`npm start — data folder ${opts.dataDir}, n8n port ${opts.port || 'any'}, ${opts.khipu.mode === 'sandbox' ? `sandbox port ${opts.sandboxPort || 'any'}` : `real Khipu ${opts.khipu.baseUrl}`}`);
+	progress.log(
+		`npm start — data folder ${opts.dataDir}, n8n port ${opts.port || 'any'}, ${opts.khipu.mode === 'sandbox' ? `sandbox port ${opts.sandboxPort || 'any'}` : `real Khipu ${opts.khipu.baseUrl}`}`,
+	);
 	try {
 		env = await startEnvironment(opts, { progress });
 	} catch (err) {

@@ -4,7 +4,11 @@
 /** A Khipu credential (JWT) for `baseUrl`: the sandbox, or a proxy in front of it. */
 function jwtCredential(client, { name, jwt, baseUrl }) {
 	// n8n 2.8.4's public API wants allowedHttpRequestDomains on credentials with an authenticate(): the UI's default
-	return client.createCredential({ name, type: 'khipuApi', data: { authType: 'jwt', jwtToken: jwt, baseUrl, allowedHttpRequestDomains: 'all' } });
+	return client.createCredential({
+		name,
+		type: 'khipuApi',
+		data: { authType: 'jwt', jwtToken: jwt, baseUrl, allowedHttpRequestDomains: 'all' },
+	});
 }
 
 /**

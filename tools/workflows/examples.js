@@ -12,8 +12,39 @@ const CREDENTIAL_TYPE = 'khipuApi';
 const CALLBACK_CREDENTIAL_TYPE = 'khipuCallbackApi';
 
 // What the public API accepts (openapi.yml of 2.8.4: additionalProperties: false)
-const NODE_FIELDS = ['id', 'name', 'webhookId', 'disabled', 'notesInFlow', 'notes', 'type', 'typeVersion', 'executeOnce', 'alwaysOutputData', 'retryOnFail', 'maxTries', 'waitBetweenTries', 'continueOnFail', 'onError', 'position', 'parameters', 'credentials'];
-const SETTINGS_FIELDS = ['saveExecutionProgress', 'saveManualExecutions', 'saveDataErrorExecution', 'saveDataSuccessExecution', 'executionTimeout', 'errorWorkflow', 'timezone', 'executionOrder', 'callerPolicy', 'callerIds', 'timeSavedPerExecution'];
+const NODE_FIELDS = [
+	'id',
+	'name',
+	'webhookId',
+	'disabled',
+	'notesInFlow',
+	'notes',
+	'type',
+	'typeVersion',
+	'executeOnce',
+	'alwaysOutputData',
+	'retryOnFail',
+	'maxTries',
+	'waitBetweenTries',
+	'continueOnFail',
+	'onError',
+	'position',
+	'parameters',
+	'credentials',
+];
+const SETTINGS_FIELDS = [
+	'saveExecutionProgress',
+	'saveManualExecutions',
+	'saveDataErrorExecution',
+	'saveDataSuccessExecution',
+	'executionTimeout',
+	'errorWorkflow',
+	'timezone',
+	'executionOrder',
+	'callerPolicy',
+	'callerIds',
+	'timeSavedPerExecution',
+];
 
 function pickFields(obj, fields) {
 	const out = {};
@@ -81,7 +112,10 @@ const ALERT_NAME = 'Khipu example: scheduled balance alert';
 function scheduledAlertWorkflow({ credential, accounts, rule, name }) {
 	const example = loadExamples().find((e) => e.workflow.name === ALERT_NAME);
 	if (!example) throw new Error(`example "${ALERT_NAME}" not found`);
-	const body = prepareWorkflow(example.workflow, { credential: { id: String(credential.id), name: credential.name }, baseUrl: EXAMPLE_BASE_URL });
+	const body = prepareWorkflow(example.workflow, {
+		credential: { id: String(credential.id), name: credential.name },
+		baseUrl: EXAMPLE_BASE_URL,
+	});
 	body.name = name || ALERT_NAME;
 	body.nodes.find((n) => n.name === 'Accounts and minimums').parameters.jsonOutput = JSON.stringify({ accounts });
 	body.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule = { interval: [rule] };

@@ -15,7 +15,10 @@ function credentialRef(credential, type = 'khipuApi') {
 }
 
 /** n8n's Webhook node (POST); responseMode 'lastNode' answers with `responseData` of the last node. */
-function webhookNode(path, { responseMode = 'lastNode', responseData = 'allEntries', name = 'Webhook', position = [0, 0] } = {}) {
+function webhookNode(
+	path,
+	{ responseMode = 'lastNode', responseData = 'allEntries', name = 'Webhook', position = [0, 0] } = {},
+) {
 	const parameters = { httpMethod: 'POST', path, responseMode, options: {} };
 	if (responseMode === 'lastNode') parameters.responseData = responseData;
 	return { id: id(), name, type: 'n8n-nodes-base.webhook', typeVersion: 2, position, webhookId: id(), parameters };
@@ -23,14 +26,29 @@ function webhookNode(path, { responseMode = 'lastNode', responseData = 'allEntri
 
 /** Split Out over the Webhook's body.accounts: one item per account. */
 function splitOutNode() {
-	return { id: id(), name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.accounts', options: {} } };
+	return {
+		id: id(),
+		name: 'Split Out',
+		type: 'n8n-nodes-base.splitOut',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: { fieldToSplitOut: 'body.accounts', options: {} },
+	};
 }
 
 /**
  * This package's balances node. `callbackCredential` (khipuCallbackApi) is attached for callback-URL delivery;
  * `nodeSettings` are the node's own settings (onError, retryOnFail, ...); `type` NODE_TYPE + 'Tool' is its AI-tool variant.
  */
-function khipuNode({ credential, callbackCredential, parameters = {}, nodeSettings = {}, name = 'Khipu', type = NODE_TYPE, position = [400, 0] }) {
+function khipuNode({
+	credential,
+	callbackCredential,
+	parameters = {},
+	nodeSettings = {},
+	name = 'Khipu',
+	type = NODE_TYPE,
+	position = [400, 0],
+}) {
 	const credentials = credentialRef(credential);
 	if (callbackCredential) Object.assign(credentials, credentialRef(callbackCredential, 'khipuCallbackApi'));
 	return {

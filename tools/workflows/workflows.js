@@ -12,8 +12,20 @@ const uniquePath = (prefix) => `${prefix}-${process.pid}-${++counter}-${crypto.r
  * Webhook (accounts in the body) -> Split Out -> Khipu Santander AR, answering with every item of the last
  * node, so a caller sees exactly what a user's next node would see.
  */
-function balancesWorkflow({ path: hookPath, credential, callbackCredential: callback, parameters = {}, nodeSettings = {}, name }) {
-	const khipu = khipuNode({ credential, callbackCredential: callback, parameters: { accountNumber: '={{ $json.accountNumber }}', ...parameters }, nodeSettings });
+function balancesWorkflow({
+	path: hookPath,
+	credential,
+	callbackCredential: callback,
+	parameters = {},
+	nodeSettings = {},
+	name,
+}) {
+	const khipu = khipuNode({
+		credential,
+		callbackCredential: callback,
+		parameters: { accountNumber: '={{ $json.accountNumber }}', ...parameters },
+		nodeSettings,
+	});
 	return chain(name || `balances ${hookPath}`, [webhookNode(hookPath), splitOutNode(), khipu]);
 }
 
@@ -22,7 +34,13 @@ function balancesWorkflow({ path: hookPath, credential, callbackCredential: call
  * execution then waits for Khipu while the caller moves on.
  */
 function pauseWorkflow({ path: hookPath, credential, options = {}, nodeSettings = {}, name }) {
-	const workflow = balancesWorkflow({ path: hookPath, credential, name: name || `pause ${hookPath}`, parameters: { delivery: 'resumeOnCallback', options }, nodeSettings });
+	const workflow = balancesWorkflow({
+		path: hookPath,
+		credential,
+		name: name || `pause ${hookPath}`,
+		parameters: { delivery: 'resumeOnCallback', options },
+		nodeSettings,
+	});
 	const webhook = workflow.nodes.find((node) => node.name === 'Webhook');
 	webhook.parameters = { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} };
 	return workflow;

@@ -11,7 +11,10 @@ const OPERATIONS: Record<string, Record<string, KhipuOperation>> = {
 export function findOperation(node: INode, resource: unknown, operation: unknown): KhipuOperation {
 	const found = OPERATIONS[String(resource)]?.[String(operation)];
 	if (!found) {
-		throw new NodeOperationError(node, `The operation "${String(operation)}" of resource "${String(resource)}" is not supported`);
+		throw new NodeOperationError(
+			node,
+			`The operation "${String(operation)}" of resource "${String(resource)}" is not supported`,
+		);
 	}
 	return found;
 }

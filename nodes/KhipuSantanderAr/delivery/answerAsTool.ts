@@ -31,7 +31,10 @@ function answerEvery(items: INodeExecutionData[], json: IDataObject): INodeExecu
  * (COMPAT row 19: n8n 2.8.4 hands a thrown tool error to MCP clients with the
  * server's stack trace, while a model needs the advice: retry, wait, or ask the user).
  */
-export async function answerAsTool(context: IExecuteFunctions, operation: KhipuOperation): Promise<INodeExecutionData[][]> {
+export async function answerAsTool(
+	context: IExecuteFunctions,
+	operation: KhipuOperation,
+): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
 	let run: RunContext;
 	try {

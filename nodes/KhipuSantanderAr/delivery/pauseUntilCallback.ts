@@ -50,7 +50,10 @@ function buildResumeUrl(context: IExecuteFunctions, accountNumber: string): stri
 	const url = buildCallbackUrl(
 		resumeUrlForNode(context, context.getNode().id),
 		{ account: accountNumber, token },
-		{ field: 'Callback URL (the resume URL n8n gives Khipu)', advice: 'Set a shorter WEBHOOK_URL for this n8n instance.' },
+		{
+			field: 'Callback URL (the resume URL n8n gives Khipu)',
+			advice: 'Set a shorter WEBHOOK_URL for this n8n instance.',
+		},
 	);
 	keepForResume(context, RESUME_DIGEST_KEY, tokenDigest(token, accountNumber));
 	return url;
@@ -79,18 +82,17 @@ function timedOutItem(accountNumber: string, minutes: number, operationId: strin
  * One account per execution: a waiting execution resumes exactly once, so
  * several accounts would need several executions (Loop Over Items, batch size 1).
  */
-export async function executePause(
-	context: IExecuteFunctions,
-	run: RunContext,
-): Promise<INodeExecutionData[][]> {
+export async function executePause(context: IExecuteFunctions, run: RunContext): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
 	if (items.length !== 1) {
 		throw new NodeOperationError(
 			context.getNode(),
-			`"Pause This Workflow Until Khipu Calls Back" handles one account per execution, but ${items.length} items arrived`,
+			'"Pause This Workflow Until Khipu Calls Back" handles one account per execution, ' +
+				`but ${items.length} items arrived`,
 			{
 				description:
-					'Put a Loop Over Items node (batch size 1) before this node, or use "Send the Result to a Callback URL" with a Khipu Santander AR Trigger for many accounts.',
+					'Put a Loop Over Items node (batch size 1) before this node, or use "Send ' +
+					'the Result to a Callback URL" with a Khipu Santander AR Trigger for many accounts.',
 			},
 		);
 	}
@@ -117,7 +119,9 @@ export async function executePause(
 	const { envelope } = report.outcome;
 	if (report.outcome.kind === 'result') {
 		// Khipu may answer at once even when given a callback URL; nothing to wait for.
-		return [run.operation.toItems(envelope, accountNumber, run.options).map((json) => ({ json, pairedItem: { item: 0 } }))];
+		return [
+			run.operation.toItems(envelope, accountNumber, run.options).map((json) => ({ json, pairedItem: { item: 0 } })),
+		];
 	}
 
 	// No node code runs when the wait limit passes, so a timeout can only ever

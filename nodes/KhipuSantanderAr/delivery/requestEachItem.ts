@@ -17,8 +17,7 @@ export function acceptedItem(
 		status: 'ACCEPTED',
 		lifeSpan: envelope.lifeSpan,
 		message:
-			envelope.additionalInformation ??
-			'Khipu accepted the request and will POST the result to the callback URL',
+			envelope.additionalInformation ?? 'Khipu accepted the request and will POST the result to the callback URL',
 	};
 }
 

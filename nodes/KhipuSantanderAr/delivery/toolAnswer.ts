@@ -17,7 +17,8 @@ function withoutNulls(answer: IDataObject): IDataObject {
 function refusalAdvice(field: string): string {
 	return field === ACCOUNT_FIELD
 		? `${NOTHING_SENT} Ask the user for the correct account number, then call the tool again.`
-		: `${NOTHING_SENT} The tool's setup in n8n (${field}) must be fixed by the workflow owner; calling it again will not help.`;
+		: `${NOTHING_SENT} The tool's setup in n8n (${field}) must be fixed by the ` +
+				'workflow owner; calling it again will not help.';
 }
 
 export function failureAnswer(error: unknown, accountNumber: string | null): IDataObject {
@@ -58,5 +59,7 @@ export const PAUSE_REFUSAL: IDataObject = {
 	status: 'REFUSED',
 	error: '"Pause This Workflow Until Khipu Calls Back" cannot run as an AI tool',
 	field: 'Delivery',
-	advice: `${NOTHING_SENT} The workflow owner must set this tool's Delivery to "Wait for the Response"; calling it again will not help.`,
+	advice:
+		`${NOTHING_SENT} The workflow owner must set this tool's Delivery to "Wait ` +
+		'for the Response"; calling it again will not help.',
 };

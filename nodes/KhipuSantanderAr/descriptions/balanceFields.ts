@@ -24,7 +24,9 @@ export const balanceFields: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '000011887755',
-		description: `Banco Santander Argentina account number, at most ${LIMITS.accountNumber} characters. Spaces around it are removed.`,
+		description:
+			`Banco Santander Argentina account number, at most ${LIMITS.accountNumber} ` +
+			'characters. Spaces around it are removed.',
 		// The tool variant has its own field that the AI model fills (toolFields.ts).
 		displayOptions: { show: showForOperation, hide: { '@tool': [true] } },
 	},
@@ -45,13 +47,15 @@ export const balanceFields: INodeProperties[] = [
 				name: 'Send the Result to a Callback URL',
 				value: DELIVERY.callbackUrl,
 				description:
-					'Asynchronous: Khipu accepts at once and later POSTs the result to the URL (for example a Khipu Santander AR Trigger)',
+					'Asynchronous: Khipu accepts at once and later POSTs the result to the ' +
+					'URL (for example a Khipu Santander AR Trigger)',
 			},
 			{
 				name: 'Pause This Workflow Until Khipu Calls Back',
 				value: DELIVERY.resumeOnCallback,
 				description:
-					'Asynchronous without a second workflow: the execution waits and continues with the balances when Khipu calls back',
+					'Asynchronous without a second workflow: the execution waits and continues ' +
+					'with the balances when Khipu calls back',
 			},
 		],
 	},
@@ -62,7 +66,11 @@ export const balanceFields: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'https://n8n.example.com/webhook/khipu/…',
-		description: `Where Khipu POSTs the result, http or https. Paste the Production URL of a Khipu Santander AR Trigger, without a token: the node adds the account number, the Reference and the token when it sends the request. With them it must fit Khipu's ${LIMITS.callbackUrl} characters.`,
+		description:
+			'Where Khipu POSTs the result, http or https. Paste the Production URL ' +
+			'of a Khipu Santander AR Trigger, without a token: the node adds the account ' +
+			'number, the Reference and the token when it sends the request. With them ' +
+			`it must fit Khipu's ${LIMITS.callbackUrl} characters.`,
 		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl] } },
 	},
 	{
@@ -71,7 +79,10 @@ export const balanceFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. customer-4711',
-		description: `Optional text the trigger hands on with the result (as reference), for example a customer or run ID. At most ${MAX_REFERENCE_LENGTH} letters, digits, punctuation or spaces.`,
+		description:
+			'Optional text the trigger hands on with the result (as reference), for ' +
+			`example a customer or run ID. At most ${MAX_REFERENCE_LENGTH} letters, ` +
+			'digits, punctuation or spaces.',
 		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl] } },
 	},
 	{
@@ -81,7 +92,9 @@ export const balanceFields: INodeProperties[] = [
 		noDataExpression: true,
 		default: true,
 		description:
-			'Whether to add the token of the Khipu Callback Token API credential to the Callback URL when sending. Turn off only for a receiver that is protected another way; the Khipu Santander AR Trigger always requires the token.',
+			'Whether to add the token of the Khipu Callback Token API credential to ' +
+			'the Callback URL when sending. Turn off only for a receiver that is protected ' +
+			'another way; the Khipu Santander AR Trigger always requires the token.',
 		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl] } },
 	},
 	{
@@ -91,7 +104,9 @@ export const balanceFields: INodeProperties[] = [
 		noDataExpression: true,
 		default: false,
 		description:
-			'Whether to add the token also to an http Callback URL that is not this n8n’s own webhook address. Off: such a URL fails before anything is sent, because anyone on the network path could read the token.',
+			'Whether to add the token also to an http Callback URL that is not this ' +
+			'n8n’s own webhook address. Off: such a URL fails before anything is sent, ' +
+			'because anyone on the network path could read the token.',
 		displayOptions: { show: { ...showForOperation, delivery: [DELIVERY.callbackUrl], addCallbackToken: [true] } },
 	},
 ];

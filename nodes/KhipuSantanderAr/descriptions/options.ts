@@ -30,7 +30,8 @@ export const optionsCollection: INodeProperties = {
 			typeOptions: { minValue: OPTION_LIMITS.concurrency.min, maxValue: OPTION_LIMITS.concurrency.max },
 			default: 5,
 			description:
-				'How many accounts (input items) are requested from Khipu at the same time. Output order always follows the input.',
+				'How many accounts (input items) are requested from Khipu at the same time. ' +
+				'Output order always follows the input.',
 		},
 		{
 			...maxBodySizeOption('the execution keeps waiting until its Wait Limit, then outputs the TIMED_OUT item'),
@@ -43,7 +44,8 @@ export const optionsCollection: INodeProperties = {
 			typeOptions: { minValue: OPTION_LIMITS.maxRetries.min, maxValue: OPTION_LIMITS.maxRetries.max },
 			default: 2,
 			description:
-				'How many times a temporary failure (Khipu error type RETRY_IMMEDIATELY, or HTTP 429) is retried, with a doubling delay. Used while Retry Temporary Errors is on.',
+				'How many times a temporary failure (Khipu error type RETRY_IMMEDIATELY, ' +
+				'or HTTP 429) is retried, with a doubling delay. Used while Retry Temporary Errors is on.',
 		},
 		{
 			displayName: 'Max Retry-After (Seconds)',
@@ -72,7 +74,8 @@ export const optionsCollection: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description:
-				'Whether to retry errors Khipu marks RETRY_IMMEDIATELY, and HTTP 429, before failing. Other error types are never retried.',
+				'Whether to retry errors Khipu marks RETRY_IMMEDIATELY, and HTTP 429, before ' +
+				'failing. Other error types are never retried.',
 		},
 		{
 			displayName: 'Timeout (Ms)',
@@ -92,7 +95,8 @@ export const optionsCollection: INodeProperties = {
 			},
 			default: 60,
 			description:
-				'How long the paused execution waits for Khipu’s callback. After it, the node outputs one item with status TIMED_OUT.',
+				'How long the paused execution waits for Khipu’s callback. After it, the ' +
+				'node outputs one item with status TIMED_OUT.',
 			displayOptions: { show: { '/delivery': [DELIVERY.resumeOnCallback] } },
 		},
 		onEmptyOption('Output Nothing'),

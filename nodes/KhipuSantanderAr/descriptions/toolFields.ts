@@ -45,7 +45,9 @@ export const toolAccountNumberField: INodeProperties = {
 	type: 'string',
 	required: true,
 	default: `={{ $fromAI('accountNumber', '${ACCOUNT_NUMBER_HINT}', 'string') }}`,
-	description: `Filled by the AI model by default. Banco Santander Argentina account number, at most ${LIMITS.accountNumber} characters.`,
+	description:
+		'Filled by the AI model by default. Banco Santander Argentina account number, ' +
+		`at most ${LIMITS.accountNumber} characters.`,
 	displayOptions: {
 		show: { ...inToolMode, resource: ['balance'], operation: ['getPendingCurrentDayBalances'] },
 	},

@@ -20,7 +20,12 @@ interface FormatRules {
 }
 
 export const AMOUNT_FORMATS: Record<AmountFormat, FormatRules> = {
-	dotDecimal: { label: 'Khipu standard format (dot decimal)', decimal: '.', group: ',', example: '1234.56 or 1,234.56' },
+	dotDecimal: {
+		label: 'Khipu standard format (dot decimal)',
+		decimal: '.',
+		group: ',',
+		example: '1234.56 or 1,234.56',
+	},
 	argentine: { label: 'Argentine format (1.234,56)', decimal: ',', group: '.', example: '1234,56 or 1.234,56' },
 };
 
@@ -51,9 +56,7 @@ const escape = (separator: string): string => `\\${separator}`;
  */
 function matchFormat(text: string, format: AmountFormat): Digits | null {
 	const { decimal, group } = AMOUNT_FORMATS[format];
-	const grammar = new RegExp(
-		`^([+-]?)(\\d+|[1-9]\\d{0,2}(?:${escape(group)}\\d{3})+)(?:${escape(decimal)}(\\d+))?$`,
-	);
+	const grammar = new RegExp(`^([+-]?)(\\d+|[1-9]\\d{0,2}(?:${escape(group)}\\d{3})+)(?:${escape(decimal)}(\\d+))?$`);
 	const match = grammar.exec(text);
 	if (!match) return null;
 	return { negative: match[1] === '-', integer: match[2].split(group).join(''), fraction: match[3] ?? '' };
@@ -89,13 +92,15 @@ function readText(raw: string, format: AmountFormat): ReadAmount {
 	const otherDigits = matchFormat(text, other);
 	if (digits && otherDigits && toNumber(digits) !== toNumber(otherDigits)) {
 		return problem(
-			`${quote(text)} is ambiguous: ${toNumber(digits)} in the ${chosen.label}, ${toNumber(otherDigits)} in the ${AMOUNT_FORMATS[other].label}`,
+			`${quote(text)} is ambiguous: ${toNumber(digits)} in the ${chosen.label}, ` +
+				`${toNumber(otherDigits)} in the ${AMOUNT_FORMATS[other].label}`,
 		);
 	}
 	if (!digits) {
 		if (otherDigits) {
 			return problem(
-				`${quote(text)} is not in the ${chosen.label}; if Khipu writes amounts in the ${AMOUNT_FORMATS[other].label}, set the Amount Format option to it`,
+				`${quote(text)} is not in the ${chosen.label}; if Khipu writes amounts ` +
+					`in the ${AMOUNT_FORMATS[other].label}, set the Amount Format option to it`,
 			);
 		}
 		return problem(`${quote(text)} is not a number in the ${chosen.label}, such as ${chosen.example}`);
@@ -103,7 +108,8 @@ function readText(raw: string, format: AmountFormat): ReadAmount {
 	const significant = significantDigits(digits);
 	if (significant > MAX_SIGNIFICANT_DIGITS) {
 		return problem(
-			`${quote(text)} has ${significant} significant digits; a number keeps at most ${MAX_SIGNIFICANT_DIGITS} without rounding`,
+			`${quote(text)} has ${significant} significant digits; a number keeps at ` +
+				`most ${MAX_SIGNIFICANT_DIGITS} without rounding`,
 		);
 	}
 	return { amount: toNumber(digits), problem: null };

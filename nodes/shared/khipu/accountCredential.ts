@@ -89,14 +89,11 @@ export function buildAccountCredential(data: ICredentialDataDecryptedObject): ID
 	) {
 		throw new InputError(
 			'Document Number',
-			`Document Number (DNI) must be ${LIMITS.documentNumberMin} to ${LIMITS.documentNumberMax} digits, with no letters, dots or spaces`,
+			`Document Number (DNI) must be ${LIMITS.documentNumberMin} to ${LIMITS.documentNumberMax} ` +
+				'digits, with no letters, dots or spaces',
 		);
 	}
-	if (
-		username.length < LIMITS.usernameMin ||
-		username.length > LIMITS.usernameMax ||
-		hasControlChars(username)
-	) {
+	if (username.length < LIMITS.usernameMin || username.length > LIMITS.usernameMax || hasControlChars(username)) {
 		throw new InputError(
 			'Username',
 			`Username must be ${LIMITS.usernameMin} to ${LIMITS.usernameMax} characters, without control characters`,

@@ -45,14 +45,24 @@ export function adviceForType(type: string, now: Date, attempts: number): string
 	switch (type) {
 		case 'RETRY_IMMEDIATELY':
 			return attempts > 1
-				? `Khipu marked this error as temporary; the node tried ${attempts} times without success. Run it again in a few minutes.`
+				? `Khipu marked this error as temporary; the node tried ${attempts} times ` +
+						'without success. Run it again in a few minutes.'
 				: 'Khipu marked this error as temporary. Run it again, or enable "Retry Temporary Errors" in the node options.';
 		case 'DO_NOT_RETRY':
-			return 'Retrying will not help: fix the cause first (for example the bank login, the account number or the request).';
+			return (
+				'Retrying will not help: fix the cause first (for example the bank login, ' +
+				'the account number or the request).'
+			);
 		case 'WAIT_4_HOURS_BEFORE_RETRY':
-			return `Do not retry before ${new Date(now.getTime() + FOUR_HOURS_MS).toISOString()} (4 hours from now); retrying sooner can get the bank account blocked.`;
+			return (
+				`Do not retry before ${new Date(now.getTime() + FOUR_HOURS_MS).toISOString()} ` +
+				'(4 hours from now); retrying sooner can get the bank account blocked.'
+			);
 		case 'RETRY_AFTER_NOTIFICATION':
-			return 'Retry only after the account holder or Khipu has fixed the problem (for example by confirming access at the bank); Khipu notifies when that is done.';
+			return (
+				'Retry only after the account holder or Khipu has fixed the problem (for ' +
+				'example by confirming access at the bank); Khipu notifies when that is done.'
+			);
 		default:
 			return 'Khipu did not say whether retrying helps; check the code and description.';
 	}
@@ -84,7 +94,7 @@ const HTTP_ADVICE: Record<number, string> = {
 	401: 'Check the JWT or API key in the Khipu credential; a JWT may have expired (Khipu code A000).',
 	403: 'The credential is valid but not allowed to use this endpoint; ask Khipu to enable it.',
 	404: 'Check the Base URL in the Khipu credential: this endpoint was not found there.',
-	429: 'Khipu is rate-limiting requests; lower the node\'s concurrency or run it later.',
+	429: "Khipu is rate-limiting requests; lower the node's concurrency or run it later.",
 	500: 'Khipu had an internal error; try again later.',
 	502: 'A gateway in front of Khipu failed; try again later.',
 	503: 'Khipu is temporarily unavailable; try again later.',
@@ -97,7 +107,8 @@ export function failureFromOutcome(outcome: KhipuOutcome, attempts: number): Khi
 		return new KhipuFailure(
 			`Khipu answered HTTP ${outcome.httpStatus} with ${outcome.bodySummary} instead of a JSON envelope`,
 			{
-				advice: 'This usually means a proxy or gateway answered instead of Khipu; check the Base URL and try again later.',
+				advice:
+					'This usually means a proxy or gateway answered instead of Khipu; check the Base URL and try again later.',
 				httpStatus: outcome.httpStatus,
 				code: null,
 				type: null,
@@ -140,7 +151,7 @@ export function failureFromConnection(error: KhipuConnectionError): KhipuFailure
 	const timedOut = error.code === 'ETIMEDOUT' || error.code === 'ECONNABORTED';
 	return new KhipuFailure(error.message, {
 		advice: timedOut
-			? 'Raise the node\'s Timeout option, or use callback delivery so Khipu does not have to answer at once.'
+			? "Raise the node's Timeout option, or use callback delivery so Khipu does not have to answer at once."
 			: 'Check the Base URL and the network between n8n and Khipu, then try again.',
 		httpStatus: null,
 		code: error.code,

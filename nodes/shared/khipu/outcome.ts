@@ -63,7 +63,11 @@ export function classifyResponse(response: KhipuHttpResponse): KhipuOutcome {
 
 	if (statusCode >= 200 && statusCode < 300) {
 		if (!envelope) {
-			return { kind: 'notJson', httpStatus: statusCode, bodySummary: parsed.ok ? 'JSON that is not a Khipu envelope' : bodySummary() };
+			return {
+				kind: 'notJson',
+				httpStatus: statusCode,
+				bodySummary: parsed.ok ? 'JSON that is not a Khipu envelope' : bodySummary(),
+			};
 		}
 		if (envelope.status === 'ERROR') return { kind: 'khipuError', envelope, httpStatus: statusCode };
 		if (statusCode === 202) return { kind: 'accepted', envelope };

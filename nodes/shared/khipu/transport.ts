@@ -96,10 +96,14 @@ function findErrorCode(error: unknown): { code: string; timedOut: boolean } {
 			if (/timeout|timed out/i.test(text)) timedOut = true;
 			if (/socket hang up/i.test(text)) return { code: 'ECONNRESET', timedOut };
 			const found = /\b(E[A-Z]{4,}[A-Z0-9_]*)\b/.exec(text)?.[1];
-			if (found && CONNECTION_MESSAGES[found]) return { code: found, timedOut: timedOut || found === 'ETIMEDOUT' || found === 'ECONNABORTED' };
+			if (found && CONNECTION_MESSAGES[found])
+				return { code: found, timedOut: timedOut || found === 'ETIMEDOUT' || found === 'ECONNABORTED' };
 		}
 		if (typeof candidate.code === 'string' && /^E[A-Z0-9_]+$/.test(candidate.code)) {
-			return { code: candidate.code, timedOut: timedOut || candidate.code === 'ECONNABORTED' || candidate.code === 'ETIMEDOUT' };
+			return {
+				code: candidate.code,
+				timedOut: timedOut || candidate.code === 'ECONNABORTED' || candidate.code === 'ETIMEDOUT',
+			};
 		}
 		current = candidate.cause ?? candidate.errorResponse ?? candidate.error ?? candidate.reason;
 	}
@@ -118,7 +122,10 @@ function toConnectionError(error: unknown, timeoutMs: number): KhipuConnectionEr
 }
 
 function timeoutError(timeoutMs: number): KhipuConnectionError {
-	return new KhipuConnectionError('ETIMEDOUT', `Could not get an answer from Khipu: the request timed out after ${timeoutMs} ms`);
+	return new KhipuConnectionError(
+		'ETIMEDOUT',
+		`Could not get an answer from Khipu: the request timed out after ${timeoutMs} ms`,
+	);
 }
 
 /**

@@ -57,10 +57,22 @@ function okEnvelope(operationId, balances) {
 	};
 }
 
-function balance({ accountId, type = 'InterimAvailable', indicator = 'Credit', amount, currency = 'ARS', dateTime = '2026-11-25T09:30:00-0300' }) {
-	return { AccountId: accountId, CreditDebitIndicator: indicator, DateTime: dateTime, Type: type, Amount: [{ Amount: amount, Currency: currency }] };
+function balance({
+	accountId,
+	type = 'InterimAvailable',
+	indicator = 'Credit',
+	amount,
+	currency = 'ARS',
+	dateTime = '2026-11-25T09:30:00-0300',
+}) {
+	return {
+		AccountId: accountId,
+		CreditDebitIndicator: indicator,
+		DateTime: dateTime,
+		Type: type,
+		Amount: [{ Amount: amount, Currency: currency }],
+	};
 }
-
 
 /** Records everything the test file itself prints (console and process streams) while it runs. */
 function captureOutput() {

@@ -17,7 +17,11 @@ async function startCallbackStack(options = {}) {
 	let proxy;
 	try {
 		proxy = await startRecordingProxy(stack.sandbox.url);
-		stack.credentials.jwtRecorded = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT, recorded)', jwt: DEFAULT_JWT, baseUrl: proxy.url });
+		stack.credentials.jwtRecorded = await jwtCredential(stack.client, {
+			name: 'Khipu sandbox (JWT, recorded)',
+			jwt: DEFAULT_JWT,
+			baseUrl: proxy.url,
+		});
 	} catch (error) {
 		if (proxy) await proxy.close();
 		await stack.stop();

@@ -47,7 +47,10 @@ async function startExamplesStack({ prefix = 'khipu-examples-' } = {}) {
 		progressLines: lines,
 		workflowByName(name) {
 			const wf = env.workflows.find((w) => w.name === name);
-			if (!wf) throw new Error(`example workflow "${name}" was not imported (have: ${env.workflows.map((w) => w.name).join(', ')})`);
+			if (!wf)
+				throw new Error(
+					`example workflow "${name}" was not imported (have: ${env.workflows.map((w) => w.name).join(', ')})`,
+				);
 			return wf;
 		},
 		n8nLog() {

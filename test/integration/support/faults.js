@@ -17,7 +17,8 @@ function sqliteShell(databaseFile, statement) {
 	try {
 		execFileSync('sqlite3', ['-cmd', '.timeout 10000', databaseFile, statement], { stdio: ['ignore', 'pipe', 'pipe'] });
 	} catch (error) {
-		if (error.code === 'ENOENT') throw new Error('the sqlite3 shell is not installed. Run: bash tools/stack/install-services.sh');
+		if (error.code === 'ENOENT')
+			throw new Error('the sqlite3 shell is not installed. Run: bash tools/stack/install-services.sh');
 		throw error;
 	}
 }
@@ -37,9 +38,26 @@ function refuseExecutionsInSqlite(databaseFile, marker) {
 function refuseExecutionsInPostgres(postgres, marker) {
 	assertMarker(marker);
 	const sql = (statement) =>
-		execFileSync(path.join(postgres.binDir, 'psql'), ['-h', '127.0.0.1', '-p', String(postgres.port), '-U', 'postgres', '-d', postgres.database, '-v', 'ON_ERROR_STOP=1', '-c', statement], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		execFileSync(
+			path.join(postgres.binDir, 'psql'),
+			[
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(postgres.port),
+				'-U',
+				'postgres',
+				'-d',
+				postgres.database,
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-c',
+				statement,
+			],
+			{
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 	sql(
 		`CREATE OR REPLACE FUNCTION ${TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ` +
 			`IF NEW.data::text LIKE '%${marker}%' THEN RAISE EXCEPTION 'injected failure: execution refused by the test'; END IF; RETURN NEW; END $$;`,

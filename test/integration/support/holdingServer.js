@@ -24,7 +24,12 @@ async function startHoldingServer() {
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const url = `http://127.0.0.1:${server.address().port}`;
 
-	const view = (c) => ({ openedAt: c.openedAt, closedAt: c.closedAt, closedByServer: c.closedByServer, requests: c.requests.slice() });
+	const view = (c) => ({
+		openedAt: c.openedAt,
+		closedAt: c.closedAt,
+		closedByServer: c.closedByServer,
+		requests: c.requests.slice(),
+	});
 	return {
 		url,
 		/** Every connection so far, oldest first. */

@@ -50,7 +50,8 @@ async function aiPieces(client) {
 }
 
 // The account number and the tool description are left to the node's tool-mode defaults.
-const toolNode = ({ credential, parameters = {} }) => khipuNode({ credential, parameters, name: TOOL_NODE_NAME, type: TOOL_TYPE, position: [0, 240] });
+const toolNode = ({ credential, parameters = {} }) =>
+	khipuNode({ credential, parameters, name: TOOL_NODE_NAME, type: TOOL_TYPE, position: [0, 240] });
 
 /** MCP Server Trigger <- Khipu tool. With `bearerCredential` the trigger wants `Authorization: Bearer`. */
 function mcpWorkflow({ path: triggerPath, credential, triggerVersion, bearerCredential, toolParameters, name }) {

@@ -9,14 +9,17 @@ const NEWEST_TESTED = '2.41.0';
 
 /** true when dotted version `a` >= `b` (numeric parts; a pre-release suffix is ignored). */
 function versionAtLeast(a, b) {
-	const parts = (v) => String(v).split('-')[0].split('.').map((n) => Number(n) || 0);
+	const parts = (v) =>
+		String(v)
+			.split('-')[0]
+			.split('.')
+			.map((n) => Number(n) || 0);
 	const [x, y] = [parts(a), parts(b)];
 	for (let i = 0; i < Math.max(x.length, y.length); i++) {
 		if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) > (y[i] || 0);
 	}
 	return true;
 }
-
 
 /**
  * The behaviours that differ, for one n8n version.

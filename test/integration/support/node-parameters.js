@@ -16,7 +16,8 @@ function checkValue(property, value, where, problems) {
 	if (value === undefined || isExpression(value)) return;
 	if (property.type === 'options' && Array.isArray(property.options)) {
 		const allowed = property.options.map((option) => option.value);
-		if (!allowed.includes(value)) problems.push(`${where}: ${JSON.stringify(value)} is not one of ${JSON.stringify(allowed)}`);
+		if (!allowed.includes(value))
+			problems.push(`${where}: ${JSON.stringify(value)} is not one of ${JSON.stringify(allowed)}`);
 		return;
 	}
 	if (property.type === 'collection') {
@@ -32,7 +33,9 @@ function checkValue(property, value, where, problems) {
 				continue;
 			}
 			const entries = Array.isArray(groupValue) ? groupValue : [groupValue];
-			entries.forEach((entry, index) => checkCollection(group.values ?? [], entry, `${where}.${groupName}[${index}]`, problems));
+			entries.forEach((entry, index) =>
+				checkCollection(group.values ?? [], entry, `${where}.${groupName}[${index}]`, problems),
+			);
 		}
 	}
 }
@@ -55,7 +58,8 @@ function undefinedParameters(description, node) {
 	const parameters = node.parameters ?? {};
 	const nodeRef = { ...node, typeVersion: node.typeVersion ?? description.version };
 	// Values with defaults filled in, so display conditions see what the editor sees.
-	const values = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, nodeRef, description) ?? parameters;
+	const values =
+		NodeHelpers.getNodeParameters(description.properties, parameters, true, false, nodeRef, description) ?? parameters;
 	for (const [name, value] of Object.entries(parameters)) {
 		const candidates = description.properties.filter((property) => property.name === name);
 		if (candidates.length === 0) {

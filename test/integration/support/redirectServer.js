@@ -19,7 +19,12 @@ async function recordingServer(answer) {
 		const chunks = [];
 		req.on('data', (chunk) => chunks.push(chunk));
 		req.on('end', () => {
-			requests.push({ method: req.method, path: req.url, headers: { ...req.headers }, body: Buffer.concat(chunks).toString('utf8') });
+			requests.push({
+				method: req.method,
+				path: req.url,
+				headers: { ...req.headers },
+				body: Buffer.concat(chunks).toString('utf8'),
+			});
 			answer(req, res);
 		});
 	});

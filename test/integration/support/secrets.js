@@ -94,7 +94,14 @@ async function scanN8nStorageWithControl(stack, secrets) {
 	await stack.client.createWorkflow({
 		name: 'secret scan control',
 		nodes: [
-			{ id: crypto.randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: crypto.randomUUID(),
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: crypto.randomUUID(),
 				name: 'Typed secret',
@@ -113,4 +120,11 @@ async function scanN8nStorageWithControl(stack, secrets) {
 	return { ...result, control };
 }
 
-module.exports = { countSecret, scanSources, n8nFolderFiles, exportedWorkflows, scanN8nStorage, scanN8nStorageWithControl };
+module.exports = {
+	countSecret,
+	scanSources,
+	n8nFolderFiles,
+	exportedWorkflows,
+	scanN8nStorage,
+	scanN8nStorageWithControl,
+};

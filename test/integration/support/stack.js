@@ -20,7 +20,11 @@ const SECRETS = {
 
 /** startStack() with the sandbox (callbacks after 20 ms, "slow" answers after 3 s) and the shared credentials. */
 async function startTestStack({ sandbox = {}, n8nEnv = {} } = {}) {
-	const stack = await startStack({ mode: 'single', sandbox: { callbackDelayMs: 20, slowMs: 3000, ...sandbox }, n8nEnv });
+	const stack = await startStack({
+		mode: 'single',
+		sandbox: { callbackDelayMs: 20, slowMs: 3000, ...sandbox },
+		n8nEnv,
+	});
 	try {
 		stack.credentials = await createCredentials(stack.client, stack.sandbox.url);
 	} catch (error) {
@@ -37,7 +41,13 @@ async function createCredentials(client, baseUrl) {
 	credentials.apiKeyLink = await client.createCredential({
 		name: 'Khipu sandbox (API key, Account Link)',
 		type: 'khipuApi',
-		data: { authType: 'apiKeyAccountLink', apiKey: SECRETS.apiKey, accountLinkToken: SECRETS.accountLink, baseUrl, allowedHttpRequestDomains: 'all' },
+		data: {
+			authType: 'apiKeyAccountLink',
+			apiKey: SECRETS.apiKey,
+			accountLinkToken: SECRETS.accountLink,
+			baseUrl,
+			allowedHttpRequestDomains: 'all',
+		},
 	});
 	credentials.apiKeyLogin = await client.createCredential({
 		name: 'Khipu sandbox (API key, Santander login)',
@@ -53,15 +63,25 @@ async function createCredentials(client, baseUrl) {
 		},
 	});
 	// The default callback token credential, for callback-delivery tests that do not go to a trigger.
-	credentials.callback = await client.createCredential({ name: 'Khipu callback token (default)', type: 'khipuCallbackApi', data: { token: SECRETS.callbackToken } });
-	credentials.badJwt = await jwtCredential(client, { name: 'Khipu sandbox (wrong JWT)', jwt: 'not-the-right-jwt-000', baseUrl });
+	credentials.callback = await client.createCredential({
+		name: 'Khipu callback token (default)',
+		type: 'khipuCallbackApi',
+		data: { token: SECRETS.callbackToken },
+	});
+	credentials.badJwt = await jwtCredential(client, {
+		name: 'Khipu sandbox (wrong JWT)',
+		jwt: 'not-the-right-jwt-000',
+		baseUrl,
+	});
 	return credentials;
 }
 
 /** Calls the workflow and returns the HTTP answer plus the stored execution (with data). */
 async function runAccounts(stack, workflow, hookPath, accounts) {
 	const prior = await stack.client.listExecutions({ workflowId: workflow.id });
-	const response = await stack.client.callWebhook(hookPath, { accounts: accounts.map((accountNumber) => ({ accountNumber })) });
+	const response = await stack.client.callWebhook(hookPath, {
+		accounts: accounts.map((accountNumber) => ({ accountNumber })),
+	});
 	const executions = await stack.client.waitForExecutions({
 		workflowId: workflow.id,
 		count: prior.length + 1,

@@ -39,7 +39,10 @@ async function runningExecution(client, workflowId, timeoutMs = 30_000) {
 		const results = (answer.data ?? answer).results ?? [];
 		const running = results.find((e) => e.status === 'running');
 		if (running) return running;
-		if (Date.now() > until) throw new Error(`no running execution of workflow ${workflowId}: ${JSON.stringify(results.map((e) => e.status))}`);
+		if (Date.now() > until)
+			throw new Error(
+				`no running execution of workflow ${workflowId}: ${JSON.stringify(results.map((e) => e.status))}`,
+			);
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 }

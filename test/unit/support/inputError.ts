@@ -9,5 +9,10 @@ export function errorOf(fn: () => unknown): InputError {
 		thrown = error;
 	}
 	if (thrown instanceof InputError) return thrown;
-	throw new Error(thrown === undefined ? 'expected an InputError, nothing was thrown' : `expected an InputError, got: ${String(thrown)}`, { cause: thrown });
+	throw new Error(
+		thrown === undefined
+			? 'expected an InputError, nothing was thrown'
+			: `expected an InputError, got: ${String(thrown)}`,
+		{ cause: thrown },
+	);
 }

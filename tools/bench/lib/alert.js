@@ -13,7 +13,11 @@ const { interleaved, comparison } = require('./rows');
 const LEAD_MS = 5_000;
 
 const accountsFor = (n) =>
-	Array.from({ length: n }, (_, i) => ({ accountNumber: `7${String(i).padStart(9, '0')}`, label: `Account ${i}`, minimumBalance: { ARS: 400000 } }));
+	Array.from({ length: n }, (_, i) => ({
+		accountNumber: `7${String(i).padStart(9, '0')}`,
+		label: `Account ${i}`,
+		minimumBalance: { ARS: 400000 },
+	}));
 
 const finished = (e) => e && e.status !== 'new' && e.status !== 'running' && e.status !== 'waiting';
 
@@ -22,7 +26,12 @@ async function scheduledRun(side, accounts, name) {
 	for (let attempt = 0; attempt < 3; attempt++) {
 		const fireAt = Math.ceil((Date.now() + LEAD_MS * (attempt + 1)) / 1000) * 1000;
 		const second = new Date(fireAt).getUTCSeconds();
-		const workflow = scheduledAlertWorkflow({ credential: side.stack.credential, accounts, rule: { field: 'cronExpression', expression: `${second} * * * * *` }, name });
+		const workflow = scheduledAlertWorkflow({
+			credential: side.stack.credential,
+			accounts,
+			rule: { field: 'cronExpression', expression: `${second} * * * * *` },
+			name,
+		});
 		const created = await side.stack.client.createWorkflow(workflow);
 		await side.stack.client.activateWorkflow(created.id);
 		const wait = fireAt - 300 - Date.now();
@@ -40,14 +49,18 @@ async function scheduledRun(side, accounts, name) {
 			[execution] = await page(side.stack.client, created.id, { limit: 1 });
 			if (!execution && Date.now() - fireAt > 30_000) break;
 			if (!finished(execution)) await sleep(100);
-			if (Date.now() - t0 > 600_000) throw new Error(`${side.key}: scheduled run of workflow ${created.id} still ${execution && execution.status} after 10 min`);
+			if (Date.now() - t0 > 600_000)
+				throw new Error(
+					`${side.key}: scheduled run of workflow ${created.id} still ${execution && execution.status} after 10 min`,
+				);
 		}
 		const cpu = side.stack.cpuMs() - cpu0;
 		const svc = side.stack.servicesCpuMs() - svc0;
 		const windowMs = Date.now() - t0;
 		await side.stack.client.deactivateWorkflow(created.id).catch(() => {});
 		if (!execution) continue; // the schedule did not fire in time: next attempt
-		if (execution.status !== 'success') throw new Error(`${side.key}: scheduled run ${execution.id} ended ${execution.status}`);
+		if (execution.status !== 'success')
+			throw new Error(`${side.key}: scheduled run ${execution.id} ended ${execution.status}`);
 		return {
 			cpuPerAccount: cpu / accounts.length,
 			stackCpuPerAccount: (cpu + svc) / accounts.length,
@@ -66,7 +79,9 @@ async function outcome(stack, executionId) {
 	const [summaryItem] = outputJson(execution, 'Summary');
 	const { checkedAt, ...rest } = summaryItem || {};
 	const below = execution.data.resultData.runData['Below the minimum?'][0].data.main;
-	const balances = [0, 1].map((branch) => (below[branch] || []).map(({ json }) => [json.accountNumber, json.currency, json.amount]));
+	const balances = [0, 1].map((branch) =>
+		(below[branch] || []).map(({ json }) => [json.accountNumber, json.currency, json.amount]),
+	);
 	return { summary: rest, checkedAt, balances };
 }
 
@@ -80,12 +95,18 @@ function workerThatRan(queue, executionId) {
 async function runAlert({ queue, single }, { accounts: count, rounds }, log) {
 	const accounts = accountsFor(count);
 	const sides = [
-		{ key: 'queue', label: `queue mode: main schedules, a worker runs it (${queue.workers.length} worker${queue.workers.length > 1 ? 's' : ''})`, stack: queue },
+		{
+			key: 'queue',
+			label: `queue mode: main schedules, a worker runs it (${queue.workers.length} worker${queue.workers.length > 1 ? 's' : ''})`,
+			stack: queue,
+		},
 		{ key: 'single', label: 'one n8n process (SQLite)', stack: single },
 	];
 	const samples = await interleaved(sides, rounds, async (side, r) => {
 		const s = await scheduledRun(side, accounts, `bench alert ${count} accounts ${side.key} ${r + 1}`);
-		log(`  alert round ${r + 1}/${rounds} ${side.key}: ${s.cpuPerAccount.toFixed(3)} ms CPU/account, run ${s.runMs} ms`);
+		log(
+			`  alert round ${r + 1}/${rounds} ${side.key}: ${s.cpuPerAccount.toFixed(3)} ms CPU/account, run ${s.runMs} ms`,
+		);
 		return s;
 	});
 	// the last run of each side: the same summary and balances, and the queue's run on a worker
@@ -104,11 +125,36 @@ async function runAlert({ queue, single }, { accounts: count, rounds }, log) {
 		queueRunStartedOn: ranOn,
 		executionModes: [...new Set(sides.flatMap((s) => samples[s.key].map((x) => x.mode)))],
 	};
-	const side = (key, metric) => ({ label: sides.find((s) => s.key === key).label, values: samples[key].map((x) => x[metric]) });
+	const side = (key, metric) => ({
+		label: sides.find((s) => s.key === key).label,
+		values: samples[key].map((x) => x[metric]),
+	});
 	const rows = [
-		comparison({ id: 'queue.alert.cpu', primary: true, title: `Scheduled alert over ${count} accounts: n8n CPU per account, queue mode (all n8n processes) ÷ one process`, unit: 'ms', digits: 3, a: side('queue', 'cpuPerAccount'), b: side('single', 'cpuPerAccount') }),
-		comparison({ id: 'queue.alert.stackCpu', title: '… with PostgreSQL and Redis counted (one process: SQLite inside n8n)', unit: 'ms', digits: 3, a: side('queue', 'stackCpuPerAccount'), b: side('single', 'stackCpuPerAccount') }),
-		comparison({ id: 'queue.alert.time', title: '… run time (execution start to finish): queue mode ÷ one process', unit: 'ms', digits: 0, a: side('queue', 'runMs'), b: side('single', 'runMs') }),
+		comparison({
+			id: 'queue.alert.cpu',
+			primary: true,
+			title: `Scheduled alert over ${count} accounts: n8n CPU per account, queue mode (all n8n processes) ÷ one process`,
+			unit: 'ms',
+			digits: 3,
+			a: side('queue', 'cpuPerAccount'),
+			b: side('single', 'cpuPerAccount'),
+		}),
+		comparison({
+			id: 'queue.alert.stackCpu',
+			title: '… with PostgreSQL and Redis counted (one process: SQLite inside n8n)',
+			unit: 'ms',
+			digits: 3,
+			a: side('queue', 'stackCpuPerAccount'),
+			b: side('single', 'stackCpuPerAccount'),
+		}),
+		comparison({
+			id: 'queue.alert.time',
+			title: '… run time (execution start to finish): queue mode ÷ one process',
+			unit: 'ms',
+			digits: 0,
+			a: side('queue', 'runMs'),
+			b: side('single', 'runMs'),
+		}),
 	];
 	return { details, rows };
 }

@@ -58,8 +58,13 @@ function summarize(profile, patterns = [], top = 20) {
 	return {
 		totalMs: ms(total),
 		busyMs: ms(total - idle),
-		packages: sortDesc(packages).slice(0, top).map(([k, v]) => [k, ms(v)]),
-		functions: sortDesc(functions).filter(([k]) => k !== '(idle) ').slice(0, top).map(([k, v]) => [k, ms(v)]),
+		packages: sortDesc(packages)
+			.slice(0, top)
+			.map(([k, v]) => [k, ms(v)]),
+		functions: sortDesc(functions)
+			.filter(([k]) => k !== '(idle) ')
+			.slice(0, top)
+			.map(([k, v]) => [k, ms(v)]),
 		inclusive: [...inclusive].map(([k, v]) => [k, ms(v)]),
 	};
 }

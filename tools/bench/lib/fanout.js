@@ -9,7 +9,12 @@ const { interleaved, comparison } = require('./rows');
 
 function variantsFor(concurrency, latencyMs) {
 	return [
-		{ key: 'khipu', label: `Khipu node, concurrency ${concurrency}, output raw`, kind: 'khipu', options: { concurrency, output: 'raw' } },
+		{
+			key: 'khipu',
+			label: `Khipu node, concurrency ${concurrency}, output raw`,
+			kind: 'khipu',
+			options: { concurrency, output: 'raw' },
+		},
 		{
 			key: 'httpBatch0',
 			label: `HTTP Request, batch size ${concurrency}, interval 0 (no limit on requests in flight)`,
@@ -32,7 +37,9 @@ async function runFanOut(stack, { concurrency, latencyMs, sizes }, log) {
 	const deployed = {};
 	for (const v of variants) {
 		const path = stack.uniquePath(`fan-${v.key}`);
-		const wf = await stack.client.createWorkflow(fanOutWorkflow({ kind: v.kind, path, stack, options: v.options, batching: v.batching }));
+		const wf = await stack.client.createWorkflow(
+			fanOutWorkflow({ kind: v.kind, path, stack, options: v.options, batching: v.batching }),
+		);
 		await stack.client.activateWorkflow(wf.id);
 		deployed[v.key] = { ...v, id: wf.id, url: `${stack.n8n.baseUrl}/webhook/${path}` };
 	}
@@ -68,9 +75,18 @@ async function runFanOut(stack, { concurrency, latencyMs, sizes }, log) {
 			if (execution.status !== 'success' || items !== n) {
 				throw new Error(`${d.label} N=${n}: execution ${execution.id} ${execution.status} with ${items} items`);
 			}
-			return { wall: r.ms, node: nodeTimeMs(execution, 'Call'), maxInFlight: stats.maxInFlight, requests: stats.requests, cpuPerAccount: cpu / n, ideal };
+			return {
+				wall: r.ms,
+				node: nodeTimeMs(execution, 'Call'),
+				maxInFlight: stats.maxInFlight,
+				requests: stats.requests,
+				cpuPerAccount: cpu / n,
+				ideal,
+			};
 		});
-		log(`  N=${n}: ${variants.map((v) => `${v.key} ${Math.round(median(samples[v.key].map((s) => s.node)))} ms`).join(', ')} (ideal ${ideal}; ${reps} runs each)`);
+		log(
+			`  N=${n}: ${variants.map((v) => `${v.key} ${Math.round(median(samples[v.key].map((s) => s.node)))} ms`).join(', ')} (ideal ${ideal}; ${reps} runs each)`,
+		);
 		const size = { n, reps, idealMs: ideal, variants: {} };
 		for (const v of variants) {
 			const s = samples[v.key];
@@ -78,15 +94,33 @@ async function runFanOut(stack, { concurrency, latencyMs, sizes }, log) {
 			size.variants[v.key] = {
 				label: v.label,
 				nodeTimeMs: summary(node, { digits: 0 }),
-				wallMs: summary(s.map((x) => x.wall), { digits: 0 }),
-				nodeVsIdeal: summary(node.map((t) => t / ideal), { digits: 3 }),
+				wallMs: summary(
+					s.map((x) => x.wall),
+					{ digits: 0 },
+				),
+				nodeVsIdeal: summary(
+					node.map((t) => t / ideal),
+					{ digits: 3 },
+				),
 				perAccountMs: round(median(node) / n, 2),
-				maxInFlight: summary(s.map((x) => x.maxInFlight), { digits: 0 }),
-				n8nCpuMsPerAccount: summary(s.map((x) => x.cpuPerAccount), { digits: 3 }),
-				requestsPerRun: summary(s.map((x) => x.requests), { digits: 0 }),
+				maxInFlight: summary(
+					s.map((x) => x.maxInFlight),
+					{ digits: 0 },
+				),
+				n8nCpuMsPerAccount: summary(
+					s.map((x) => x.cpuPerAccount),
+					{ digits: 3 },
+				),
+				requestsPerRun: summary(
+					s.map((x) => x.requests),
+					{ digits: 0 },
+				),
 			};
 		}
-		size.khipuVsHttpBatchLatency = ratio(median(samples.khipu.map((x) => x.node)), median(samples.httpBatchLatency.map((x) => x.node)));
+		size.khipuVsHttpBatchLatency = ratio(
+			median(samples.khipu.map((x) => x.node)),
+			median(samples.httpBatchLatency.map((x) => x.node)),
+		);
 		details.sizes.push(size);
 		const side = (key, metric) => ({ label: deployed[key].label, values: samples[key].map((x) => x[metric]) });
 		rows.push(

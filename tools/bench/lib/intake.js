@@ -38,7 +38,10 @@ function memoryFormat(stack) {
 /** Static data as the trigger leaves it: `count` ids, all inside a 24-hour window. */
 function rememberedStaticData(format, count) {
 	const until = Date.now() + 86_400_000;
-	const text = format.appendEntries('', Array.from({ length: count }, () => [format.fingerprint(crypto.randomUUID()), until]));
+	const text = format.appendEntries(
+		'',
+		Array.from({ length: count }, () => [format.fingerprint(crypto.randomUUID()), until]),
+	);
 	return { [`node:${TRIGGER_NODE}`]: { [format.SHARED_KEY]: text } };
 }
 
@@ -95,10 +98,16 @@ async function waitRound(client, workflowId, afterId, expected, timeoutMs = 300_
 		await sleep(100);
 	}
 	for (;;) {
-		const recent = (await page(client, workflowId, { limit: Math.min(250, expected + 20) })).filter((e) => Number(e.id) > afterId);
+		const recent = (await page(client, workflowId, { limit: Math.min(250, expected + 20) })).filter(
+			(e) => Number(e.id) > afterId,
+		);
 		const done = recent.filter(finished);
 		if ((done.length >= expected && done.length === recent.length) || Date.now() > until) {
-			return { found: done.length, errors: done.filter((e) => e.status === 'error').length, newestId: Math.max(afterId, ...recent.map((e) => Number(e.id))) };
+			return {
+				found: done.length,
+				errors: done.filter((e) => e.status === 'error').length,
+				newestId: Math.max(afterId, ...recent.map((e) => Number(e.id))),
+			};
 		}
 		await sleep(100);
 	}
@@ -182,7 +191,13 @@ async function runReceivers(stack, variants, { requests, concurrency, rounds, wa
 	const deployed = {};
 	for (const v of variants) {
 		const staticData = v.prefill && format ? rememberedStaticData(format, prefilled) : null;
-		const d = await deployReceiver(stack, { ...v, staticData, token, credential, bases: stack.webhookBases.slice(0, v.processors) });
+		const d = await deployReceiver(stack, {
+			...v,
+			staticData,
+			token,
+			credential,
+			bases: stack.webhookBases.slice(0, v.processors),
+		});
 		d.newestId = 0;
 		await measureRound(stack, d, callbackBodies(warmup), concurrency);
 		deployed[v.key] = d;
@@ -191,17 +206,34 @@ async function runReceivers(stack, variants, { requests, concurrency, rounds, wa
 	const samples = await interleaved(variants, rounds, async (v, r) => {
 		bodiesByRound[r] ||= callbackBodies(requests);
 		const s = await measureRound(stack, deployed[v.key], bodiesByRound[r], concurrency);
-		log(`  round ${r + 1}/${rounds} ${v.key}: ${s.cpuPerCallback.toFixed(2)} ms CPU/callback, ${Math.round(s.acceptedPerSecond)}/s accepted, ${s.found}/${s.accepted} executions`);
+		log(
+			`  round ${r + 1}/${rounds} ${v.key}: ${s.cpuPerCallback.toFixed(2)} ms CPU/callback, ${Math.round(s.acceptedPerSecond)}/s accepted, ${s.found}/${s.accepted} executions`,
+		);
 		return s;
 	});
-	const details = { requestsPerRound: requests, concurrency, rounds, warmupPerVariant: warmup, memoryPrefilledIds: prefilled, variants: {} };
+	const details = {
+		requestsPerRound: requests,
+		concurrency,
+		rounds,
+		warmupPerVariant: warmup,
+		memoryPrefilledIds: prefilled,
+		variants: {},
+	};
 	for (const v of variants) {
 		const s = samples[v.key];
 		details.variants[v.key] = { label: v.label, processors: v.processors, ...tally(s) };
 		if (v.prefill && format) {
-			details.variants[v.key].idsMissingFromMemoryAfterLastRound = await idsMissingFromMemory(stack, format, deployed[v.key].id, bodiesByRound[rounds - 1]);
+			details.variants[v.key].idsMissingFromMemoryAfterLastRound = await idsMissingFromMemory(
+				stack,
+				format,
+				deployed[v.key].id,
+				bodiesByRound[rounds - 1],
+			);
 		}
-		details.variants[v.key].stackCpuPctOfMachine = round(values(s, 'stackCpuPctOfMachine').sort((a, b) => a - b)[Math.floor(s.length / 2)], 0);
+		details.variants[v.key].stackCpuPctOfMachine = round(
+			values(s, 'stackCpuPctOfMachine').sort((a, b) => a - b)[Math.floor(s.length / 2)],
+			0,
+		);
 	}
 	for (const d of Object.values(deployed)) await stack.client.deactivateWorkflow(d.id).catch(() => {});
 	return { samples, details };
@@ -217,11 +249,46 @@ async function runIntake(stack, profile, log) {
 	const { samples: s, details } = await runReceivers(stack, variants, profile, log);
 	const side = (key, metric) => ({ label: details.variants[key].label, values: values(s[key], metric) });
 	const rows = [
-		comparison({ id: 'intake.cpu', primary: true, title: 'n8n CPU per callback (accept, run, save): trigger ÷ Webhook node', unit: 'ms', a: side('trigger', 'cpuPerCallback'), b: side('webhook', 'cpuPerCallback'), goal: CPU_GOAL }),
-		comparison({ id: 'intake.memoryCost', title: 'n8n CPU per callback: trigger with its repeated-delivery memory ÷ without it (the cost of the guarantee)', unit: 'ms', a: side('trigger', 'cpuPerCallback'), b: side('triggerNoMemory', 'cpuPerCallback') }),
-		comparison({ id: 'intake.cpuNoMemory', title: 'n8n CPU per callback: trigger without memory ÷ Webhook node (token, body checks, items)', unit: 'ms', a: side('triggerNoMemory', 'cpuPerCallback'), b: side('webhook', 'cpuPerCallback') }),
-		comparison({ id: 'intake.rate', title: `Callbacks accepted per second (${profile.concurrency} at a time): trigger ÷ Webhook node`, unit: '/s', digits: 0, a: side('trigger', 'acceptedPerSecond'), b: side('webhook', 'acceptedPerSecond'), goal: RATE_GOAL }),
-		comparison({ id: 'intake.finished', title: 'Callbacks accepted and finished per second (until every execution is saved): trigger ÷ Webhook node', unit: '/s', digits: 0, a: side('trigger', 'finishedPerSecond'), b: side('webhook', 'finishedPerSecond') }),
+		comparison({
+			id: 'intake.cpu',
+			primary: true,
+			title: 'n8n CPU per callback (accept, run, save): trigger ÷ Webhook node',
+			unit: 'ms',
+			a: side('trigger', 'cpuPerCallback'),
+			b: side('webhook', 'cpuPerCallback'),
+			goal: CPU_GOAL,
+		}),
+		comparison({
+			id: 'intake.memoryCost',
+			title: 'n8n CPU per callback: trigger with its repeated-delivery memory ÷ without it (the cost of the guarantee)',
+			unit: 'ms',
+			a: side('trigger', 'cpuPerCallback'),
+			b: side('triggerNoMemory', 'cpuPerCallback'),
+		}),
+		comparison({
+			id: 'intake.cpuNoMemory',
+			title: 'n8n CPU per callback: trigger without memory ÷ Webhook node (token, body checks, items)',
+			unit: 'ms',
+			a: side('triggerNoMemory', 'cpuPerCallback'),
+			b: side('webhook', 'cpuPerCallback'),
+		}),
+		comparison({
+			id: 'intake.rate',
+			title: `Callbacks accepted per second (${profile.concurrency} at a time): trigger ÷ Webhook node`,
+			unit: '/s',
+			digits: 0,
+			a: side('trigger', 'acceptedPerSecond'),
+			b: side('webhook', 'acceptedPerSecond'),
+			goal: RATE_GOAL,
+		}),
+		comparison({
+			id: 'intake.finished',
+			title: 'Callbacks accepted and finished per second (until every execution is saved): trigger ÷ Webhook node',
+			unit: '/s',
+			digits: 0,
+			a: side('trigger', 'finishedPerSecond'),
+			b: side('webhook', 'finishedPerSecond'),
+		}),
 	];
 	return { details, rows };
 }
@@ -232,19 +299,69 @@ async function runIntake(stack, profile, log) {
  */
 async function runQueueIntake(stack, profile, log) {
 	const variants = [
-		{ key: 'trigger2', label: `${MEMORY_ON}, 2 webhook processors`, kind: 'trigger', options: {}, processors: 2, prefill: true },
+		{
+			key: 'trigger2',
+			label: `${MEMORY_ON}, 2 webhook processors`,
+			kind: 'trigger',
+			options: {},
+			processors: 2,
+			prefill: true,
+		},
 		{ key: 'webhook2', label: `${WEBHOOK_NODE}, 2 webhook processors`, kind: 'webhook', processors: 2 },
-		{ key: 'trigger1', label: `${MEMORY_ON}, 1 webhook processor`, kind: 'trigger', options: {}, processors: 1, prefill: true },
+		{
+			key: 'trigger1',
+			label: `${MEMORY_ON}, 1 webhook processor`,
+			kind: 'trigger',
+			options: {},
+			processors: 1,
+			prefill: true,
+		},
 		{ key: 'webhook1', label: `${WEBHOOK_NODE}, 1 webhook processor`, kind: 'webhook', processors: 1 },
 	];
 	const { samples: s, details } = await runReceivers(stack, variants, profile, log);
 	const side = (key, metric) => ({ label: details.variants[key].label, values: values(s[key], metric) });
 	const rows = [
-		comparison({ id: 'queue.intake.cpu', primary: true, title: 'n8n CPU per callback, all n8n processes (2 webhook processors, a worker, main): trigger ÷ Webhook node', unit: 'ms', a: side('trigger2', 'cpuPerCallback'), b: side('webhook2', 'cpuPerCallback'), goal: CPU_GOAL }),
-		comparison({ id: 'queue.intake.stackCpu', title: '… the same with PostgreSQL and Redis: trigger ÷ Webhook node', unit: 'ms', a: side('trigger2', 'stackCpuPerCallback'), b: side('webhook2', 'stackCpuPerCallback') }),
-		comparison({ id: 'queue.intake.rate', title: `Callbacks accepted per second through 2 webhook processors (${profile.concurrency} at a time): trigger ÷ Webhook node`, unit: '/s', digits: 0, a: side('trigger2', 'acceptedPerSecond'), b: side('webhook2', 'acceptedPerSecond'), goal: RATE_GOAL }),
-		comparison({ id: 'queue.scaling.trigger', title: 'Intake scaling, trigger: accepted per second with 2 webhook processors ÷ with 1 (ideal 2)', unit: '/s', digits: 0, a: side('trigger2', 'acceptedPerSecond'), b: side('trigger1', 'acceptedPerSecond') }),
-		comparison({ id: 'queue.scaling.webhook', title: "Intake scaling, n8n's Webhook node: 2 webhook processors ÷ 1 (ideal 2)", unit: '/s', digits: 0, a: side('webhook2', 'acceptedPerSecond'), b: side('webhook1', 'acceptedPerSecond') }),
+		comparison({
+			id: 'queue.intake.cpu',
+			primary: true,
+			title: 'n8n CPU per callback, all n8n processes (2 webhook processors, a worker, main): trigger ÷ Webhook node',
+			unit: 'ms',
+			a: side('trigger2', 'cpuPerCallback'),
+			b: side('webhook2', 'cpuPerCallback'),
+			goal: CPU_GOAL,
+		}),
+		comparison({
+			id: 'queue.intake.stackCpu',
+			title: '… the same with PostgreSQL and Redis: trigger ÷ Webhook node',
+			unit: 'ms',
+			a: side('trigger2', 'stackCpuPerCallback'),
+			b: side('webhook2', 'stackCpuPerCallback'),
+		}),
+		comparison({
+			id: 'queue.intake.rate',
+			title: `Callbacks accepted per second through 2 webhook processors (${profile.concurrency} at a time): trigger ÷ Webhook node`,
+			unit: '/s',
+			digits: 0,
+			a: side('trigger2', 'acceptedPerSecond'),
+			b: side('webhook2', 'acceptedPerSecond'),
+			goal: RATE_GOAL,
+		}),
+		comparison({
+			id: 'queue.scaling.trigger',
+			title: 'Intake scaling, trigger: accepted per second with 2 webhook processors ÷ with 1 (ideal 2)',
+			unit: '/s',
+			digits: 0,
+			a: side('trigger2', 'acceptedPerSecond'),
+			b: side('trigger1', 'acceptedPerSecond'),
+		}),
+		comparison({
+			id: 'queue.scaling.webhook',
+			title: "Intake scaling, n8n's Webhook node: 2 webhook processors ÷ 1 (ideal 2)",
+			unit: '/s',
+			digits: 0,
+			a: side('webhook2', 'acceptedPerSecond'),
+			b: side('webhook1', 'acceptedPerSecond'),
+		}),
 	];
 	return { details, rows };
 }
@@ -255,7 +372,11 @@ async function runQueueIntake(stack, profile, log) {
  */
 async function runIntakeMemory(stack, { requests, concurrency, rounds }, log) {
 	const format = memoryFormat(stack);
-	if (!format) return { details: { skipped: "the built package has no dedupeLog memory format (nodes/shared/dedupeLog.ts) to fill" }, rows: [] };
+	if (!format)
+		return {
+			details: { skipped: 'the built package has no dedupeLog memory format (nodes/shared/dedupeLog.ts) to fill' },
+			rows: [],
+		};
 	const max = format.MAX_REMEMBERED_IDS;
 	const token = crypto.randomBytes(24).toString('base64url');
 	const credential = await callbackCredential(stack, token);
@@ -265,20 +386,44 @@ async function runIntakeMemory(stack, { requests, concurrency, rounds }, log) {
 	];
 	const samples = await interleaved(sizes, rounds, async (m, r) => {
 		const staticData = rememberedStaticData(format, m.remembered);
-		const d = await deployReceiver(stack, { kind: 'trigger', options: {}, staticData, token, credential, bases: stack.webhookBases.slice(0, 1) });
+		const d = await deployReceiver(stack, {
+			kind: 'trigger',
+			options: {},
+			staticData,
+			token,
+			credential,
+			bases: stack.webhookBases.slice(0, 1),
+		});
 		d.newestId = 0;
 		const bodies = callbackBodies(requests);
 		const s = await measureRound(stack, d, bodies, concurrency);
 		s.idsMissing = await idsMissingFromMemory(stack, format, d.id, bodies);
 		await stack.client.deactivateWorkflow(d.id).catch(() => {});
-		log(`  memory round ${r + 1}/${rounds} ${m.remembered} ids: ${s.cpuPerCallback.toFixed(2)} ms CPU/callback, ${Math.round(s.acceptedPerSecond)}/s`);
+		log(
+			`  memory round ${r + 1}/${rounds} ${m.remembered} ids: ${s.cpuPerCallback.toFixed(2)} ms CPU/callback, ${Math.round(s.acceptedPerSecond)}/s`,
+		);
 		return s;
 	});
-	const side = (m) => ({ label: `${m.remembered} OperationIds remembered`, values: values(samples[m.key], 'cpuPerCallback') });
+	const side = (m) => ({
+		label: `${m.remembered} OperationIds remembered`,
+		values: values(samples[m.key], 'cpuPerCallback'),
+	});
 	const details = { maxRememberedIds: max, requestsPerRound: requests, concurrency, rounds, variants: {} };
-	for (const m of sizes) details.variants[m.key] = { remembered: m.remembered, ...tally(samples[m.key]), idsNotSaved: samples[m.key].reduce((a, s) => a + s.idsMissing, 0) };
+	for (const m of sizes)
+		details.variants[m.key] = {
+			remembered: m.remembered,
+			...tally(samples[m.key]),
+			idsNotSaved: samples[m.key].reduce((a, s) => a + s.idsMissing, 0),
+		};
 	const rows = [
-		comparison({ id: 'intake.memorySize', title: `n8n CPU per callback with ${max} (the maximum) OperationIds remembered ÷ with 100`, unit: 'ms', a: side(sizes[1]), b: side(sizes[0]), goal: { max: 1.2, text: '≤ 1.2' } }),
+		comparison({
+			id: 'intake.memorySize',
+			title: `n8n CPU per callback with ${max} (the maximum) OperationIds remembered ÷ with 100`,
+			unit: 'ms',
+			a: side(sizes[1]),
+			b: side(sizes[0]),
+			goal: { max: 1.2, text: '≤ 1.2' },
+		}),
 	];
 	return { details, rows };
 }

@@ -55,7 +55,11 @@ function machineCpu() {
 	const line = readText('/proc/stat').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
 	const [user, nice, system, idle, iowait, irq, softirq, steal] = line;
 	const tick = 1000 / 100; // USER_HZ
-	return { busyMs: (user + nice + system + irq + softirq) * tick, stealMs: (steal || 0) * tick, idleMs: (idle + iowait) * tick };
+	return {
+		busyMs: (user + nice + system + irq + softirq) * tick,
+		stealMs: (steal || 0) * tick,
+		idleMs: (idle + iowait) * tick,
+	};
 }
 
 const load1 = () => Math.round(os.loadavg()[0] * 100) / 100;

@@ -55,12 +55,23 @@ async function runOverhead(stack, { calls, callsPerRound, warmup }, log) {
 	const timedSeconds = (Date.now() - started) / 1000;
 
 	// n8n's own view of the same calls: the Call node's executionTime and the execution's duration
-	const details = { account: ACCOUNT, calls: rounds * callsPerRound, callsPerRound, rounds, warmup, timedSeconds: Math.round(timedSeconds), variants: {} };
+	const details = {
+		account: ACCOUNT,
+		calls: rounds * callsPerRound,
+		callsPerRound,
+		rounds,
+		warmup,
+		timedSeconds: Math.round(timedSeconds),
+		variants: {},
+	};
 	for (const v of VARIANTS) {
 		const executions = await page(stack.client, deployed[v.key].id, { limit: 100, includeData: true });
 		details.variants[v.key] = {
 			label: v.label,
-			latencyMs: summary(samples[v.key].flatMap((s) => s.ms), { p90: true }),
+			latencyMs: summary(
+				samples[v.key].flatMap((s) => s.ms),
+				{ p90: true },
+			),
 			n8nCpuMsPerCall: summary(samples[v.key].map((s) => s.cpuPerCall)),
 			nodeExecutionTimeMs: summary(executions.map((e) => nodeTimeMs(e, v.kind === 'webhook' ? 'Webhook' : 'Call'))),
 			executionDurationMs: summary(executions.map(durationMs)),
@@ -75,11 +86,44 @@ async function runOverhead(stack, { calls, callsPerRound, warmup }, log) {
 		values: samples[key].map((s, i) => s.cpuPerCall - samples.webhook[i].cpuPerCall),
 	});
 	const rows = [
-		comparison({ id: 'overhead.cpu', primary: true, title: 'n8n CPU per call (Webhook → call → answer): Khipu node ÷ HTTP Request', unit: 'ms', a: side('khipuRaw', 'cpuPerCall'), b: side('http', 'cpuPerCall'), goal: { max: 1.0, text: '≤ 1.0' } }),
-		comparison({ id: 'overhead.cpuAboveFloor', title: '… the CPU the call node adds above the Webhook node alone: Khipu ÷ HTTP Request', unit: 'ms', a: aboveFloor('khipuRaw'), b: aboveFloor('http') }),
-		comparison({ id: 'overhead.cpuCredential', title: '… HTTP Request with the JWT in a Header Auth credential as the baseline', unit: 'ms', a: side('khipuRaw', 'cpuPerCall'), b: side('httpCred', 'cpuPerCall') }),
-		comparison({ id: 'overhead.cpuSimplified', title: '… Khipu node with simplified output (1 item per balance) ÷ HTTP Request', unit: 'ms', a: side('khipu', 'cpuPerCall'), b: side('http', 'cpuPerCall') }),
-		comparison({ id: 'overhead.latency', title: 'Answer time per call: Khipu node ÷ HTTP Request', unit: 'ms', a: side('khipuRaw', 'latencyMs'), b: side('http', 'latencyMs'), goal: { max: 1.0, text: '≤ 1.0' } }),
+		comparison({
+			id: 'overhead.cpu',
+			primary: true,
+			title: 'n8n CPU per call (Webhook → call → answer): Khipu node ÷ HTTP Request',
+			unit: 'ms',
+			a: side('khipuRaw', 'cpuPerCall'),
+			b: side('http', 'cpuPerCall'),
+			goal: { max: 1.0, text: '≤ 1.0' },
+		}),
+		comparison({
+			id: 'overhead.cpuAboveFloor',
+			title: '… the CPU the call node adds above the Webhook node alone: Khipu ÷ HTTP Request',
+			unit: 'ms',
+			a: aboveFloor('khipuRaw'),
+			b: aboveFloor('http'),
+		}),
+		comparison({
+			id: 'overhead.cpuCredential',
+			title: '… HTTP Request with the JWT in a Header Auth credential as the baseline',
+			unit: 'ms',
+			a: side('khipuRaw', 'cpuPerCall'),
+			b: side('httpCred', 'cpuPerCall'),
+		}),
+		comparison({
+			id: 'overhead.cpuSimplified',
+			title: '… Khipu node with simplified output (1 item per balance) ÷ HTTP Request',
+			unit: 'ms',
+			a: side('khipu', 'cpuPerCall'),
+			b: side('http', 'cpuPerCall'),
+		}),
+		comparison({
+			id: 'overhead.latency',
+			title: 'Answer time per call: Khipu node ÷ HTTP Request',
+			unit: 'ms',
+			a: side('khipuRaw', 'latencyMs'),
+			b: side('http', 'latencyMs'),
+			goal: { max: 1.0, text: '≤ 1.0' },
+		}),
 	];
 	return { details, rows };
 }

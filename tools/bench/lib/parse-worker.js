@@ -23,8 +23,20 @@ const median = (xs) => {
 };
 
 function fakeContext(text, output) {
-	const parameters = { resource: 'balance', operation: 'getPendingCurrentDayBalances', accountNumber: 'BIG', delivery: 'sync', options: { output } };
-	const nodeInfo = { id: 'n1', name: 'Khipu', type: 'n8n-nodes-khipu-santander-ar.khipuSantanderAr', typeVersion: 1, parameters };
+	const parameters = {
+		resource: 'balance',
+		operation: 'getPendingCurrentDayBalances',
+		accountNumber: 'BIG',
+		delivery: 'sync',
+		options: { output },
+	};
+	const nodeInfo = {
+		id: 'n1',
+		name: 'Khipu',
+		type: 'n8n-nodes-khipu-santander-ar.khipuSantanderAr',
+		typeVersion: 1,
+		parameters,
+	};
 	const context = {
 		getInputData: () => [{ json: {} }],
 		getNodeParameter: (name, _i, fallback) => (name in parameters ? parameters[name] : fallback),
@@ -33,14 +45,20 @@ function fakeContext(text, output) {
 		isToolExecution: () => false,
 		getNode: () => nodeInfo,
 		helpers: {
-			httpRequestWithAuthentication: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: text }),
+			httpRequestWithAuthentication: async () => ({
+				statusCode: 200,
+				headers: { 'content-type': 'application/json; charset=utf-8' },
+				body: text,
+			}),
 		},
 	};
 	return context;
 }
 
 function answerFor(n) {
-	return JSON.stringify(okEnvelope('00000000-0000-4000-8000-000000000000', { Balance: countedBalances(`BIG-${n}`, n, new Date()) }));
+	return JSON.stringify(
+		okEnvelope('00000000-0000-4000-8000-000000000000', { Balance: countedBalances(`BIG-${n}`, n, new Date()) }),
+	);
 }
 
 /**
@@ -87,7 +105,9 @@ async function measure(n) {
 		phases.executeRaw.push(ms(t, now()));
 		if (warm) for (const k of Object.keys(phases)) phases[k].pop();
 	}
-	result.medianMs = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 1000) / 1000]));
+	result.medianMs = Object.fromEntries(
+		Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 1000) / 1000]),
+	);
 	result.usPerBalance = Math.round((median(phases.executeSimplified) * 1000 * 10) / n) / 10;
 
 	return result;

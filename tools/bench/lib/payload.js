@@ -13,7 +13,13 @@ const { interleaved, comparison } = require('./rows');
 
 const VARIANTS = [
 	{ key: 'khipu', label: 'Khipu node, simplified (1 item per balance)', kind: 'khipu', options: {}, items: (n) => n },
-	{ key: 'khipuRaw', label: 'Khipu node, output raw (1 item)', kind: 'khipu', options: { output: 'raw' }, items: () => 1 },
+	{
+		key: 'khipuRaw',
+		label: 'Khipu node, output raw (1 item)',
+		kind: 'khipu',
+		options: { output: 'raw' },
+		items: () => 1,
+	},
 	{ key: 'http', label: 'HTTP Request node (1 item)', kind: 'http', items: () => 1 },
 ];
 
@@ -36,7 +42,9 @@ async function runPayload(stack, { sizes, reps }, log) {
 	const deployed = {};
 	for (const v of VARIANTS) {
 		const p = stack.uniquePath(`pl-${v.key}`);
-		const wf = await stack.client.createWorkflow(singleCallWorkflow({ kind: v.kind, path: p, stack, options: v.options }));
+		const wf = await stack.client.createWorkflow(
+			singleCallWorkflow({ kind: v.kind, path: p, stack, options: v.options }),
+		);
 		await stack.client.activateWorkflow(wf.id);
 		deployed[v.key] = { ...v, id: wf.id, url: `${stack.n8n.baseUrl}/webhook/${p}` };
 	}
@@ -81,17 +89,34 @@ async function runPayload(stack, { sizes, reps }, log) {
 			size.variants[v.key] = {
 				label: v.label,
 				nodeTimeMs: summary(node),
-				wallMs: summary(s.map((x) => x.wall), { digits: 0 }),
+				wallMs: summary(
+					s.map((x) => x.wall),
+					{ digits: 0 },
+				),
 				nodeUsPerBalance: round((median(node) * 1000) / n, 1),
 				peakRssDeltaMb: summary(rss, { digits: 1 }),
 				rssKbPerBalance: round((median(rss) * 1024) / n, 2),
-				n8nCpuMs: summary(s.map((x) => x.cpu), { digits: 0 }),
+				n8nCpuMs: summary(
+					s.map((x) => x.cpu),
+					{ digits: 0 },
+				),
 			};
 		}
 		details.sizes.push(size);
-		log(`  ${account}: ${VARIANTS.map((v) => `${v.key} ${size.variants[v.key].nodeTimeMs.median} ms / +${size.variants[v.key].peakRssDeltaMb.median} MB`).join(', ')}`);
+		log(
+			`  ${account}: ${VARIANTS.map((v) => `${v.key} ${size.variants[v.key].nodeTimeMs.median} ms / +${size.variants[v.key].peakRssDeltaMb.median} MB`).join(', ')}`,
+		);
 		const side = (key) => ({ label: deployed[key].label, values: samples[key].map((x) => x.cpu) });
-		rows.push(comparison({ id: `payload.${n}.cpu`, title: `${n} balances in one answer: n8n CPU per call, Khipu node (simplified, ${n} items) ÷ HTTP Request (1 item)`, unit: 'ms', digits: 1, a: side('khipu'), b: side('http') }));
+		rows.push(
+			comparison({
+				id: `payload.${n}.cpu`,
+				title: `${n} balances in one answer: n8n CPU per call, Khipu node (simplified, ${n} items) ÷ HTTP Request (1 item)`,
+				unit: 'ms',
+				digits: 1,
+				a: side('khipu'),
+				b: side('http'),
+			}),
+		);
 	}
 	// linearity: cost per balance at the largest size over the middle one (1.0 = linear, 10 = quadratic step)
 	const [, mid, big] = details.sizes;
@@ -112,8 +137,16 @@ async function runPayload(stack, { sizes, reps }, log) {
 function runInProcess(stack, { sizes, reps }) {
 	const r = spawnSync(
 		process.execPath,
-		['--expose-gc', path.join(__dirname, 'parse-worker.js'), JSON.stringify({ pkgDir: stack.installedDir, sizes, reps })],
-		{ encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(stack.runtimeDir, 'node_modules') }, timeout: 300_000 },
+		[
+			'--expose-gc',
+			path.join(__dirname, 'parse-worker.js'),
+			JSON.stringify({ pkgDir: stack.installedDir, sizes, reps }),
+		],
+		{
+			encoding: 'utf8',
+			env: { ...process.env, NODE_PATH: path.join(stack.runtimeDir, 'node_modules') },
+			timeout: 300_000,
+		},
 	);
 	if (r.status !== 0) throw new Error(`parse-worker failed: ${r.stderr || r.stdout}`);
 	return JSON.parse(r.stdout);

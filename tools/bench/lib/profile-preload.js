@@ -11,7 +11,9 @@ if (process.argv.some((a) => /\.bin\/n8n$/.test(a)) && process.argv.includes('st
 	process.on('SIGUSR2', () => {
 		if (!on) {
 			on = true;
-			session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 250 }, () => session.post('Profiler.start')));
+			session.post('Profiler.enable', () =>
+				session.post('Profiler.setSamplingInterval', { interval: 250 }, () => session.post('Profiler.start')),
+			);
 			return;
 		}
 		on = false;

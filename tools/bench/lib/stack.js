@@ -38,7 +38,15 @@ const BENCH_ENV = { EXECUTIONS_DATA_PRUNE: 'false' };
  * @param {Record<string, string|undefined>} [o.n8nEnv]  extra environment for n8n (e.g. NODE_OPTIONS)
  * @param {Function} [o.log]
  */
-async function startBenchStack({ mode = 'single', log = () => {}, runtime, pkgDir: givenPkgDir, n8nEnv = {}, workers = 1, webhooks = 2 } = {}) {
+async function startBenchStack({
+	mode = 'single',
+	log = () => {},
+	runtime,
+	pkgDir: givenPkgDir,
+	n8nEnv = {},
+	workers = 1,
+	webhooks = 2,
+} = {}) {
 	const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-bench-'));
 	const cleanups = [() => fs.rmSync(tmpRoot, { recursive: true, force: true })];
 	const cleanup = async () => {
@@ -66,8 +74,14 @@ async function startBenchStack({ mode = 'single', log = () => {}, runtime, pkgDi
 			log,
 		});
 		cleanups.push(stack.stop);
-		log(`${mode === 'queue' ? `queue mode (main, ${workers} worker(s), ${webhooks} webhook processor(s))` : 'n8n'} ${stack.n8n.baseUrl} ready in ${Date.now() - t} ms`);
-		const credential = await jwtCredential(stack.client, { name: 'Khipu sandbox (JWT)', jwt: DEFAULT_JWT, baseUrl: stack.sandbox.url });
+		log(
+			`${mode === 'queue' ? `queue mode (main, ${workers} worker(s), ${webhooks} webhook processor(s))` : 'n8n'} ${stack.n8n.baseUrl} ready in ${Date.now() - t} ms`,
+		);
+		const credential = await jwtCredential(stack.client, {
+			name: 'Khipu sandbox (JWT)',
+			jwt: DEFAULT_JWT,
+			baseUrl: stack.sandbox.url,
+		});
 		// for the HTTP Request variant that keeps the JWT in a credential rather than in the workflow
 		const headerAuth = await stack.client.createCredential({
 			name: 'Khipu sandbox JWT (Header Auth)',

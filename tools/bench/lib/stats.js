@@ -60,7 +60,14 @@ function summary(values, { digits = 2, p90 = false } = {}) {
 	const s = sorted(values);
 	if (s.length === 0) return { n: 0, min: null, q1: null, median: null, q3: null, max: null };
 	const r = (v) => round(v, digits);
-	const out = { n: s.length, min: r(s[0]), q1: r(quantile(s, 0.25)), median: r(quantile(s, 0.5)), q3: r(quantile(s, 0.75)), max: r(s[s.length - 1]) };
+	const out = {
+		n: s.length,
+		min: r(s[0]),
+		q1: r(quantile(s, 0.25)),
+		median: r(quantile(s, 0.5)),
+		q3: r(quantile(s, 0.75)),
+		max: r(s[s.length - 1]),
+	};
 	if (p90) out.p90 = r(quantile(s, 0.9));
 	return out;
 }

@@ -20,7 +20,9 @@ function packInfo(pkgDir) {
 		files: info.entryCount,
 		jsFiles: jsFiles.length,
 		jsBytes: jsFiles.reduce((a, f) => a + f.size, 0),
-		runtimeDependencies: Object.keys(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).dependencies || {}).length,
+		runtimeDependencies: Object.keys(
+			JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).dependencies || {},
+		).length,
 	};
 }
 
@@ -53,7 +55,10 @@ function loadOnce(files, runtimeDir) {
 function runWeight(stack, { loads }) {
 	const ours = [
 		[path.join(stack.installedDir, 'dist/nodes/KhipuSantanderAr/KhipuSantanderAr.node.js'), 'KhipuSantanderAr'],
-		[path.join(stack.installedDir, 'dist/nodes/KhipuSantanderArTrigger/KhipuSantanderArTrigger.node.js'), 'KhipuSantanderArTrigger'],
+		[
+			path.join(stack.installedDir, 'dist/nodes/KhipuSantanderArTrigger/KhipuSantanderArTrigger.node.js'),
+			'KhipuSantanderArTrigger',
+		],
 		[path.join(stack.installedDir, 'dist/credentials/KhipuApi.credentials.js'), 'KhipuApi'],
 	];
 	const base = path.join(stack.runtimeDir, 'node_modules', 'n8n-nodes-base', 'dist');
@@ -67,7 +72,10 @@ function runWeight(stack, { loads }) {
 	const sum = (key) => ({
 		modulesMs: summary(samples[key].map((s) => s.modulesMs)),
 		withN8nWorkflowMs: summary(samples[key].map((s) => s.modulesMs + s.workflowMs)),
-		processMs: summary(samples[key].map((s) => s.processMs), { digits: 0 }),
+		processMs: summary(
+			samples[key].map((s) => s.processMs),
+			{ digits: 0 },
+		),
 	});
 	return {
 		package: packInfo(stack.pkgDir),
@@ -76,7 +84,10 @@ function runWeight(stack, { loads }) {
 		load: {
 			khipu: { label: 'Khipu node + trigger + credential', ...sum('khipu') },
 			httpRequest: { label: "n8n-nodes-base's HTTP Request node (all versions)", ...sum('httpRequest') },
-			khipuVsHttpRequest: ratio(median(samples.khipu.map((s) => s.modulesMs)), median(samples.httpRequest.map((s) => s.modulesMs))),
+			khipuVsHttpRequest: ratio(
+				median(samples.khipu.map((s) => s.modulesMs)),
+				median(samples.httpRequest.map((s) => s.modulesMs)),
+			),
 		},
 	};
 }

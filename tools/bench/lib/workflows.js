@@ -53,7 +53,12 @@ function singleCallWorkflow({ kind, path, stack, options }) {
 	if (kind === 'webhook') return chain(`bench floor ${path}`, [hook(path)]);
 	const call =
 		kind === 'http' || kind === 'httpCred'
-			? httpNode({ endpointUrl: stack.endpointUrl, jwt: stack.jwt, accountExpr, headerAuth: kind === 'httpCred' ? stack.headerAuth : null })
+			? httpNode({
+					endpointUrl: stack.endpointUrl,
+					jwt: stack.jwt,
+					accountExpr,
+					headerAuth: kind === 'httpCred' ? stack.headerAuth : null,
+				})
 			: callNode({ credential: stack.credential, accountExpr, options });
 	return chain(`bench ${kind} ${path}`, [hook(path), call]);
 }
@@ -73,7 +78,8 @@ function fanOutWorkflow({ kind, path, stack, options, batching }) {
  * n8n's Webhook node answering at once.
  */
 function intakeWorkflow({ kind, path, credential, options = {} }) {
-	if (kind === 'webhook') return { ...chain(`bench intake webhook ${path}`, [hook(path, { responseMode: 'onReceived' })]), path };
+	if (kind === 'webhook')
+		return { ...chain(`bench intake webhook ${path}`, [hook(path, { responseMode: 'onReceived' })]), path };
 	const trigger = khipuTriggerNode({ credential, options });
 	return { ...chain(`bench intake trigger ${path}`, [trigger]), path: `${trigger.webhookId}/khipu` };
 }

@@ -9,14 +9,44 @@ const YAML = require('yaml');
 
 // Keys from GitHub's "Dependabot options reference".
 const ENTRY_KEYS = new Set([
-	'package-ecosystem', 'directory', 'directories', 'schedule', 'allow', 'assignees', 'commit-message', 'cooldown',
-	'exclude-paths', 'groups', 'ignore', 'insecure-external-code-execution', 'labels', 'milestone',
-	'multi-ecosystem-group', 'open-pull-requests-limit', 'patterns', 'pull-request-branch-name', 'rebase-strategy',
-	'registries', 'target-branch', 'vendor', 'versioning-strategy',
+	'package-ecosystem',
+	'directory',
+	'directories',
+	'schedule',
+	'allow',
+	'assignees',
+	'commit-message',
+	'cooldown',
+	'exclude-paths',
+	'groups',
+	'ignore',
+	'insecure-external-code-execution',
+	'labels',
+	'milestone',
+	'multi-ecosystem-group',
+	'open-pull-requests-limit',
+	'patterns',
+	'pull-request-branch-name',
+	'rebase-strategy',
+	'registries',
+	'target-branch',
+	'vendor',
+	'versioning-strategy',
 ]);
-const GROUP_KEYS = new Set(['applies-to', 'dependency-type', 'exclude-patterns', 'group-by', 'patterns', 'update-types']);
+const GROUP_KEYS = new Set([
+	'applies-to',
+	'dependency-type',
+	'exclude-patterns',
+	'group-by',
+	'patterns',
+	'update-types',
+]);
 const IGNORE_KEYS = new Set(['dependency-name', 'versions', 'update-types']);
-const IGNORE_UPDATE_TYPES = new Set(['version-update:semver-major', 'version-update:semver-minor', 'version-update:semver-patch']);
+const IGNORE_UPDATE_TYPES = new Set([
+	'version-update:semver-major',
+	'version-update:semver-minor',
+	'version-update:semver-patch',
+]);
 const N8N_PATTERNS = ['n8n', 'n8n-core', 'n8n-workflow', '@n8n/*'];
 const MANIFESTS = { npm: ['package.json', 'package-lock.json'], 'github-actions': ['.github/workflows'] };
 
@@ -24,7 +54,9 @@ const MANIFESTS = { npm: ['package.json', 'package-lock.json'], 'github-actions'
 function lockfileFolders(root) {
 	const runtimes = path.join(root, 'runtime');
 	const names = fs.existsSync(runtimes) ? fs.readdirSync(runtimes).sort() : [];
-	return ['/', ...names.map((n) => `/runtime/${n}`)].filter((dir) => fs.existsSync(path.join(root, dir, 'package-lock.json')));
+	return ['/', ...names.map((n) => `/runtime/${n}`)].filter((dir) =>
+		fs.existsSync(path.join(root, dir, 'package-lock.json')),
+	);
 }
 
 function unknownKeys(object, known) {
@@ -41,8 +73,12 @@ function checkDependabotConfig(root) {
 	const problems = [];
 	const say = (where, text) => problems.push(`dependabot.yml ${where}: ${text}`);
 	if (config?.version !== 2) say('version', 'must be 2');
-	if (!Array.isArray(config?.updates) || config.updates.length === 0) return [...problems, 'dependabot.yml: no updates'];
-	unknownKeys(config, new Set(['version', 'updates', 'registries', 'multi-ecosystem-groups', 'enable-beta-ecosystems'])).forEach((k) => say(k, 'unknown top-level key'));
+	if (!Array.isArray(config?.updates) || config.updates.length === 0)
+		return [...problems, 'dependabot.yml: no updates'];
+	unknownKeys(
+		config,
+		new Set(['version', 'updates', 'registries', 'multi-ecosystem-groups', 'enable-beta-ecosystems']),
+	).forEach((k) => say(k, 'unknown top-level key'));
 
 	const covered = new Map(); // npm folder -> entry index
 	let actions = false;
@@ -50,10 +86,11 @@ function checkDependabotConfig(root) {
 		const ecosystem = entry['package-ecosystem'];
 		const where = `updates[${i}] (${ecosystem})`;
 		unknownKeys(entry, ENTRY_KEYS).forEach((k) => say(where, `unknown key "${k}"`));
-		if (!MANIFESTS[ecosystem]) return say(where, `package-ecosystem must be one this repository uses: ${Object.keys(MANIFESTS).join(', ')}`);
+		if (!MANIFESTS[ecosystem])
+			return say(where, `package-ecosystem must be one this repository uses: ${Object.keys(MANIFESTS).join(', ')}`);
 		if (entry.schedule?.interval !== 'weekly') say(where, 'schedule.interval must be weekly');
 		const dirs = entry.directories ?? (entry.directory === undefined ? [] : [entry.directory]);
-		if (('directory' in entry) === ('directories' in entry)) say(where, 'needs exactly one of directory and directories');
+		if ('directory' in entry === 'directories' in entry) say(where, 'needs exactly one of directory and directories');
 		for (const dir of dirs) {
 			if (typeof dir !== 'string' || !dir.startsWith('/') || dir.includes('*')) {
 				say(where, `directory ${JSON.stringify(dir)}: write a folder from the repository root, without wildcards`);
@@ -62,7 +99,8 @@ function checkDependabotConfig(root) {
 			const missing = MANIFESTS[ecosystem].filter((m) => !fs.existsSync(path.join(root, dir, m)));
 			if (missing.length) say(where, `${dir} has no ${missing.join(' or ')}`);
 			if (ecosystem === 'npm') {
-				if (covered.has(dir)) say(where, `${dir} is also in updates[${covered.get(dir)}]; a folder may be in one npm entry only`);
+				if (covered.has(dir))
+					say(where, `${dir} is also in updates[${covered.get(dir)}]; a folder may be in one npm entry only`);
 				covered.set(dir, i);
 			}
 		}
@@ -72,14 +110,22 @@ function checkDependabotConfig(root) {
 		}
 		(entry.ignore ?? []).forEach((rule, j) => {
 			unknownKeys(rule, IGNORE_KEYS).forEach((k) => say(`${where} ignore[${j}]`, `unknown key "${k}"`));
-			for (const t of rule['update-types'] ?? []) if (!IGNORE_UPDATE_TYPES.has(t)) say(`${where} ignore[${j}]`, `unknown update type ${t}`);
+			for (const t of rule['update-types'] ?? [])
+				if (!IGNORE_UPDATE_TYPES.has(t)) say(`${where} ignore[${j}]`, `unknown update type ${t}`);
 		});
 		if (ecosystem === 'npm') {
-			const grouped = Object.values(entry.groups ?? {}).some((g) => N8N_PATTERNS.every((p) => (g.patterns ?? []).includes(p)));
-			if (!grouped) say(where, `needs a group whose patterns include ${N8N_PATTERNS.join(', ')} (one pull request per n8n release)`);
+			const grouped = Object.values(entry.groups ?? {}).some((g) =>
+				N8N_PATTERNS.every((p) => (g.patterns ?? []).includes(p)),
+			);
+			if (!grouped)
+				say(
+					where,
+					`needs a group whose patterns include ${N8N_PATTERNS.join(', ')} (one pull request per n8n release)`,
+				);
 		}
 	});
-	for (const dir of lockfileFolders(root)) if (!covered.has(dir)) say('updates', `no npm entry watches ${dir} (it has a package-lock.json)`);
+	for (const dir of lockfileFolders(root))
+		if (!covered.has(dir)) say('updates', `no npm entry watches ${dir} (it has a package-lock.json)`);
 	if (!actions) say('updates', 'no github-actions entry (the workflows use actions)');
 	return problems;
 }

@@ -79,10 +79,23 @@ describe('execute(): synchronous delivery', () => {
 
 	it('several balances of one account are several items, all paired with that account', async () => {
 		const two = [
-			{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', DateTime: '2026-11-25T09:30:00-0300', Amount: [{ Amount: '10.00', Currency: 'ARS' }] },
-			{ Type: 'ClosingBooked', CreditDebitIndicator: 'Debit', DateTime: '2026-11-25T00:00:00-0300', Amount: [{ Amount: '20.00', Currency: 'ARS' }] },
+			{
+				Type: 'InterimAvailable',
+				CreditDebitIndicator: 'Credit',
+				DateTime: '2026-11-25T09:30:00-0300',
+				Amount: [{ Amount: '10.00', Currency: 'ARS' }],
+			},
+			{
+				Type: 'ClosingBooked',
+				CreditDebitIndicator: 'Debit',
+				DateTime: '2026-11-25T00:00:00-0300',
+				Amount: [{ Amount: '20.00', Currency: 'ARS' }],
+			},
 		];
-		khipu.answer((request) => ({ status: 200, body: okEnvelope(accountOf(request), accountOf(request) === '1002' ? two : undefined) }));
+		khipu.answer((request) => ({
+			status: 200,
+			body: okEnvelope(accountOf(request), accountOf(request) === '1002' ? two : undefined),
+		}));
 
 		const run = await runWorkflow(balancesWorkflow, { credentials: jwt(), input: accounts('1001', '1002') });
 
@@ -133,7 +146,10 @@ describe('execute(): synchronous delivery', () => {
 	});
 
 	it('Output: Raw passes Khipu’s envelope on as received', async () => {
-		const run = await runWorkflow(withKhipu({ parameters: { options: { output: 'raw' } } }), { credentials: jwt(), input: accounts('1001') });
+		const run = await runWorkflow(withKhipu({ parameters: { options: { output: 'raw' } } }), {
+			credentials: jwt(),
+			input: accounts('1001'),
+		});
 
 		expect(run.json(KHIPU)).toEqual([okEnvelope('1001')]);
 	});
@@ -166,7 +182,10 @@ describe('execute(): callback URL delivery', () => {
 				},
 				pairedItem: { item: 0 },
 			},
-			expect.objectContaining({ json: expect.objectContaining({ accountNumber: '1002', reference: 'customer-2', status: 'ACCEPTED' }), pairedItem: { item: 1 } }),
+			expect.objectContaining({
+				json: expect.objectContaining({ accountNumber: '1002', reference: 'customer-2', status: 'ACCEPTED' }),
+				pairedItem: { item: 1 },
+			}),
 		]);
 	});
 
@@ -202,7 +221,9 @@ describe('execute(): callback URL delivery', () => {
 	});
 
 	it('without a callback credential the node fails naming it, and sends nothing', async () => {
-		const workflow = configure(callbackWorkflow, KHIPU, { credentials: { khipuApi: { id: '1', name: 'Khipu API (test)' } } });
+		const workflow = configure(callbackWorkflow, KHIPU, {
+			credentials: { khipuApi: { id: '1', name: 'Khipu API (test)' } },
+		});
 
 		const run = await runWorkflow(workflow, { credentials: jwt(), input: accounts('1001') });
 
@@ -211,7 +232,9 @@ describe('execute(): callback URL delivery', () => {
 	});
 
 	it('a Callback URL that already holds a token parameter is refused, and nothing is sent', async () => {
-		const workflow = configure(callbackWorkflow, KHIPU, { parameters: { callbackUrl: 'https://n8n.example.com/webhook/khipu?token=abc' } });
+		const workflow = configure(callbackWorkflow, KHIPU, {
+			parameters: { callbackUrl: 'https://n8n.example.com/webhook/khipu?token=abc' },
+		});
 
 		const run = await runWorkflow(workflow, { credentials: callbackCredentials(), input: accounts('1001') });
 
@@ -224,7 +247,9 @@ describe('execute(): callback URL delivery', () => {
 
 		const run = await runWorkflow(callbackWorkflow, { credentials: callbackCredentials(), input: accounts('1001') });
 
-		expect(run.json(KHIPU)).toEqual([expect.objectContaining({ accountNumber: '1001', amount: 1500.25, operationId: 'op-1001' })]);
+		expect(run.json(KHIPU)).toEqual([
+			expect.objectContaining({ accountNumber: '1001', amount: 1500.25, operationId: 'op-1001' }),
+		]);
 	});
 });
 
@@ -260,13 +285,19 @@ describe('execute(): Continue On Fail', () => {
 			'10\uD800',
 			'Account Number contains a broken character (half of a UTF-16 surrogate pair); retype it or fix the source data',
 		],
-	])('an account %s becomes an error item naming the field; only the valid accounts are sent', async (_problem, account, error) => {
-		const run = await runWorkflow(continuing, { credentials: jwt(), input: accounts('1001', account, '1003') });
+	])(
+		'an account %s becomes an error item naming the field; only the valid accounts are sent',
+		async (_problem, account, error) => {
+			const run = await runWorkflow(continuing, { credentials: jwt(), input: accounts('1001', account, '1003') });
 
-		expect(run.status).toBe('success');
-		expect(run.output(KHIPU)?.[1]).toEqual({ json: { error, field: 'Account Number', accountNumber: null }, pairedItem: { item: 1 } });
-		expect(khipu.requests.map(accountOf)).toEqual(['1001', '1003']);
-	});
+			expect(run.status).toBe('success');
+			expect(run.output(KHIPU)?.[1]).toEqual({
+				json: { error, field: 'Account Number', accountNumber: null },
+				pairedItem: { item: 1 },
+			});
+			expect(khipu.requests.map(accountOf)).toEqual(['1001', '1003']);
+		},
+	);
 
 	it('a credential problem gives one error item per input, each paired, and nothing is sent', async () => {
 		const run = await runWorkflow(continuing, {
@@ -319,32 +350,43 @@ describe('execute(): retries', () => {
 	it('Retry Temporary Errors off: RETRY_IMMEDIATELY is sent once', async () => {
 		khipu.answerInTurn(khipuError('E201', 'RETRY_IMMEDIATELY'));
 
-		const run = await runWorkflow(retrying({ retryTemporaryErrors: false }), { credentials: jwt(), input: accounts('1001') });
+		const run = await runWorkflow(retrying({ retryTemporaryErrors: false }), {
+			credentials: jwt(),
+			input: accounts('1001'),
+		});
 
 		expect(run.status).toBe('error');
 		expect(khipu.requests).toHaveLength(1);
 	});
 
-	it.each(['DO_NOT_RETRY', 'WAIT_4_HOURS_BEFORE_RETRY', 'RETRY_AFTER_NOTIFICATION'])('%s is never retried', async (type) => {
-		khipu.answerInTurn(khipuError('E101', type));
+	it.each(['DO_NOT_RETRY', 'WAIT_4_HOURS_BEFORE_RETRY', 'RETRY_AFTER_NOTIFICATION'])(
+		'%s is never retried',
+		async (type) => {
+			khipu.answerInTurn(khipuError('E101', type));
 
-		const run = await runWorkflow(balancesWorkflow, { credentials: jwt(), input: accounts('1001') });
+			const run = await runWorkflow(balancesWorkflow, { credentials: jwt(), input: accounts('1001') });
 
-		expect(failure(run).message).toContain(`(${type})`);
-		expect(khipu.requests).toHaveLength(1);
-	});
+			expect(failure(run).message).toContain(`(${type})`);
+			expect(khipu.requests).toHaveLength(1);
+		},
+	);
 
 	it('an HTTP 500 without Khipu’s retry advice is not retried', async () => {
 		khipu.answerInTurn({ status: 500, body: '<html><head><title>500 Internal Server Error</title></head></html>' });
 
 		const run = await runWorkflow(balancesWorkflow, { credentials: jwt(), input: accounts('1001') });
 
-		expect(failure(run).message).toBe('Item 1: Khipu answered HTTP 500 with text/html page "500 Internal Server Error"');
+		expect(failure(run).message).toBe(
+			'Item 1: Khipu answered HTTP 500 with text/html page "500 Internal Server Error"',
+		);
 		expect(khipu.requests).toHaveLength(1);
 	});
 
 	it('an HTTP 503 whose envelope says RETRY_IMMEDIATELY is retried', async () => {
-		khipu.answerInTurn({ status: 503, body: errorEnvelope('E201', 'RETRY_IMMEDIATELY', 'Busy') }, { status: 200, body: okEnvelope('1001') });
+		khipu.answerInTurn(
+			{ status: 503, body: errorEnvelope('E201', 'RETRY_IMMEDIATELY', 'Busy') },
+			{ status: 200, body: okEnvelope('1001') },
+		);
 
 		const run = await runWorkflow(balancesWorkflow, { credentials: jwt(), input: accounts('1001') });
 
@@ -362,7 +404,10 @@ describe('execute(): retries', () => {
 	});
 
 	it('HTTP 429 is retried after the seconds its Retry-After asks for', async () => {
-		khipu.answerInTurn({ status: 429, body: '', headers: { 'Retry-After': '1' } }, { status: 200, body: okEnvelope('1001') });
+		khipu.answerInTurn(
+			{ status: 429, body: '', headers: { 'Retry-After': '1' } },
+			{ status: 200, body: okEnvelope('1001') },
+		);
 
 		const run = await runWorkflow(balancesWorkflow, { credentials: jwt(), input: accounts('1001') });
 
@@ -374,7 +419,10 @@ describe('execute(): retries', () => {
 	it('HTTP 429 asking for longer than Max Retry-After fails at once, saying how long Khipu asked to wait', async () => {
 		khipu.answerInTurn({ status: 429, body: '', headers: { 'Retry-After': '120' } });
 
-		const run = await runWorkflow(retrying({ maxRetryAfterSeconds: 60 }), { credentials: jwt(), input: accounts('1001') });
+		const run = await runWorkflow(retrying({ maxRetryAfterSeconds: 60 }), {
+			credentials: jwt(),
+			input: accounts('1001'),
+		});
 
 		expect(failure(run).description).toMatch(/Khipu asked to wait 120 s/);
 		expect(khipu.requests).toHaveLength(1);
@@ -399,7 +447,10 @@ describe('execute(): bad input sends nothing', () => {
 	});
 
 	it('an option out of range fails naming the option and its limits', async () => {
-		const run = await runWorkflow(withKhipu({ parameters: { options: { concurrency: 21 } } }), { credentials: jwt(), input: accounts('1001') });
+		const run = await runWorkflow(withKhipu({ parameters: { options: { concurrency: 21 } } }), {
+			credentials: jwt(),
+			input: accounts('1001'),
+		});
 
 		expect(failure(run).message).toBe('Item 1: Concurrency must be a whole number from 1 to 20');
 		expect(khipu.requests).toHaveLength(0);
@@ -408,7 +459,10 @@ describe('execute(): bad input sends nothing', () => {
 	it('a Callback URL that is not http or https fails before anything is sent', async () => {
 		const workflow = configure(callbackWorkflow, KHIPU, { parameters: { callbackUrl: 'ftp://n8n.example.com/khipu' } });
 
-		const run = await runWorkflow(workflow, { credentials: { ...jwt(), khipuCallbackApi: callbackCredential }, input: accounts('1001') });
+		const run = await runWorkflow(workflow, {
+			credentials: { ...jwt(), khipuCallbackApi: callbackCredential },
+			input: accounts('1001'),
+		});
 
 		expect(failure(run).message).toBe('Item 1: Callback URL must use http or https; "ftp" is not allowed');
 		expect(khipu.requests).toHaveLength(0);
@@ -439,22 +493,35 @@ describe('the Khipu API credential’s authenticate(), seen on the wire', () => 
 	});
 
 	it('API key + Account Link: an x-api-key header, no Authorization, and the Account Link in RequestData', async () => {
-		await runWorkflow(balancesWorkflow, { credentials: { khipuApi: accountLinkCredential(khipu.url) }, input: accounts('1001') });
+		await runWorkflow(balancesWorkflow, {
+			credentials: { khipuApi: accountLinkCredential(khipu.url) },
+			input: accounts('1001'),
+		});
 
 		const [request] = khipu.requests;
 		expect(request.headers['x-api-key']).toBe(FAKE_API_KEY);
 		expect(request.headers.authorization).toBeUndefined();
-		expect(request.body.RequestData).toEqual({ AccountNumber: '1001', AccountCredential: { AccountLink: FAKE_ACCOUNT_LINK } });
+		expect(request.body.RequestData).toEqual({
+			AccountNumber: '1001',
+			AccountCredential: { AccountLink: FAKE_ACCOUNT_LINK },
+		});
 	});
 
 	it('API key + Santander login: the login goes in RequestData.AccountCredential', async () => {
-		await runWorkflow(balancesWorkflow, { credentials: { khipuApi: santanderLoginCredential(khipu.url) }, input: accounts('1001') });
+		await runWorkflow(balancesWorkflow, {
+			credentials: { khipuApi: santanderLoginCredential(khipu.url) },
+			input: accounts('1001'),
+		});
 
 		const [request] = khipu.requests;
 		expect(request.headers['x-api-key']).toBe(FAKE_API_KEY);
 		expect(request.body.RequestData).toEqual({
 			AccountNumber: '1001',
-			AccountCredential: { DocumentNumber: FAKE_LOGIN.documentNumberSecret, Username: FAKE_LOGIN.username, Password: FAKE_LOGIN.pinPassword },
+			AccountCredential: {
+				DocumentNumber: FAKE_LOGIN.documentNumberSecret,
+				Username: FAKE_LOGIN.username,
+				Password: FAKE_LOGIN.pinPassword,
+			},
 		});
 	});
 
@@ -478,7 +545,12 @@ describe('execute(): Amount Format', () => {
 		khipu.answer((request) => ({
 			status: 200,
 			body: okEnvelope(accountOf(request), [
-				{ Type: 'InterimAvailable', CreditDebitIndicator: 'Credit', DateTime: '2026-11-25T09:30:00-0300', Amount: [{ Amount: text, Currency: 'ARS' }] },
+				{
+					Type: 'InterimAvailable',
+					CreditDebitIndicator: 'Credit',
+					DateTime: '2026-11-25T09:30:00-0300',
+					Amount: [{ Amount: text, Currency: 'ARS' }],
+				},
 			]),
 		}));
 	const argentine = withKhipu({ parameters: { options: { retryDelayMs: 0, amountFormat: 'argentine' } } });
@@ -521,7 +593,12 @@ describe('execute(): Amount Format', () => {
 
 		expect(run.output(KHIPU)).toEqual([
 			{
-				json: expect.objectContaining({ accountNumber: '1001', amount: null, amountString: '2.500', amountProblem: expect.stringMatching(/^"2\.500" is ambiguous: /) }),
+				json: expect.objectContaining({
+					accountNumber: '1001',
+					amount: null,
+					amountString: '2.500',
+					amountProblem: expect.stringMatching(/^"2\.500" is ambiguous: /),
+				}),
 				pairedItem: { item: 0 },
 			},
 		]);
@@ -534,15 +611,22 @@ describe('execute(): Amount Format', () => {
 describe('execute(): Allow Token Over Plain HTTP', () => {
 	const callbackCredentials = () => ({ ...jwt(), khipuCallbackApi: callbackCredential });
 	const toUrl = (callbackUrl: string, allowTokenOverHttp?: boolean) =>
-		configure(callbackWorkflow, KHIPU, { parameters: { callbackUrl, ...(allowTokenOverHttp === undefined ? {} : { allowTokenOverHttp }) } });
+		configure(callbackWorkflow, KHIPU, {
+			parameters: { callbackUrl, ...(allowTokenOverHttp === undefined ? {} : { allowTokenOverHttp }) },
+		});
 
 	beforeEach(() => khipu.answer(answerAccepted));
 
 	it('off (the default): an http Callback URL to another host fails naming the field, before anything is sent', async () => {
-		const run = await runWorkflow(toUrl('http://receiver.example.com/webhook/khipu'), { credentials: callbackCredentials(), input: accounts('1001') });
+		const run = await runWorkflow(toUrl('http://receiver.example.com/webhook/khipu'), {
+			credentials: callbackCredentials(),
+			input: accounts('1001'),
+		});
 
 		const { message, description } = failure(run);
-		expect(message).toMatch(/^Item 1: Callback URL uses plain http to http:\/\/receiver\.example\.com, which is not this n8n's webhook address/);
+		expect(message).toMatch(
+			/^Item 1: Callback URL uses plain http to http:\/\/receiver\.example\.com, which is not this n8n's webhook address/,
+		);
 		expect(message).toContain('turn on Allow Token Over Plain HTTP');
 		expect(description).toBe('Field: Callback URL. Nothing was sent to Khipu.');
 		expect(`${message} ${description}`).not.toContain(FAKE_CALLBACK_TOKEN);
@@ -550,7 +634,10 @@ describe('execute(): Allow Token Over Plain HTTP', () => {
 	});
 
 	it('off: http to this n8n’s own webhook address still carries the token', async () => {
-		await runWorkflow(toUrl('http://127.0.0.1:5678/webhook/khipu'), { credentials: callbackCredentials(), input: accounts('1001') });
+		await runWorkflow(toUrl('http://127.0.0.1:5678/webhook/khipu'), {
+			credentials: callbackCredentials(),
+			input: accounts('1001'),
+		});
 
 		expect(khipu.requests.map((request) => request.body.CallbackUrl)).toEqual([
 			`http://127.0.0.1:5678/webhook/khipu?account=1001&token=${FAKE_CALLBACK_TOKEN}`,
@@ -558,7 +645,10 @@ describe('execute(): Allow Token Over Plain HTTP', () => {
 	});
 
 	it('on: the http Callback URL to another host is sent with the token', async () => {
-		const run = await runWorkflow(toUrl('http://receiver.example.com/webhook/khipu', true), { credentials: callbackCredentials(), input: accounts('1001') });
+		const run = await runWorkflow(toUrl('http://receiver.example.com/webhook/khipu', true), {
+			credentials: callbackCredentials(),
+			input: accounts('1001'),
+		});
 
 		expect(run.status).toBe('success');
 		expect(khipu.requests.map((request) => request.body.CallbackUrl)).toEqual([
@@ -596,7 +686,10 @@ describe('execute(): an expression failing for one item', () => {
 	it('under Continue On Fail an account expression that fails for one item is its error item, paired; the others are sent', async () => {
 		const workflow = configure(continuing, KHIPU, { parameters: { accountNumber: failingForItemsWithoutAccount } });
 
-		const run = await runWorkflow(workflow, { credentials: jwt(), input: [{ accountNumber: '1001' }, {}, { accountNumber: '1003' }] });
+		const run = await runWorkflow(workflow, {
+			credentials: jwt(),
+			input: [{ accountNumber: '1001' }, {}, { accountNumber: '1003' }],
+		});
 
 		const output = run.output(KHIPU) ?? [];
 		expect(output.map((item) => [item.json.accountNumber, item.pairedItem])).toEqual([
@@ -613,7 +706,10 @@ describe('execute(): an expression failing for one item', () => {
 
 		const run = await runWorkflow(workflow, { credentials: jwt(), input: [{ accountNumber: '1001' }, {}] });
 
-		expect(failure(run)).toEqual({ message: "Item 2: Referenced node doesn't exist", description: 'Nothing was sent to Khipu.' });
+		expect(failure(run)).toEqual({
+			message: "Item 2: Referenced node doesn't exist",
+			description: 'Nothing was sent to Khipu.',
+		});
 		expect(khipu.requests).toHaveLength(0);
 	});
 });

@@ -1,7 +1,15 @@
 import { KhipuSantanderAr } from '../../../../nodes/KhipuSantanderAr/KhipuSantanderAr.node';
 import { callWebhook, type WebhookBody, type WebhookCall } from '../harness/callWebhook';
 import { useFakeKhipu } from '../harness/fakeKhipu';
-import { answerAccepted, answerOk, errorEnvelope, FAKE_JWT, jwtCredential, khipuError, okEnvelope } from '../harness/khipuFixtures';
+import {
+	answerAccepted,
+	answerOk,
+	errorEnvelope,
+	FAKE_JWT,
+	jwtCredential,
+	khipuError,
+	okEnvelope,
+} from '../harness/khipuFixtures';
 import { asWorkflow, configure, runWorkflow, WAITING_BASE_URL, type WorkflowRun } from '../harness/runWorkflow';
 import pauseJson from './pause.workflow.json';
 
@@ -40,7 +48,9 @@ describe('execute(): pause until Khipu calls back', () => {
 	it('gives Khipu this execution’s and node’s resume URL, with the account and a resume token', async () => {
 		const { run, callbackUrl } = await pause('1001');
 
-		expect(`${callbackUrl.origin}${callbackUrl.pathname}`).toBe(`${WAITING_BASE_URL}/${run.executionId}/${khipuNodeId}`);
+		expect(`${callbackUrl.origin}${callbackUrl.pathname}`).toBe(
+			`${WAITING_BASE_URL}/${run.executionId}/${khipuNodeId}`,
+		);
 		expect(callbackUrl.searchParams.get('account')).toBe('1001');
 		expect(callbackUrl.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{32}$/);
 	});
@@ -85,7 +95,10 @@ describe('execute(): pause until Khipu calls back', () => {
 	});
 
 	it('two items fail naming the one-account limit, and nothing is sent', async () => {
-		const run = await runWorkflow(pauseWorkflow, { credentials: jwt(), input: [{ accountNumber: '1001' }, { accountNumber: '1002' }] });
+		const run = await runWorkflow(pauseWorkflow, {
+			credentials: jwt(),
+			input: [{ accountNumber: '1001' }, { accountNumber: '1002' }],
+		});
 
 		expect(run.status).toBe('error');
 		expect(run.error?.message).toBe(
@@ -111,7 +124,10 @@ describe('execute(): pause until Khipu calls back', () => {
 
 		expect(run.status).toBe('success');
 		expect(run.output('Next')).toEqual([
-			{ json: expect.objectContaining({ accountNumber: '1001', code: 'E101', type: 'DO_NOT_RETRY' }), pairedItem: { item: 0 } },
+			{
+				json: expect.objectContaining({ accountNumber: '1001', code: 'E101', type: 'DO_NOT_RETRY' }),
+				pairedItem: { item: 0 },
+			},
 		]);
 	});
 
@@ -124,7 +140,9 @@ describe('execute(): pause until Khipu calls back', () => {
 		const run = await runWorkflow(workflow, { credentials: jwt(), input: [{}] });
 
 		expect(run.status).toBe('success');
-		expect(run.output('Next')).toEqual([{ json: { error: "Referenced node doesn't exist", accountNumber: null }, pairedItem: { item: 0 } }]);
+		expect(run.output('Next')).toEqual([
+			{ json: { error: "Referenced node doesn't exist", accountNumber: null }, pairedItem: { item: 0 } },
+		]);
 		expect(khipu.requests).toHaveLength(0);
 	});
 });
@@ -140,7 +158,10 @@ describe('webhook(): Khipu’s callback into the paused execution', () => {
 		expect(answer.body).toEqual({ received: true, operationId: 'op-1001' });
 		expect(resumed.status).toBe('success');
 		expect(resumed.output('Next')).toEqual([
-			{ json: expect.objectContaining({ accountNumber: '1001', amount: 1500.25, operationId: 'op-1001' }), pairedItem: { item: 0 } },
+			{
+				json: expect.objectContaining({ accountNumber: '1001', amount: 1500.25, operationId: 'op-1001' }),
+				pairedItem: { item: 0 },
+			},
 		]);
 	});
 
@@ -212,7 +233,11 @@ describe('webhook(): Khipu’s callback into the paused execution', () => {
 	it('an ERROR callback resumes with one ERROR item carrying Khipu’s code, type and advice', async () => {
 		const { run, callbackUrl } = await pause('1001');
 
-		const answer = await callBack(run, callbackUrl.searchParams, errorEnvelope('E103', 'RETRY_AFTER_NOTIFICATION', 'Confirm access', 'op-1001'));
+		const answer = await callBack(
+			run,
+			callbackUrl.searchParams,
+			errorEnvelope('E103', 'RETRY_AFTER_NOTIFICATION', 'Confirm access', 'op-1001'),
+		);
 
 		expect(answer.status).toBe(200);
 		expect(answer.workflowData).toEqual([

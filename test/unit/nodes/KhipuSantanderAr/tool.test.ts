@@ -11,7 +11,11 @@ const toolWorkflow = asWorkflow(toolJson);
 const khipu = useFakeKhipu(answerOk);
 
 /** The agent calls the tool once per item of `calls` (the model's arguments); returns what each call got back. */
-async function callTool(calls: object[], workflow = toolWorkflow, credentials = { khipuApi: jwtCredential(khipu.url) }): Promise<ToolCall[]> {
+async function callTool(
+	calls: object[],
+	workflow = toolWorkflow,
+	credentials = { khipuApi: jwtCredential(khipu.url) },
+): Promise<ToolCall[]> {
 	const run = await runWorkflow(workflow, { credentials, input: calls as Array<Record<string, string>> });
 	expect(run.error).toBeUndefined();
 	return (run.json(AGENT) ?? []) as unknown as ToolCall[];
@@ -68,7 +72,9 @@ describe('execute() as an AI tool', () => {
 		const [call] = await callTool([{ accountNumber: '1001' }]);
 
 		expect(call.threw).toBeUndefined();
-		expect(call.answer).toEqual([expect.objectContaining({ status: 'ERROR', httpStatus: 502, advice: expect.any(String) })]);
+		expect(call.answer).toEqual([
+			expect.objectContaining({ status: 'ERROR', httpStatus: 502, advice: expect.any(String) }),
+		]);
 	});
 
 	it('an account number over 20 characters is refused with advice to ask the user, and nothing is sent', async () => {
@@ -107,16 +113,24 @@ describe('execute() as an AI tool', () => {
 	it('callback delivery answers the model that Khipu accepted the request', async () => {
 		khipu.answer(answerAccepted);
 		const workflow = configure(toolWorkflow, TOOL, {
-			parameters: { delivery: 'callbackUrl', callbackUrl: 'https://n8n.example.com/webhook/khipu', addCallbackToken: false },
+			parameters: {
+				delivery: 'callbackUrl',
+				callbackUrl: 'https://n8n.example.com/webhook/khipu',
+				addCallbackToken: false,
+			},
 		});
 
 		const [call] = await callTool([{ accountNumber: '1001' }], workflow);
 
-		expect(call.answer).toEqual([expect.objectContaining({ status: 'ACCEPTED', accountNumber: '1001', operationId: 'op-1001' })]);
+		expect(call.answer).toEqual([
+			expect.objectContaining({ status: 'ACCEPTED', accountNumber: '1001', operationId: 'op-1001' }),
+		]);
 	});
 
 	it('each call is answered on its own: a failing call does not change the next one’s answer', async () => {
-		khipu.answer((request) => (request.body.RequestData?.AccountNumber === '1001' ? khipuError('E101', 'DO_NOT_RETRY') : answerOk(request)));
+		khipu.answer((request) =>
+			request.body.RequestData?.AccountNumber === '1001' ? khipuError('E101', 'DO_NOT_RETRY') : answerOk(request),
+		);
 
 		const calls = await callTool([{ accountNumber: '1001' }, { accountNumber: '1002' }]);
 

@@ -5,7 +5,13 @@ import { KhipuSantanderArTrigger } from '../../../../nodes/KhipuSantanderArTrigg
 import { GENERATE_TOKEN_COMMAND } from '../../../../nodes/shared/constants';
 import { forgetAll } from '../../../../nodes/shared/dedupe';
 import { callWebhook, nodeWithDefaults, WEBHOOK_URL, type WebhookCall } from '../harness/callWebhook';
-import { balanceItem, callbackCredential, errorEnvelope, FAKE_CALLBACK_TOKEN, okEnvelope } from '../harness/khipuFixtures';
+import {
+	balanceItem,
+	callbackCredential,
+	errorEnvelope,
+	FAKE_CALLBACK_TOKEN,
+	okEnvelope,
+} from '../harness/khipuFixtures';
 
 const trigger = new KhipuSantanderArTrigger();
 
@@ -182,16 +188,27 @@ describe('webhook(): the body', () => {
 	it('JSON that is not a Khipu envelope is answered 400, saying what is missing', async () => {
 		const answer = await callback({ body: { OperationId: 'op-1001', Status: 'MAYBE' } });
 
-		expect(answer).toEqual({ status: 400, body: { error: 'Not a Khipu callback: Status must be "OK" or "ERROR"' }, workflowData: undefined });
+		expect(answer).toEqual({
+			status: 400,
+			body: { error: 'Not a Khipu callback: Status must be "OK" or "ERROR"' },
+			workflowData: undefined,
+		});
 	});
 });
 
 describe('webhook(): Start On', () => {
 	it('OK Callbacks Only: an ERROR callback is acknowledged and starts nothing', async () => {
-		const answer = await callback({ parameters: { statuses: 'OK' }, body: errorEnvelope('E101', 'DO_NOT_RETRY', 'x', 'op-1001') });
+		const answer = await callback({
+			parameters: { statuses: 'OK' },
+			body: errorEnvelope('E101', 'DO_NOT_RETRY', 'x', 'op-1001'),
+		});
 
 		expect(answer.status).toBe(200);
-		expect(answer.body).toEqual({ received: true, operationId: 'op-1001', ignored: 'Status ERROR does not start this workflow' });
+		expect(answer.body).toEqual({
+			received: true,
+			operationId: 'op-1001',
+			ignored: 'Status ERROR does not start this workflow',
+		});
 		expect(answer.workflowData).toBeUndefined();
 	});
 

@@ -54,7 +54,10 @@ export interface WebhookAnswer {
 }
 
 /** A node with every parameter it leaves unset given n8n's default, as n8n loads it. */
-export function nodeWithDefaults(nodeType: INodeType, node: Partial<Omit<INode, 'parameters'>> & { parameters: IDataObject }): INode {
+export function nodeWithDefaults(
+	nodeType: INodeType,
+	node: Partial<Omit<INode, 'parameters'>> & { parameters: IDataObject },
+): INode {
 	const full: INode = {
 		id: '3f2b9c1e-8d7a-4b6c-9e5f-0a1b2c3d4e5f',
 		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
@@ -64,7 +67,15 @@ export function nodeWithDefaults(nodeType: INodeType, node: Partial<Omit<INode, 
 		...node,
 		parameters: node.parameters as INodeParameters,
 	};
-	full.parameters = NodeHelpers.getNodeParameters(nodeType.description.properties, full.parameters, true, false, full, nodeType.description) ?? {};
+	full.parameters =
+		NodeHelpers.getNodeParameters(
+			nodeType.description.properties,
+			full.parameters,
+			true,
+			false,
+			full,
+			nodeType.description,
+		) ?? {};
 	return full;
 }
 
@@ -99,7 +110,15 @@ function expressionsOf(call: WebhookCall): IWebhookFunctions['evaluateExpression
 	const node = execution.workflow.getNode(call.node.name);
 	if (!node) throw new Error(`No node "${call.node.name}" in the waiting execution`);
 	const webhookData = mock<IWebhookData>({ webhookDescription: { name: 'default' } });
-	const context = new WebhookContext(execution.workflow, node, execution.additionalData, 'webhook', webhookData, [], execution.data);
+	const context = new WebhookContext(
+		execution.workflow,
+		node,
+		execution.additionalData,
+		'webhook',
+		webhookData,
+		[],
+		execution.data,
+	);
 	return (expression, itemIndex) => context.evaluateExpression(expression, itemIndex);
 }
 
@@ -132,7 +151,8 @@ export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promi
 	const staticData = call.staticData ?? {};
 	const context = mock<IWebhookFunctions>({
 		getNode: () => call.node,
-		getNodeParameter: ((name: string, fallback?: unknown) => call.node.parameters[name] ?? fallback) as IWebhookFunctions['getNodeParameter'],
+		getNodeParameter: ((name: string, fallback?: unknown) =>
+			call.node.parameters[name] ?? fallback) as IWebhookFunctions['getNodeParameter'],
 		getCredentials: (async (type: string) => {
 			const data = call.credentials[type];
 			if (!data) throw new Error(`Node does not have any credentials set for "${type}"`);

@@ -26,15 +26,24 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		super();
 	}
 
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+	async getDecrypted(
+		_additionalData: unknown,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
 		const data = this.byType[type];
 		if (!data) throw new Error(`The test supplied no "${type}" credential`);
 		return { ...data };
 	}
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const authenticate = CREDENTIAL_TYPES[typeName]?.authenticate;
-		if (typeof authenticate !== 'function') throw new Error(`No authenticate() function for credential type "${typeName}"`);
+		if (typeof authenticate !== 'function')
+			throw new Error(`No authenticate() function for credential type "${typeName}"`);
 		return await authenticate(credentials, requestOptions);
 	}
 

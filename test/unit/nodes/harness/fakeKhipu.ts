@@ -90,9 +90,11 @@ export class FakeKhipu {
 		const handle = async (request: KhipuRequest) => await this.handle(request);
 		for (const method of METHODS) {
 			// nock hands a reply function the request as `this`, so it cannot be an arrow function.
-			scope.intercept(() => true, method).reply(async function (path, body) {
-				return await handle({ method, path, headers: this.req.headers, body: jsonBody(body), at: Date.now() });
-			});
+			scope
+				.intercept(() => true, method)
+				.reply(async function (path, body) {
+					return await handle({ method, path, headers: this.req.headers, body: jsonBody(body), at: Date.now() });
+				});
 		}
 	}
 
@@ -115,7 +117,11 @@ export class FakeKhipu {
 			const reply = this.script(request);
 			if (reply.delayMs) await sleep(reply.delayMs);
 			const html = typeof reply.body === 'string';
-			return [reply.status, reply.body ?? '', { 'Content-Type': html ? 'text/html' : 'application/json', ...reply.headers }];
+			return [
+				reply.status,
+				reply.body ?? '',
+				{ 'Content-Type': html ? 'text/html' : 'application/json', ...reply.headers },
+			];
 		} finally {
 			this.inFlight--;
 		}

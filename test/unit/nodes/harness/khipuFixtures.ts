@@ -99,7 +99,10 @@ export function accountOf(request: KhipuRequest): string {
 export const answerOk = (request: KhipuRequest): KhipuReply => ({ status: 200, body: okEnvelope(accountOf(request)) });
 
 /** Khipu's answer when given a CallbackUrl: 202, the result comes later. */
-export const answerAccepted = (request: KhipuRequest): KhipuReply => ({ status: 202, body: acceptedEnvelope(accountOf(request)) });
+export const answerAccepted = (request: KhipuRequest): KhipuReply => ({
+	status: 202,
+	body: acceptedEnvelope(accountOf(request)),
+});
 
 export const khipuError = (code: string, type: string, description = 'Test error'): KhipuReply => ({
 	status: 200,

@@ -185,7 +185,9 @@ async function execute(
 ): Promise<WorkflowRun> {
 	const workflow = buildWorkflow(json);
 	const additionalData = additionalDataFor(json, executionId, credentials);
-	const result = await new WorkflowExecute(additionalData, 'trigger', runExecutionData).processRunExecutionData(workflow);
+	const result = await new WorkflowExecute(additionalData, 'trigger', runExecutionData).processRunExecutionData(
+		workflow,
+	);
 	return new WorkflowRun(json, executionId, result, credentials);
 }
 
