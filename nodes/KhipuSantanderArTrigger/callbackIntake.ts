@@ -20,6 +20,12 @@ function respond(context: IWebhookFunctions, status: number, body: IDataObject):
 /** Calls `done` once the answer to this request has ended, with how it ended. */
 function whenAnswered(context: IWebhookFunctions, done: (outcome: AnswerOutcome) => void): void {
 	const res = context.getResponseObject();
+	// The sender may have left while this request waited (settings, a delivery in flight): a 'close' that
+	// already happened is not emitted again, and the id would stay claimed here for good.
+	if (res.closed || res.destroyed) {
+		done('connectionClosed');
+		return;
+	}
 	res.once('close', () => {
 		if (!res.writableFinished) done('connectionClosed');
 		else done(res.statusCode >= 200 && res.statusCode < 300 ? 'answered2xx' : 'answeredOtherwise');

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { sleep, type IDataObject } from 'n8n-workflow';
 
 import { appendEntries, fingerprint, MAX_REMEMBERED_IDS, readEntries, SHARED_KEY } from './dedupeLog';
 import { sleepUnlessStopped } from './n8nCompat';
@@ -55,7 +55,7 @@ interface Memory {
 	inFlight: Map<string, InFlight>;
 	/** Ids whose execution started but whose answer was not 2xx: never written again by this process. */
 	forgotten: Map<string, number>;
-	/** Static data this process wrote that n8n may not have saved yet; ids accepted meanwhile go in too. */
+	/** Static data this process wrote in this turn of the event loop; ids accepted meanwhile go in too. */
 	unsaved: Set<IDataObject>;
 	/** The store text last read, and its fingerprints: requests in a burst mostly read the same text. */
 	lastRead: string;
@@ -145,13 +145,24 @@ function knownText(memory: Memory): string {
 	return memory.knownText;
 }
 
-/** Puts everything this process knows into `store` and into every store it wrote that may still be unsaved. */
+/**
+ * Puts everything this process knows into `store` and into every store written
+ * in this same turn of the event loop, which n8n has not serialized yet.
+ * n8n serializes a store for its save within microtasks of the write, and
+ * resets the store's change flag when that save returns. A write after that
+ * would set the flag again, and on n8n 2.41 in one process (where the
+ * execution shares the store) the execution's end would save that copy
+ * later, over newer saves; so a store leaves this set on the next timer tick.
+ */
 function writeKnown(memory: Memory, store: IDataObject | undefined): void {
 	const text = knownText(memory);
 	for (const unsaved of memory.unsaved) unsaved[SHARED_KEY] = text;
 	if (store) {
 		store[SHARED_KEY] = text;
-		memory.unsaved.add(store);
+		if (!memory.unsaved.has(store)) {
+			memory.unsaved.add(store);
+			void sleep(0).then(() => memory.unsaved.delete(store));
+		}
 	}
 }
 

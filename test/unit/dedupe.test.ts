@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import { sleep, type IDataObject } from 'n8n-workflow';
 
 import {
 	answered,
@@ -198,6 +198,40 @@ describe('repeated-delivery memory (nodes/shared/dedupe.ts)', () => {
 		expect(new Set(stored(db.row))).toEqual(new Set(fps('op-1', 'op-2')));
 		forgetAll();
 		expect(await request(db, 'A', 'op-2', { now: T0 + 4 })).toBe('repeat');
+	});
+
+	it('a store is written only in the turn of the event loop n8n takes it to save: a later id never rewrites it', async () => {
+		// n8n 2.41 in one process: the execution shares the store and saves it again at its end when changed
+		const db = new Db();
+		const r1 = db.read();
+		const r2 = db.read();
+		expect(await receive('A', 'op-1', HOUR, r1, T0)).toBe('first');
+		started('A', 'op-1', r1, T0);
+		const saved = r1[SHARED_KEY];
+		await sleep(1);
+		expect(await receive('A', 'op-2', HOUR, r2, T0 + 1)).toBe('first');
+		started('A', 'op-2', r2, T0 + 1);
+		expect(r1[SHARED_KEY]).toBe(saved);
+		expect(stored({ [SHARED_KEY]: r2[SHARED_KEY] } as IDataObject)).toEqual(
+			expect.arrayContaining(fps('op-1', 'op-2')),
+		);
+	});
+
+	it('a sender that left before n8n started the execution: its store is not kept and rewritten later', async () => {
+		const db = new Db();
+		const r1 = db.read();
+		const r2 = db.read();
+		expect(await receive('A', 'op-1', HOUR, r1, T0)).toBe('first');
+		answered('A', 'op-1', 'connectionClosed', T0);
+		answerEnded('A', r1);
+		// n8n carries on and starts it
+		started('A', 'op-1', r1, T0 + 1);
+		const saved = r1[SHARED_KEY];
+		await sleep(1);
+		expect(await receive('A', 'op-2', HOUR, r2, T0 + 2)).toBe('first');
+		started('A', 'op-2', r2, T0 + 2);
+		expect(r1[SHARED_KEY]).toBe(saved);
+		expect(await receive('A', 'op-1', HOUR, db.read(), T0 + 3)).toBe('repeat');
 	});
 
 	it('a burst on one process: every id answered is in the database the moment its answer goes out', async () => {

@@ -252,6 +252,19 @@ describe('webhook(): repeated deliveries in one process', () => {
 		expect(second.workflowData).toBeUndefined();
 	});
 
+	it('a sender that left before the node ran: n8n still starts the execution, and a repeat is a duplicate at once', async () => {
+		const staticData: IDataObject = {};
+
+		const first = await callback({ staticData, senderLeft: true });
+		// read before the first one's save: only this process's memory can catch it
+		const second = await callback({ staticData: {} });
+
+		expect(first.workflowData).toHaveLength(1);
+		// without the fix the id stayed claimed: the repeat waited 60 s for an answer that had ended already
+		expect(second.body).toEqual({ received: true, operationId: 'op-1001', duplicate: true });
+		expect(second.workflowData).toBeUndefined();
+	}, 5_000);
+
 	it('another OperationId starts its own execution', async () => {
 		const staticData: IDataObject = {};
 

@@ -43,6 +43,8 @@ export interface WebhookCall {
 	 * the webhook's expressions are evaluated against its stored data.
 	 */
 	execution?: WaitingExecution;
+	/** The sender closed the connection before the node ran (a client timeout): the response is closed already. */
+	senderLeft?: boolean;
 }
 
 export interface WebhookAnswer {
@@ -129,7 +131,10 @@ export async function callWebhook(nodeType: INodeType, call: WebhookCall): Promi
 	const response = {
 		statusCode: 200,
 		writableFinished: false,
+		// a closed stream never emits `close` again
+		closed: call.senderLeft === true,
 		once(event: string, listener: () => void) {
+			if (response.closed) return response;
 			if (event === 'close') onClose.push(listener);
 			return response;
 		},
