@@ -214,10 +214,25 @@ async function burstThroughBlip(trigger, blip) {
 	const before = served();
 	let blipMs = null;
 	let readyAgainMs = null;
+	const replaced = [];
 	const blipping = (async () => {
 		while (served() - before < 60) await sleep(20);
 		const t0 = Date.now();
 		blipMs = await blip();
+		// n8n's readiness is what an orchestrator's probe reads: a worker or webhook processor that stays
+		// unready (seen once on n8n 2.8.4 after a PostgreSQL restart) is replaced, as the probe's restart would
+		const stuck = await Q.processesNotReady(queue, 60_000);
+		for (const p of stuck) {
+			const [kind, number] = p.role.split('-');
+			if (kind !== 'worker' && kind !== 'webhook')
+				throw new Error(`${p.url}: ${p.role} not ready 60 s after the restart (HTTP ${p.status})`);
+			const list = kind === 'worker' ? queue.workers : queue.webhooks;
+			const index = Number(number) - 1;
+			queue.retired = [...(queue.retired || []), list[index]];
+			await queue.kill(list[index]);
+			await (kind === 'worker' ? queue.startWorker(index) : queue.startWebhook(index));
+			replaced.push({ role: p.role, status: p.status });
+		}
 		await Q.untilEveryProcessReady(queue, 120_000);
 		readyAgainMs = Date.now() - t0;
 	})();
@@ -263,6 +278,7 @@ async function burstThroughBlip(trigger, blip) {
 			callbacks: calls.length,
 			blipMs,
 			everyProcessReadyAgainMs: readyAgainMs,
+			replacedAsUnready: replaced,
 			burstMs: Date.now() - started,
 			deliveredMoreThanOnce: answers.filter((a) => a.length > 1).length,
 			answersBefore200: answers.flatMap((a) => a.slice(0, -1).map((x) => x.status)),
@@ -586,6 +602,7 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 			const victimIndex = Number(victimRole.split('-')[1]) - 1;
 			const killedAt = Date.now();
 			const requestsAtKill = sandbox.state.stats().requests - requestsBefore;
+			queue.retired = [...(queue.retired || []), queue.workers[victimIndex]];
 			const killedPid = await queue.kill(queue.workers[victimIndex]);
 			expect(killedPid).toBeGreaterThan(0);
 
@@ -629,7 +646,7 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		test(`${service === 'redis' ? 'Redis' : 'PostgreSQL'} restarted in the middle of 300 callbacks: each answered 200 has one execution; each answered otherwise, delivered again, runs once`, async () => {
 			const trigger = await deployTrigger(`q-blip-${service}`);
 			const result = await burstThroughBlip(trigger, () => queue[service].restart({ downMs: 1000 }));
-			const workerLogs = queue.workers
+			const workerLogs = [...(queue.retired || []), ...queue.workers]
 				.filter(Boolean)
 				.map((w) => Q.readLog(w.logFile))
 				.join('\n');
@@ -660,6 +677,9 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		const redis = Q.redisContents(queue, queue.dir);
 		const sources = { pg_dump: dump, redis: redis.text };
 		for (const { role, file } of queue.logFiles()) sources[`${role} log`] = Q.readLog(file);
+		// processes the suite replaced (killed, or unready after an infrastructure restart) keep their logs
+		for (const [i, p] of (queue.retired || []).entries())
+			sources[`${p.role} (replaced ${i + 1})`] = Q.readLog(p.logFile);
 		// The callback tokens live in khipuCallbackApi credentials (encrypted), so every table is scanned for them too.
 		const found = {};
 		for (const [name, secret] of Object.entries(secrets)) {

@@ -17,10 +17,11 @@ function readLog(file) {
 	}
 }
 
-/** executionId -> roles of the workers that logged "Worker started execution <id>" (once per start). */
+/** executionId -> roles of the workers that logged "Worker started execution <id>" (once per start), replaced workers included. */
 function workerStarts(queue) {
 	const starts = new Map();
-	for (const worker of queue.workers.filter(Boolean)) {
+	for (const worker of [...(queue.retired || []), ...queue.workers.filter(Boolean)]) {
+		if (!worker.role || !worker.role.startsWith('worker-')) continue;
 		for (const match of readLog(worker.logFile).matchAll(/Worker started execution (\d+)/g)) {
 			const list = starts.get(match[1]) || [];
 			list.push(worker.role);
@@ -187,6 +188,33 @@ function attributeRepeats(slipped, timeline) {
 }
 
 /**
+ * The processes that still answer /healthz/readiness with something other than 200 after `timeoutMs` (all
+ * polled together), as { role, url, status }.
+ */
+async function processesNotReady(queue, timeoutMs) {
+	const processes = [
+		{ role: 'main', url: `${queue.main.baseUrl}/healthz/readiness` },
+		...queue.webhooks.filter(Boolean).map((w) => ({ role: w.role, url: `${w.baseUrl}/healthz/readiness` })),
+		...queue.workers.filter(Boolean).map((w) => ({ role: w.role, url: `${w.healthUrl}/readiness` })),
+	];
+	const until = Date.now() + timeoutMs;
+	let waiting = processes;
+	for (;;) {
+		const statuses = await Promise.all(
+			waiting.map((p) =>
+				fetch(p.url).then(
+					(r) => r.status,
+					() => 0,
+				),
+			),
+		);
+		waiting = waiting.map((p, i) => ({ ...p, status: statuses[i] })).filter((p) => p.status !== 200);
+		if (waiting.length === 0 || Date.now() > until) return waiting;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+/**
  * Waits until main, every webhook processor and every worker answer /healthz/readiness with 200 (n8n answers
  * 503 while a process has lost its database or Redis).
  */
@@ -211,6 +239,7 @@ async function untilEveryProcessReady(queue, timeoutMs) {
 }
 
 module.exports = {
+	processesNotReady,
 	untilEveryProcessReady,
 	workerStarts,
 	scheduledAlert,
