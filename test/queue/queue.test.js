@@ -677,9 +677,12 @@ describe('queue mode: n8n main + 2 workers + 2 webhook processors on PostgreSQL 
 		const redis = Q.redisContents(queue, queue.dir);
 		const sources = { pg_dump: dump, redis: redis.text };
 		for (const { role, file } of queue.logFiles()) sources[`${role} log`] = Q.readLog(file);
-		// processes the suite replaced (killed, or unready after an infrastructure restart) keep their logs
-		for (const [i, p] of (queue.retired || []).entries())
-			sources[`${p.role} (replaced ${i + 1})`] = Q.readLog(p.logFile);
+		// processes the suite replaced (killed, or unready after an infrastructure restart) keep their logs;
+		// a restarted process writes on in its predecessor's file, which is scanned once
+		const current = new Set(queue.logFiles().map((l) => l.file));
+		for (const [i, p] of (queue.retired || []).entries()) {
+			if (!current.has(p.logFile)) sources[`${p.role} (replaced ${i + 1})`] = Q.readLog(p.logFile);
+		}
 		// The callback tokens live in khipuCallbackApi credentials (encrypted), so every table is scanned for them too.
 		const found = {};
 		for (const [name, secret] of Object.entries(secrets)) {

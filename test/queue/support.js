@@ -20,8 +20,11 @@ function readLog(file) {
 /** executionId -> roles of the workers that logged "Worker started execution <id>" (once per start), replaced workers included. */
 function workerStarts(queue) {
 	const starts = new Map();
+	// a restarted worker writes on in its predecessor's log file: each file is read once
+	const seen = new Set();
 	for (const worker of [...(queue.retired || []), ...queue.workers.filter(Boolean)]) {
-		if (!worker.role || !worker.role.startsWith('worker-')) continue;
+		if (!worker.role || !worker.role.startsWith('worker-') || seen.has(worker.logFile)) continue;
+		seen.add(worker.logFile);
 		for (const match of readLog(worker.logFile).matchAll(/Worker started execution (\d+)/g)) {
 			const list = starts.get(match[1]) || [];
 			list.push(worker.role);
