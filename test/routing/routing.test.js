@@ -393,18 +393,23 @@ describe('a webhook processor restarted behind nginx in the middle of a stream o
 		await Promise.all(repeats);
 		await restarting;
 		const { total, counts } = await executionsPerOperation(trigger.id, calls.length);
-		// which n8n process answered each delivery: the nginx log in order per account, the restarted
-		// processor's old and new process told apart by time (it serves nothing while restarting)
+		// which n8n processes each delivery reached: the nginx log in order per account, every upstream nginx
+		// tried (a delivery the stopping processor cut off after starting its execution was passed on to the
+		// other one: proxy_next_upstream non_idempotent), the restarted processor's old and new process told
+		// apart by time (it serves nothing while restarting)
 		const byAccount = R.linesByAccount(R.readAccessLog(nginx.accessLog).slice(logBefore));
 		const processesOf = (call) =>
 			new Set(
-				(byAccount.get(call.account) || []).map((line, i) => {
-					if (line.served !== upstreams[0]) return line.served;
-					return (call.answers[i]?.answeredAt ?? Infinity) < restart.readyAt
-						? 'webhook-1 before restart'
-						: 'webhook-1 after restart';
-				}),
+				(byAccount.get(call.account) || []).flatMap((line, i) =>
+					line.tried.map((upstream) => {
+						if (upstream !== upstreams[0]) return upstream;
+						return (call.answers[i]?.answeredAt ?? Infinity) < restart.readyAt
+							? 'webhook-1 before restart'
+							: 'webhook-1 after restart';
+					}),
+				),
 			);
+		const passedOn = calls.filter((c) => (byAccount.get(c.account) || []).some((l) => l.tried.length > 1));
 		const crossed = calls.filter((c) => processesOf(c).size > 1);
 		const extra = calls.filter((c) => (counts.get(c.body.OperationId) || 0) > 1);
 		const missing = calls.filter((c) => !counts.get(c.body.OperationId));
@@ -415,6 +420,8 @@ describe('a webhook processor restarted behind nginx in the middle of a stream o
 			answersNot200: calls.flatMap((c) => c.answers.filter((a) => a.status !== 200).map((a) => a.status)),
 			restartMs: restart.readyAt - restart.stopAt,
 			callbacksServedByTwoProcesses: crossed.length,
+			callbacksPassedOnByNginx: passedOn.length,
+			extraExecutionsAfterPassOn: extra.filter((c) => passedOn.includes(c)).length,
 			extraExecutions: extra.reduce((a, c) => a + counts.get(c.body.OperationId) - 1, 0),
 			missingExecutions: missing.length,
 			callbacksServedByTheRestartedProcessor: servedAfter.length,

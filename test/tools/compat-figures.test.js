@@ -46,3 +46,14 @@ test('states the run, its totals and load, and each suite on each n8n version as
 	expect(text).toContain('| queue | not run | **12 passed, 0 failed** (5 min 0 s) |');
 	expect(text).toContain('2 checks (build, lint): 1 passed, 1 failed');
 });
+
+test('rounds a duration before splitting it into minutes, so 119.8 s reads 2 min 0 s', () => {
+	const text = compatSection({
+		...run,
+		runs: [
+			{ run: 'jest routing on n8n-2.8', project: 'routing', runtime: 'n8n-2.8', passed: 13, failed: 0, seconds: 119.8 },
+		],
+	});
+	expect(text).toContain('(2 min 0 s)');
+	expect(text).not.toContain('60 s');
+});

@@ -5,8 +5,10 @@
 const RUNTIME_NAMES = { 'n8n-2.8': 'n8n 2.8.4', 'n8n-2.41': 'n8n 2.41.1' };
 
 function minutes(seconds) {
-	const m = Math.floor(seconds / 60);
-	const s = Math.round(seconds - m * 60);
+	// round first, so 119.8 s reads 2 min 0 s, not 1 min 60 s
+	const total = Math.round(seconds);
+	const m = Math.floor(total / 60);
+	const s = total - m * 60;
 	return m > 0 ? `${m} min ${s} s` : `${s} s`;
 }
 
