@@ -6,8 +6,10 @@
 //   node tools/bench/profile.js call   <khipu|khipuSimplified|http|httpCred|webhook> [--n=300] [--account=BIG-10000]
 //   node tools/bench/profile.js fanout <khipu|http|httpBatch0>                         [--n=200] [--reps=3]
 //   node tools/bench/profile.js intake <trigger|webhook>                               [--n=600]
-// Options: --pkg=<dir> installs a prepared package dir (e.g. a patched build) instead of the current
-// source; --out=<dir> keeps the .cpuprofile there (open it in Chrome DevTools or speedscope).
+// Options: --n8n=<2.8|2.41|newest> profiles that pinned runtime (default 2.8, as `npm run bench`);
+// --pkg=<dir> installs a prepared package dir (e.g. a patched build) instead of the current source;
+// --env=NAME=value sets n8n's environment (repeatable, e.g. --env=N8N_EXPRESSION_ENGINE=legacy);
+// --out=<dir> keeps the .cpuprofile there (open it in Chrome DevTools or speedscope).
 const crypto = require('node:crypto');
 const events = require('node:events');
 const fs = require('node:fs');
@@ -18,6 +20,7 @@ const { setTimeout: sleep } = require('node:timers/promises');
 const { postJson } = require('../n8n-client/http');
 const { callbackCredential } = require('../workflows/credentials');
 const { startBenchStack } = require('./lib/stack');
+const { runtimeForN8n } = require('../runtime/runtimes');
 const { singleCallWorkflow, fanOutWorkflow, intakeWorkflow } = require('./lib/workflows');
 const { callbackBodies } = require('./lib/intake');
 const { summarize } = require('./lib/cpuprofile');
@@ -45,10 +48,14 @@ const PATTERNS = [
 function parse(argv) {
 	const [scenario, variant, ...rest] = argv;
 	const o = { scenario, variant };
+	o.env = {};
 	for (const a of rest) {
 		const m = /^--(\w+)=(.*)$/.exec(a);
 		if (!m) throw new Error(`bad option ${a}`);
-		o[m[1]] = m[2];
+		if (m[1] === 'env') {
+			const [name, ...value] = m[2].split('=');
+			o.env[name] = value.join('=');
+		} else o[m[1]] = m[2];
 	}
 	const ok = {
 		call: ['khipu', 'khipuSimplified', 'http', 'httpCred', 'webhook'],
@@ -76,8 +83,13 @@ async function main() {
 	const dir = o.out ? path.resolve(o.out) : fs.mkdtempSync(path.join(os.tmpdir(), 'khipu-profile-'));
 	fs.mkdirSync(dir, { recursive: true });
 	const stack = await startBenchStack({
+		runtime: runtimeForN8n(o.n8n || 'default'),
 		pkgDir: o.pkg && path.resolve(o.pkg),
-		n8nEnv: { NODE_OPTIONS: `--require ${path.join(__dirname, 'lib', 'profile-preload.js')}`, KHIPU_PROFILE_DIR: dir },
+		n8nEnv: {
+			...o.env,
+			NODE_OPTIONS: `--require ${path.join(__dirname, 'lib', 'profile-preload.js')}`,
+			KHIPU_PROFILE_DIR: dir,
+		},
 		log: (m) => process.stderr.write(`${m}\n`),
 	});
 	const toggle = async () => {

@@ -53,7 +53,7 @@ const PROFILES = {
 		weight: { loads: 11 },
 		queueIntake: { requests: 100, concurrency: 20, rounds: 15, warmup: 40 },
 		alert: { accounts: 1000, rounds: 6 },
-		hardLimitMinutes: { single: 25, queue: 20 },
+		hardLimitMinutes: { single: 35, queue: 35 },
 	},
 	quick: {
 		overhead: { calls: 24, callsPerRound: 4, warmup: 3 },

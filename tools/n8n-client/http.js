@@ -33,7 +33,7 @@ async function postRaw(url, body, { headers = {}, contentType = 'application/jso
  * POST JSON over a keep-alive socket of `agent` and time it (ms, from write to last byte): what the bench measures.
  * @returns {Promise<{status: number, ms: number, body: string}>}
  */
-function postJson(agent, url, body, { timeoutMs = 120_000 } = {}) {
+function postJson(agent, url, body, { timeoutMs = 120_000, headers = {} } = {}) {
 	const payload = typeof body === 'string' ? body : JSON.stringify(body);
 	return new Promise((resolve, reject) => {
 		const started = process.hrtime.bigint();
@@ -42,7 +42,7 @@ function postJson(agent, url, body, { timeoutMs = 120_000 } = {}) {
 			{
 				method: 'POST',
 				agent,
-				headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+				headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
 				timeout: timeoutMs,
 			},
 			(res) => {

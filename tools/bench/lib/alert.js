@@ -19,6 +19,22 @@ const accountsFor = (n) =>
 		minimumBalance: { ARS: 400000 },
 	}));
 
+/**
+ * A REST read retried when the connection itself failed: at a load of 10 on two cores (n8n 2.41.1 in queue
+ * mode) one poll got `fetch failed` and ended the first full bench run. Reads only: nothing is sent twice.
+ */
+async function read(fn, tries = 5) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await fn();
+		} catch (error) {
+			const network = error instanceof TypeError && /fetch failed/.test(error.message);
+			if (!network || attempt >= tries) throw error;
+			await sleep(500 * attempt);
+		}
+	}
+}
+
 const finished = (e) => e && e.status !== 'new' && e.status !== 'running' && e.status !== 'waiting';
 
 /** One scheduled run on `side`: deploy for a second LEAD_MS ahead, measure from just before it until it finished. */
@@ -46,7 +62,7 @@ async function scheduledRun(side, accounts, name) {
 		const t0 = Date.now();
 		let execution;
 		while (!finished(execution)) {
-			[execution] = await page(side.stack.client, created.id, { limit: 1 });
+			[execution] = await read(() => page(side.stack.client, created.id, { limit: 1 }));
 			if (!execution && Date.now() - fireAt > 30_000) break;
 			if (!finished(execution)) await sleep(100);
 			if (Date.now() - t0 > 600_000)
@@ -75,7 +91,7 @@ async function scheduledRun(side, accounts, name) {
 
 /** The run's summary item without its time, and every balance checked: what must be equal on both sides. */
 async function outcome(stack, executionId) {
-	const execution = await stack.client.getExecution(executionId, { includeData: true });
+	const execution = await read(() => stack.client.getExecution(executionId, { includeData: true }));
 	const [summaryItem] = outputJson(execution, 'Summary');
 	const { checkedAt, ...rest } = summaryItem || {};
 	const below = execution.data.resultData.runData['Below the minimum?'][0].data.main;

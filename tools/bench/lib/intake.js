@@ -16,6 +16,10 @@ const { round } = require('./stats');
 
 const TRIGGER_NODE = 'Khipu Trigger';
 const WEBHOOK_NODE = "n8n's Webhook node (answers at once)";
+const WEBHOOK_V1_AUTH =
+	"n8n's Webhook node v1 with Header Auth (a credential read, a start node n8n 2.41 gives an isolate)";
+// the header the Header Auth credential names; its value is the callbacks' token
+const AUTH_HEADER = 'x-khipu-token';
 const MEMORY_ON = 'trigger, repeated-delivery memory on (default, 24 h)';
 const MEMORY_OFF = 'trigger, memory off (Ignore Repeated Deliveries 0)';
 // CPU per callback within 1.15× of the Webhook node, with the exactly-once memory on (docs/PERFORMANCE.md)
@@ -61,7 +65,7 @@ function callbackBodies(n) {
 }
 
 /** POSTs every body, `concurrency` at a time, body i to urls[i % urls.length]. */
-async function fire(agent, urls, bodies, concurrency) {
+async function fire(agent, urls, bodies, concurrency, headers = {}) {
 	let next = 0;
 	const statuses = {};
 	let answeredDuplicate = 0;
@@ -71,7 +75,7 @@ async function fire(agent, urls, bodies, concurrency) {
 			const i = next++;
 			let status;
 			try {
-				const r = await postJson(agent, urls[i % urls.length], bodies[i], { timeoutMs: 60_000 });
+				const r = await postJson(agent, urls[i % urls.length], bodies[i], { timeoutMs: 60_000, headers });
 				status = r.status;
 				if (r.body.includes('"duplicate":true')) answeredDuplicate++;
 			} catch {
@@ -114,8 +118,9 @@ async function waitRound(client, workflowId, afterId, expected, timeoutMs = 300_
 }
 
 /** Creates and activates the receiver; resolves once every processor in `bases` takes its callbacks. */
-async function deployReceiver(stack, { kind, options, staticData, token, credential, bases }) {
-	const wf = intakeWorkflow({ kind, path: stack.uniquePath(`in-${kind}`), credential, options });
+async function deployReceiver(stack, { kind, options, staticData, token, credential, headerAuth, bases }) {
+	const wf = intakeWorkflow({ kind, path: stack.uniquePath(`in-${kind}`), credential, headerAuth, options });
+	const headers = kind === 'webhookV1Auth' ? { [AUTH_HEADER]: token } : {};
 	const created = await stack.client.createWorkflow(staticData ? { ...wf, staticData } : wf);
 	await stack.client.activateWorkflow(created.id);
 	const urls = bases.map((base) => `${base}/webhook/${wf.path}?token=${token}`);
@@ -123,13 +128,13 @@ async function deployReceiver(stack, { kind, options, staticData, token, credent
 	// and starts an execution of the Webhook node's workflow, which the first round's baseline then includes
 	for (const url of urls) {
 		for (let tries = 0; ; tries++) {
-			const r = await postJson(stack.agent, url, '{}');
+			const r = await postJson(stack.agent, url, '{}', { headers });
 			if (r.status !== 404) break;
 			if (tries > 60) throw new Error(`${kind} receiver not live at ${url.replace(/token=.*/, 'token=***')}`);
 			await sleep(250);
 		}
 	}
-	return { id: created.id, urls };
+	return { id: created.id, urls, headers };
 }
 
 /** One round of a receiver: fire the bodies, wait for every execution, read the CPU used meanwhile. */
@@ -137,7 +142,7 @@ async function measureRound(stack, d, bodies, concurrency) {
 	const cpu0 = stack.cpuMs();
 	const svc0 = stack.servicesCpuMs();
 	const t0 = Date.now();
-	const batch = await fire(stack.agent, d.urls, bodies, concurrency);
+	const batch = await fire(stack.agent, d.urls, bodies, concurrency, d.headers);
 	const accepted = batch.statuses[200] || 0;
 	const w = await waitRound(stack.client, d.id, d.newestId, accepted);
 	const n8nCpu = stack.cpuMs() - cpu0;
@@ -186,6 +191,13 @@ const values = (samples, key) => samples.map((s) => s[key]);
 async function runReceivers(stack, variants, { requests, concurrency, rounds, warmup }, log) {
 	const token = crypto.randomBytes(24).toString('base64url');
 	const credential = await callbackCredential(stack, token);
+	const headerAuth = variants.some((v) => v.kind === 'webhookV1Auth')
+		? await stack.client.createCredential({
+				name: 'bench callback token (Header Auth)',
+				type: 'httpHeaderAuth',
+				data: { name: AUTH_HEADER, value: token },
+			})
+		: null;
 	const format = memoryFormat(stack);
 	const prefilled = format ? format.MAX_REMEMBERED_IDS : 0;
 	const deployed = {};
@@ -196,6 +208,7 @@ async function runReceivers(stack, variants, { requests, concurrency, rounds, wa
 			staticData,
 			token,
 			credential,
+			headerAuth,
 			bases: stack.webhookBases.slice(0, v.processors),
 		});
 		d.newestId = 0;
@@ -245,6 +258,7 @@ async function runIntake(stack, profile, log) {
 		{ key: 'trigger', label: MEMORY_ON, kind: 'trigger', options: {}, processors: 1, prefill: true },
 		{ key: 'triggerNoMemory', label: MEMORY_OFF, kind: 'trigger', options: { dedupeHours: 0 }, processors: 1 },
 		{ key: 'webhook', label: WEBHOOK_NODE, kind: 'webhook', processors: 1 },
+		{ key: 'webhookV1Auth', label: WEBHOOK_V1_AUTH, kind: 'webhookV1Auth', processors: 1 },
 	];
 	const { samples: s, details } = await runReceivers(stack, variants, profile, log);
 	const side = (key, metric) => ({ label: details.variants[key].label, values: values(s[key], metric) });
@@ -270,6 +284,22 @@ async function runIntake(stack, profile, log) {
 			title: 'n8n CPU per callback: trigger without memory ÷ Webhook node (token, body checks, items)',
 			unit: 'ms',
 			a: side('triggerNoMemory', 'cpuPerCallback'),
+			b: side('webhook', 'cpuPerCallback'),
+		}),
+		comparison({
+			id: 'intake.cpuLikeForLike',
+			title:
+				"n8n CPU per callback: trigger ÷ n8n's Webhook node v1 checking a Header Auth credential (the same n8n work before the node runs)",
+			unit: 'ms',
+			a: side('trigger', 'cpuPerCallback'),
+			b: side('webhookV1Auth', 'cpuPerCallback'),
+		}),
+		comparison({
+			id: 'intake.webhookPhase',
+			title:
+				"n8n CPU per callback, n8n's own nodes: Webhook node v1 with Header Auth ÷ Webhook node (n8n's cost, no package code)",
+			unit: 'ms',
+			a: side('webhookV1Auth', 'cpuPerCallback'),
 			b: side('webhook', 'cpuPerCallback'),
 		}),
 		comparison({
@@ -309,6 +339,12 @@ async function runQueueIntake(stack, profile, log) {
 		},
 		{ key: 'webhook2', label: `${WEBHOOK_NODE}, 2 webhook processors`, kind: 'webhook', processors: 2 },
 		{
+			key: 'webhookV1Auth2',
+			label: `${WEBHOOK_V1_AUTH}, 2 webhook processors`,
+			kind: 'webhookV1Auth',
+			processors: 2,
+		},
+		{
 			key: 'trigger1',
 			label: `${MEMORY_ON}, 1 webhook processor`,
 			kind: 'trigger',
@@ -336,6 +372,22 @@ async function runQueueIntake(stack, profile, log) {
 			unit: 'ms',
 			a: side('trigger2', 'stackCpuPerCallback'),
 			b: side('webhook2', 'stackCpuPerCallback'),
+		}),
+		comparison({
+			id: 'queue.intake.cpuLikeForLike',
+			title:
+				"… trigger ÷ n8n's Webhook node v1 checking a Header Auth credential (the same n8n work before the node runs)",
+			unit: 'ms',
+			a: side('trigger2', 'cpuPerCallback'),
+			b: side('webhookV1Auth2', 'cpuPerCallback'),
+		}),
+		comparison({
+			id: 'queue.intake.rateLikeForLike',
+			title: 'Callbacks accepted per second through 2 webhook processors: trigger ÷ Webhook node v1 with Header Auth',
+			unit: '/s',
+			digits: 0,
+			a: side('trigger2', 'acceptedPerSecond'),
+			b: side('webhookV1Auth2', 'acceptedPerSecond'),
 		}),
 		comparison({
 			id: 'queue.intake.rate',

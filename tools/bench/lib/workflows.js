@@ -74,12 +74,29 @@ function fanOutWorkflow({ kind, path, stack, options, batching }) {
 }
 
 /**
- * Callback receivers: our trigger (its token in `credential`, a khipuCallbackApi credential), or
- * n8n's Webhook node answering at once.
+ * n8n's Webhook node in version 1 checking a Header Auth credential: on n8n 2.41 this start node gets the
+ * same webhook-phase work as the trigger (an expression isolate for a start node n8n does not exempt, the
+ * version-1 body expression, a credential read with its own isolate; docs/COMPAT.md row 26).
  */
-function intakeWorkflow({ kind, path, credential, options = {} }) {
+function webhookV1AuthNode(path, headerAuth) {
+	const node = webhookNode(path, { responseMode: 'onReceived' });
+	Object.assign(node.parameters, { authentication: 'headerAuth' });
+	return {
+		...node,
+		typeVersion: 1,
+		credentials: { httpHeaderAuth: { id: String(headerAuth.id), name: headerAuth.name } },
+	};
+}
+
+/**
+ * Callback receivers: our trigger (its token in `credential`, a khipuCallbackApi credential), n8n's
+ * Webhook node answering at once, or that node in version 1 with Header Auth (`headerAuth`).
+ */
+function intakeWorkflow({ kind, path, credential, headerAuth, options = {} }) {
 	if (kind === 'webhook')
 		return { ...chain(`bench intake webhook ${path}`, [hook(path, { responseMode: 'onReceived' })]), path };
+	if (kind === 'webhookV1Auth')
+		return { ...chain(`bench intake webhook v1 auth ${path}`, [webhookV1AuthNode(path, headerAuth)]), path };
 	const trigger = khipuTriggerNode({ credential, options });
 	return { ...chain(`bench intake trigger ${path}`, [trigger]), path: `${trigger.webhookId}/khipu` };
 }
