@@ -4,22 +4,33 @@ const { spawn } = require('node:child_process');
 const { once } = require('node:events');
 const { processCpuMs } = require('../../tools/bench/lib/meter');
 
-// A process whose CPU is spent on a worker thread that ends, then idles until told to exit: as n8n 2.41 spends
-// CPU on isolate threads that come and go.
+// On "go", a worker thread spends 400 ms of CPU and ends; the process then idles until killed, as n8n 2.41
+// spends CPU on expression-isolate threads that come and go.
 const SCRIPT = `
 const { Worker } = require('node:worker_threads');
-const w = new Worker('const t = Date.now(); while (Date.now() - t < 400) {}', { eval: true });
-w.on('exit', () => { process.stdout.write('done\\n'); setInterval(() => {}, 1000); });
+process.stdout.write('ready\\n');
+process.stdin.once('data', () => {
+	const w = new Worker('const t = Date.now(); while (Date.now() - t < 400) {}', { eval: true });
+	w.on('exit', () => process.stdout.write('done\\n'));
+});
+setInterval(() => {}, 1000);
 `;
 
+async function line(stream) {
+	const [chunk] = await once(stream, 'data');
+	return String(chunk).trim();
+}
+
 describe('bench CPU meter', () => {
-	test("counts the CPU of a process's threads that have ended", async () => {
-		const child = spawn(process.execPath, ['-e', SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+	test("counts the CPU of a process's threads that ended after the first reading", async () => {
+		const child = spawn(process.execPath, ['-e', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
 		try {
-			const [chunk] = await once(child.stdout, 'data');
-			expect(String(chunk)).toBe('done\n');
+			expect(await line(child.stdout)).toBe('ready');
+			const before = processCpuMs(child.pid);
+			child.stdin.write('go\n');
+			expect(await line(child.stdout)).toBe('done');
 			// the worker thread is gone; its 400 ms stay in the process's account
-			expect(processCpuMs(child.pid)).toBeGreaterThanOrEqual(350);
+			expect(processCpuMs(child.pid) - before).toBeGreaterThanOrEqual(350);
 		} finally {
 			child.kill('SIGKILL');
 		}

@@ -30,19 +30,53 @@ function processesInGroups(pgids) {
 	return pids;
 }
 
-/**
- * CPU time of a process so far, ms: user + system time of all its threads, those that have ended included, and
- * of its children it has waited for (/proc/<pid>/stat utime, stime, cutime, cstime; 10 ms ticks). Summing the
- * live threads' schedstat instead misses every thread that ended in the window: n8n 2.41's expression isolates
- * run on threads that come and go, and a probe on 2026-12-04 counted 93.5 of the 132.5 ms per callback that the
- * machine's own counters showed through the trigger (43.1 of 51.6 for the Webhook node; equal on n8n 2.8.4).
- */
-function processCpuMs(pid) {
+/** CPU time so far of the threads a process has now, ms (schedstat: ns on a CPU, exact). */
+function liveThreadsCpuMs(pid) {
+	let ns = 0;
+	let tids;
+	try {
+		tids = fs.readdirSync(`/proc/${pid}/task`);
+	} catch {
+		return 0;
+	}
+	for (const tid of tids) {
+		const text = readText(`/proc/${pid}/task/${tid}/schedstat`);
+		if (text) ns += Number(text.split(' ')[0]);
+	}
+	return ns / 1e6;
+}
+
+/** CPU time so far of all a process's threads, ended ones included, and of its waited-for children, in ticks. */
+function wholeProcessCpuMs(pid) {
 	const stat = readText(`/proc/${pid}/stat`);
-	if (!stat) return 0;
+	if (!stat) return null;
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
 	return (utime + stime + cutime + cstime) * TICK_MS;
+}
+
+// per pid: what /proc/<pid>/stat counted beyond the live threads when the meter first read it
+const endedBefore = new Map();
+// /proc/<pid>/stat truncates user and system time to a tick each
+const TRUNCATION_MS = 2 * TICK_MS;
+
+/**
+ * CPU time of a process so far, ms: its live threads' schedstat, exact to the nanosecond, plus what its threads
+ * that ended since the meter first saw it had used. A thread that ends takes its schedstat with it, and n8n
+ * 2.41 runs its expression isolates on threads that come and go: on 2026-12-04 a probe of the trigger counted
+ * 93.5 ms per callback in the live threads where the machine's counters showed 132.5 (Webhook node 43.1 of
+ * 51.6; equal on n8n 2.8.4). The ended threads' part is /proc/<pid>/stat's whole-process time less the live
+ * threads', over its value at the first reading; /proc/<pid>/stat is in 10 ms ticks, so a difference within its
+ * truncation counts as none and a process whose threads all live keeps its exact figure.
+ */
+function processCpuMs(pid) {
+	const live = liveThreadsCpuMs(pid);
+	const whole = wholeProcessCpuMs(pid);
+	if (whole === null) return live;
+	const beyondLive = whole - live;
+	if (!endedBefore.has(pid)) endedBefore.set(pid, beyondLive);
+	const ended = beyondLive - endedBefore.get(pid) - TRUNCATION_MS;
+	return live + Math.max(0, ended);
 }
 
 /** CPU time (ms) of every process in the given process groups, read now. */
