@@ -54,6 +54,7 @@ function parse(argv) {
 		if (!m) throw new Error(`bad option ${a}`);
 		if (m[1] === 'env') {
 			const [name, ...value] = m[2].split('=');
+			if (!value.length || name === 'NODE_OPTIONS') throw new Error(`--env needs NAME=value, not NODE_OPTIONS: ${a}`);
 			o.env[name] = value.join('=');
 		} else o[m[1]] = m[2];
 	}

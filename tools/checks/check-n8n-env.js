@@ -29,6 +29,7 @@ const ONLY_IN = {
 	N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV: ['n8n-2.41'],
 	N8N_WEBHOOK_URL: ['n8n-2.41'], // docs/COMPAT.md: read before WEBHOOK_URL from 2.41
 	N8N_EXPRESSION_ENGINE: ['n8n-2.41'], // docs/COMPAT.md row 26: isolates for expressions, default `vm`
+	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: ['n8n-2.41'], // docs/COMPAT.md row 26, not measured
 };
 const PACKAGES = (nm) => [
 	'n8n',

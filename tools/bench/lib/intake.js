@@ -212,7 +212,12 @@ async function runReceivers(stack, variants, { requests, concurrency, rounds, wa
 			bases: stack.webhookBases.slice(0, v.processors),
 		});
 		d.newestId = 0;
-		await measureRound(stack, d, callbackBodies(warmup), concurrency);
+		const warm = await measureRound(stack, d, callbackBodies(warmup), concurrency);
+		// a receiver that refuses the callbacks (e.g. a Header Auth mistake: 403) would give a cheap, meaningless row
+		if (warm.accepted !== warmup)
+			throw new Error(
+				`${v.key}: ${warm.accepted} of ${warmup} warm-up callbacks accepted (${JSON.stringify(warm.statuses)})`,
+			);
 		deployed[v.key] = d;
 	}
 	const bodiesByRound = [];

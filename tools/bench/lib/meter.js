@@ -52,13 +52,14 @@ function wholeProcessCpuMs(pid) {
 	if (!stat) return null;
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
-	return (utime + stime + cutime + cstime) * TICK_MS;
+	// field 22, the start time, tells a reused pid from the process the meter saw before
+	return { ms: (utime + stime + cutime + cstime) * TICK_MS, started: fields[19] };
 }
 
-// per pid: what /proc/<pid>/stat counted beyond the live threads when the meter first read it
+// per process (pid and start time): what /proc/<pid>/stat counted beyond the live threads at the first reading
 const endedBefore = new Map();
-// /proc/<pid>/stat truncates user and system time to a tick each
-const TRUNCATION_MS = 2 * TICK_MS;
+// /proc/<pid>/stat truncates each of its four times to a tick
+const TRUNCATION_MS = 4 * TICK_MS;
 
 /**
  * CPU time of a process so far, ms: its live threads' schedstat, exact to the nanosecond, plus what its threads
@@ -66,16 +67,19 @@ const TRUNCATION_MS = 2 * TICK_MS;
  * 2.41 runs its expression isolates on threads that come and go: on 2026-12-04 a probe of the trigger counted
  * 93.5 ms per callback in the live threads where the machine's counters showed 132.5 (Webhook node 43.1 of
  * 51.6; equal on n8n 2.8.4). The ended threads' part is /proc/<pid>/stat's whole-process time less the live
- * threads', over its value at the first reading; /proc/<pid>/stat is in 10 ms ticks, so a difference within its
- * truncation counts as none and a process whose threads all live keeps its exact figure.
+ * threads', over its value at the first reading. /proc/<pid>/stat is in 10 ms ticks: a process whose threads
+ * all live keeps its exact figure, but once threads have ended (every n8n 2.41 process after its first
+ * expressions) the reading is the whole-process time, exact to about 20 ms per reading, so short rounds on
+ * n8n 2.41 are coarse. The first 40 ms of ended threads per process go uncounted (the warm-up absorbs them).
  */
 function processCpuMs(pid) {
 	const live = liveThreadsCpuMs(pid);
 	const whole = wholeProcessCpuMs(pid);
 	if (whole === null) return live;
-	const beyondLive = whole - live;
-	if (!endedBefore.has(pid)) endedBefore.set(pid, beyondLive);
-	const ended = beyondLive - endedBefore.get(pid) - TRUNCATION_MS;
+	const key = `${pid}:${whole.started}`;
+	const beyondLive = whole.ms - live;
+	if (!endedBefore.has(key)) endedBefore.set(key, beyondLive);
+	const ended = beyondLive - endedBefore.get(key) - TRUNCATION_MS;
 	return live + Math.max(0, ended);
 }
 
