@@ -46,7 +46,10 @@ function liveThreadsCpuMs(pid) {
 	return ns / 1e6;
 }
 
-/** CPU time so far of all a process's threads, ended ones included, and of its waited-for children, in ticks. */
+/**
+ * CPU time so far of all a process's threads, ended ones included, and of its waited-for children, ms (in 10 ms
+ * ticks), with the process's start time.
+ */
 function wholeProcessCpuMs(pid) {
 	const stat = readText(`/proc/${pid}/stat`);
 	if (!stat) return null;
@@ -94,11 +97,10 @@ function groupCpuMs(pgids) {
 function machineCpu() {
 	const line = readText('/proc/stat').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
 	const [user, nice, system, idle, iowait, irq, softirq, steal] = line;
-	const tick = TICK_MS;
 	return {
-		busyMs: (user + nice + system + irq + softirq) * tick,
-		stealMs: (steal || 0) * tick,
-		idleMs: (idle + iowait) * tick,
+		busyMs: (user + nice + system + irq + softirq) * TICK_MS,
+		stealMs: (steal || 0) * TICK_MS,
+		idleMs: (idle + iowait) * TICK_MS,
 	};
 }
 
